@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# From a fresh clone to a running API and worker against the local PostgreSQL and Redis.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/services.sh
+[ -d node_modules ] || npm ci --no-audit --no-fund
+npm run build --silent
+node dist/database/migrate.main.js
+seed=$(node dist/cli.js seed:demo --json)
+key=$(printf '%s' "$seed" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).live_key))')
+test_key=$(printf '%s' "$seed" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).test_key))')
+port="${PORT:-3000}"
+
+node dist/worker.js &
+worker=$!
+node dist/main.js &
+api=$!
+trap 'kill -TERM $api $worker 2>/dev/null; wait $api $worker 2>/dev/null' INT TERM EXIT
+
+for _ in $(seq 1 100); do
+  curl -fsS "http://127.0.0.1:${port}/healthz" >/dev/null 2>&1 && break
+  sleep 0.2
+done
+cat <<MSG
+
+  Imtegrate is running.
+    Swagger UI:  http://localhost:${port}/docs
+    OpenAPI:     http://localhost:${port}/openapi.json
+    Live key:    ${key}
+    Test key:    ${test_key}   (renders carry a watermark)
+
+  Try: curl -H "Authorization: Bearer ${key}" http://localhost:${port}/v1/images
+  Ctrl-C stops the API and the worker.
+
+MSG
+wait -n $api $worker

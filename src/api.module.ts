@@ -1,0 +1,26 @@
+import { Module } from '@nestjs/common';
+import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { AssetsModule } from './assets/assets.module.js';
+import { HttpErrorFilter } from './common/http/http-error.filter.js';
+import { IdempotencyModule } from './common/idempotency/idempotency.module.js';
+import { FastApiValidationPipe, ValidationScopeInterceptor } from './common/validation/validation.pipe.js';
+import { CoreModule } from './core.module.js';
+import { HealthController } from './health/health.controller.js';
+import { ImagesModule } from './images/images.module.js';
+import { OrgsModule } from './orgs/orgs.module.js';
+import { RenderCoreModule } from './render/render-core.module.js';
+import { FilesModule } from './storage/files.module.js';
+import { StorageModule } from './storage/storage.module.js';
+import { TemplatesModule } from './templates/templates.module.js';
+
+/** The API process's root. It enqueues renders but never registers a queue processor. */
+@Module({
+  imports: [CoreModule, StorageModule, OrgsModule, IdempotencyModule, RenderCoreModule, ImagesModule, TemplatesModule, AssetsModule, FilesModule],
+  controllers: [HealthController],
+  providers: [
+    { provide: APP_PIPE, useClass: FastApiValidationPipe },
+    { provide: APP_INTERCEPTOR, useClass: ValidationScopeInterceptor },
+    { provide: APP_FILTER, useClass: HttpErrorFilter },
+  ],
+})
+export class ApiModule {}

@@ -1,0 +1,71 @@
+import { getSchemaPath } from '@nestjs/swagger';
+import { ApiField, nullable } from '../common/openapi/api-field.js';
+import { Prop } from '../common/openapi/prop.js';
+import { ModelConfig, t } from '../common/validation/fields.js';
+
+export class AssetOut {
+  @ApiField({ type: 'string', format: 'uuid' })
+  id: string;
+
+  @ApiField({ type: 'string', default: 'asset' })
+  object: 'asset';
+
+  @ApiField({ type: 'string', enum: ['image', 'font'] })
+  kind: 'image' | 'font';
+
+  @ApiField({ type: 'string', description: 'Sniffed from the bytes: png, jpeg, gif, webp, avif, svg, ttf, otf or woff2' })
+  format: string;
+
+  @ApiField({ type: 'string' })
+  content_type: string;
+
+  @ApiField({ type: 'string' })
+  filename: string;
+
+  @ApiField({ type: 'integer' })
+  bytes: number;
+
+  @ApiField(nullable({ type: 'integer' }))
+  width: number | null;
+
+  @ApiField(nullable({ type: 'integer' }))
+  height: number | null;
+
+  @ApiField({ ...nullable({ type: 'string' }), description: 'For fonts: the family name read from the font' })
+  font_family: string | null;
+
+  @ApiField({ type: 'string' })
+  sha256: string;
+
+  @ApiField({ type: 'string', description: 'Signed download URL, valid for 1 hour' })
+  url: string;
+
+  @ApiField({ type: 'string', format: 'date-time' })
+  created_at: string;
+}
+
+export class AssetList {
+  @ApiField({ type: 'string', default: 'list' })
+  object: 'list';
+
+  @ApiField({ type: 'array', items: { $ref: getSchemaPath(AssetOut) } })
+  data: AssetOut[];
+
+  @ApiField({ type: 'boolean' })
+  has_more: boolean;
+
+  @ApiField(nullable({ type: 'string' }))
+  next_cursor: string | null;
+}
+
+@ModelConfig({ extra: 'ignore' })
+export class ListAssetsQuery {
+  @Prop(t.enum(['image', 'font']), { optional: true })
+  kind?: 'image' | 'font';
+
+  @Prop(t.int({ ge: 1, le: 100 }), { default: 20 })
+  limit = 20;
+
+  @Prop(t.str({ maxLength: 200 }), { optional: true })
+  cursor?: string;
+}

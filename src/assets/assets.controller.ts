@@ -1,0 +1,63 @@
+import { Controller, Delete, Get, HttpCode, Param, Post, Query, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { FileInterceptor } from '@nestjs/platform-express';
+import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Auth, CurrentPrincipal } from '../common/auth/auth.decorators.js';
+import type { Principal } from '../common/auth/auth.types.js';
+import { ErrorDetailSchema } from '../common/openapi/error-schemas.js';
+import { UuidParam } from '../common/validation/validation.pipe.js';
+import { AssetList, AssetOut, ListAssetsQuery } from './asset-out.dto.js';
+import { ASSET_LIMITS, AssetsService, type UploadedAsset } from './assets.service.js';
+
+const AssetIdParam = () => ApiParam({ name: 'asset_id', required: true, schema: { type: 'string', format: 'uuid', title: 'Asset Id' } });
+
+@ApiTags('assets')
+@Controller('v1/assets')
+export class AssetsController {
+  constructor(private readonly assets: AssetsService) {}
+
+  @Post()
+  @Auth('templates:write')
+  @UseInterceptors(FileInterceptor('file', { limits: { fileSize: ASSET_LIMITS.imageBytes, files: 1, fields: 0, parts: 2 } }))
+  @ApiOperation({
+    summary: 'Upload Asset',
+    description: 'An image (PNG, JPEG, WebP, GIF, AVIF, SVG) or font (TTF, OTF, WOFF2) for templates. The type is sniffed from the bytes.',
+  })
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({ schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary' } } } })
+  @ApiCreatedResponse({ description: 'Successful Response', type: AssetOut })
+  @ApiResponse({ status: 400, description: 'Corrupt, unsafe or mislabelled file', type: ErrorDetailSchema })
+  @ApiResponse({ status: 413, description: `Larger than ${ASSET_LIMITS.imageBytes} bytes (images) or ${ASSET_LIMITS.fontBytes} (fonts)`, type: ErrorDetailSchema })
+  @ApiResponse({ status: 415, description: 'Not a supported image or font', type: ErrorDetailSchema })
+  uploadAsset(@CurrentPrincipal() p: Principal, @UploadedFile() file: UploadedAsset | undefined): Promise<AssetOut> {
+    return this.assets.upload(p, file);
+  }
+
+  @Get()
+  @Auth('templates:read')
+  @ApiOperation({ summary: 'List Assets' })
+  @ApiOkResponse({ description: 'Successful Response', type: AssetList })
+  listAssets(@CurrentPrincipal() p: Principal, @Query() q: ListAssetsQuery): Promise<AssetList> {
+    return this.assets.listQuery(p, q);
+  }
+
+  @Get(':asset_id')
+  @Auth('templates:read')
+  @ApiOperation({ summary: 'Get Asset' })
+  @AssetIdParam()
+  @ApiOkResponse({ description: 'Successful Response', type: AssetOut })
+  @ApiNotFoundResponse({ description: 'No such asset in your organisation', type: ErrorDetailSchema })
+  getAsset(@CurrentPrincipal() p: Principal, @Param('asset_id', UuidParam) id: string): Promise<AssetOut> {
+    return this.assets.get(p, id);
+  }
+
+  @Delete(':asset_id')
+  @Auth('templates:write')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete Asset', description: 'Templates can no longer use it; past renders are unaffected.' })
+  @AssetIdParam()
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiNotFoundResponse({ description: 'No such asset in your organisation', type: ErrorDetailSchema })
+  deleteAsset(@CurrentPrincipal() p: Principal, @Param('asset_id', UuidParam) id: string): Promise<void> {
+    return this.assets.remove(p, id);
+  }
+}

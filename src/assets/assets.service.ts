@@ -1,0 +1,179 @@
+import { createHash } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import sharp, { type Metadata } from 'sharp';
+import { DataSource, IsNull } from 'typeorm';
+import type { Principal } from '../common/auth/auth.types.js';
+import { ApiError } from '../common/http/api-error.js';
+import { fetchKeysetRows } from '../common/pagination/keyset.js';
+import { type CursorPosition, cursorParam, type Page, toPage } from '../common/pagination/cursor.js';
+import type { AppConfig } from '../config/config.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import { STORAGE_DRIVER, type StorageDriver } from '../storage/storage.types.js';
+import { LIMITS } from '../templates/layers.types.js';
+import { AssetEntity } from './asset.entity.js';
+import { readFontInfo } from './font-info.js';
+import { nameContradicts, sniff, svgUnsafeReason } from './sniff.js';
+
+export const ASSET_LIMITS = {
+  imageBytes: 20 * 1024 * 1024,
+  fontBytes: 10 * 1024 * 1024,
+  filenameLength: 255,
+} as const;
+
+export interface UploadedAsset {
+  buffer: Buffer;
+  originalname: string;
+  size: number;
+}
+
+export interface AssetOutShape {
+  id: string;
+  object: 'asset';
+  kind: 'image' | 'font';
+  format: string;
+  content_type: string;
+  filename: string;
+  bytes: number;
+  width: number | null;
+  height: number | null;
+  font_family: string | null;
+  sha256: string;
+  url: string;
+  created_at: string;
+}
+
+const badAsset = (code: string, message: string, status = 400): ApiError => new ApiError(status, { code, message });
+
+/** Everything about an upload that can be learned from its bytes; throws our 4xx otherwise. */
+export async function inspectUpload(file: UploadedAsset): Promise<{
+  kind: 'image' | 'font';
+  format: string;
+  contentType: string;
+  width: number | null;
+  height: number | null;
+  fontFamily: string | null;
+}> {
+  const sniffed = sniff(file.buffer);
+  if (!sniffed) {
+    throw badAsset('unsupported_media_type', 'Upload a PNG, JPEG, WebP, GIF, AVIF or SVG image, or a TTF, OTF or WOFF2 font', 415);
+  }
+  if (nameContradicts(file.originalname, sniffed.format)) {
+    throw badAsset('asset_type_mismatch', `The file is named "${file.originalname}" but its content is ${sniffed.format.toUpperCase()}`);
+  }
+  if (sniffed.kind === 'font') {
+    if (file.size > ASSET_LIMITS.fontBytes) throw badAsset('asset_too_large', `Fonts may be at most ${ASSET_LIMITS.fontBytes} bytes`, 413);
+    const info = readFontInfo(file.buffer);
+    if (!info.ok) throw badAsset('invalid_font', info.reason);
+    return { kind: 'font', format: sniffed.format, contentType: sniffed.contentType, width: null, height: null, fontFamily: info.family };
+  }
+  if (sniffed.format === 'svg') {
+    const reason = svgUnsafeReason(file.buffer.toString('utf8'));
+    if (reason) throw badAsset('unsafe_svg', reason);
+  }
+  // metadata() reads headers only, so a decompression bomb is refused before any pixel is decoded.
+  let meta: Metadata;
+  try {
+    // No pixel limit here: metadata() never decodes, and we want the dimensions to report them.
+    meta = await sharp(file.buffer, { limitInputPixels: false, failOn: 'error' }).metadata();
+  } catch {
+    throw badAsset('invalid_image', `The ${sniffed.format.toUpperCase()} file could not be read`);
+  }
+  const width = meta.width ?? 0;
+  const height = meta.pageHeight ?? meta.height ?? 0;
+  if (width * height > LIMITS.maxInputPixels) {
+    throw badAsset('image_too_large', `The image is ${width}x${height}; the limit is ${LIMITS.maxInputPixels / 1e6} megapixels`);
+  }
+  try {
+    // A small decode proves the pixel data is intact, not just the header.
+    await sharp(file.buffer, { limitInputPixels: LIMITS.maxInputPixels, failOn: 'error' }).resize(32, 32, { fit: 'inside' }).raw().toBuffer();
+  } catch {
+    throw badAsset('invalid_image', `The ${sniffed.format.toUpperCase()} file is corrupt`);
+  }
+  return { kind: 'image', format: sniffed.format, contentType: sniffed.contentType, width, height, fontFamily: null };
+}
+
+const EXT: Record<string, string> = { jpeg: 'jpg' };
+
+@Injectable()
+export class AssetsService {
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async out(a: AssetEntity): Promise<AssetOutShape> {
+    return {
+      id: a.id,
+      object: 'asset',
+      kind: a.kind,
+      format: a.format,
+      content_type: a.contentType,
+      filename: a.filename,
+      bytes: a.bytes,
+      width: a.width,
+      height: a.height,
+      font_family: a.fontFamily,
+      sha256: a.sha256,
+      url: await this.storage.signedUrl(a.storageKey, this.config.signedUrlTtlSeconds),
+      created_at: a.createdAt.toISOString(),
+    };
+  }
+
+  async upload(p: Principal, file: UploadedAsset | undefined): Promise<AssetOutShape> {
+    if (!file || file.size === 0) throw badAsset('file_missing', 'Send the file in a multipart/form-data field named "file"');
+    const info = await inspectUpload(file);
+    const repo = this.ds.getRepository(AssetEntity);
+    const row = repo.create({
+      orgId: p.orgId,
+      kind: info.kind,
+      format: info.format,
+      contentType: info.contentType,
+      filename: file.originalname.slice(0, ASSET_LIMITS.filenameLength),
+      bytes: file.size,
+      width: info.width,
+      height: info.height,
+      fontFamily: info.fontFamily,
+      sha256: createHash('sha256').update(file.buffer).digest('hex'),
+      storageKey: '',
+    });
+    row.id = crypto.randomUUID();
+    row.storageKey = `orgs/${p.orgId}/assets/${row.id}.${EXT[info.format] ?? info.format}`;
+    // Bytes first: a row never points at a file that is not there.
+    await this.storage.put(row.storageKey, file.buffer, info.contentType);
+    return this.out(await repo.save(row));
+  }
+
+  async listQuery(p: Principal, q: { kind?: 'image' | 'font'; limit: number; cursor?: string }): Promise<Page<AssetOutShape>> {
+    return this.list(p, { kind: q.kind, limit: q.limit, cursor: cursorParam(q.cursor) });
+  }
+
+  async findOwned(p: Principal, id: string): Promise<AssetEntity> {
+    const row = await this.ds.getRepository(AssetEntity).findOneBy({ id, orgId: p.orgId, deletedAt: IsNull() });
+    if (!row) throw new ApiError(404, 'Asset not found');
+    return row;
+  }
+
+  async get(p: Principal, id: string): Promise<AssetOutShape> {
+    return this.out(await this.findOwned(p, id));
+  }
+
+  async list(p: Principal, q: { limit: number; cursor?: CursorPosition; kind?: 'image' | 'font' }): Promise<Page<AssetOutShape>> {
+    const qb = this.ds
+      .getRepository(AssetEntity)
+      .createQueryBuilder('a')
+      .where('a.org_id = :orgId', { orgId: p.orgId })
+      .andWhere('a.deleted_at IS NULL');
+    if (q.kind) qb.andWhere('a.kind = :kind', { kind: q.kind });
+    const rows = await fetchKeysetRows(qb, 'a', q.limit, q.cursor);
+    const page = toPage(rows, q.limit, (r) => r);
+    return { ...page, data: await Promise.all(page.data.map((r) => this.out(r))) };
+  }
+
+  /** Soft delete: templates that reference it fail validation from now on; stored bytes stay for past renders. */
+  async remove(p: Principal, id: string): Promise<void> {
+    const row = await this.findOwned(p, id);
+    await this.ds.getRepository(AssetEntity).update({ id: row.id }, { deletedAt: new Date() });
+  }
+}

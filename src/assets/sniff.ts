@@ -1,0 +1,92 @@
+import { extname } from 'node:path';
+
+export type SniffedFormat = 'png' | 'jpeg' | 'gif' | 'webp' | 'avif' | 'svg' | 'ttf' | 'otf' | 'woff2';
+
+export interface SniffResult {
+  format: SniffedFormat;
+  kind: 'image' | 'font';
+  contentType: string;
+}
+
+const INFO: Record<SniffedFormat, Omit<SniffResult, 'format'>> = {
+  png: { kind: 'image', contentType: 'image/png' },
+  jpeg: { kind: 'image', contentType: 'image/jpeg' },
+  gif: { kind: 'image', contentType: 'image/gif' },
+  webp: { kind: 'image', contentType: 'image/webp' },
+  avif: { kind: 'image', contentType: 'image/avif' },
+  svg: { kind: 'image', contentType: 'image/svg+xml' },
+  ttf: { kind: 'font', contentType: 'font/ttf' },
+  otf: { kind: 'font', contentType: 'font/otf' },
+  woff2: { kind: 'font', contentType: 'font/woff2' },
+};
+
+/** Which sniffed formats each file extension may carry. */
+const EXTENSIONS: Record<string, SniffedFormat[]> = {
+  '.png': ['png'],
+  '.jpg': ['jpeg'],
+  '.jpeg': ['jpeg'],
+  '.jpe': ['jpeg'],
+  '.gif': ['gif'],
+  '.webp': ['webp'],
+  '.avif': ['avif'],
+  '.svg': ['svg'],
+  '.ttf': ['ttf', 'otf'],
+  '.otf': ['otf', 'ttf'],
+  '.woff2': ['woff2'],
+};
+
+const startsWith = (b: Buffer, bytes: number[], at = 0): boolean => bytes.every((v, i) => b[at + i] === v);
+const ascii = (b: Buffer, from: number, to: number): string => b.subarray(from, to).toString('latin1');
+
+/** Decides the format from the bytes alone. */
+export function sniffFormat(b: Buffer): SniffedFormat | null {
+  if (b.length < 4) return null;
+  if (startsWith(b, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return 'png';
+  if (startsWith(b, [0xff, 0xd8, 0xff])) return 'jpeg';
+  if (ascii(b, 0, 6) === 'GIF87a' || ascii(b, 0, 6) === 'GIF89a') return 'gif';
+  if (ascii(b, 0, 4) === 'RIFF' && ascii(b, 8, 12) === 'WEBP') return 'webp';
+  if (ascii(b, 4, 8) === 'ftyp') {
+    const brands = ascii(b, 8, Math.min(b.length, 8 + Math.max(8, b.readUInt32BE(0) - 8)));
+    if (/avif|avis/.test(brands)) return 'avif';
+    return null;
+  }
+  if (ascii(b, 0, 4) === 'wOF2') return 'woff2';
+  if (ascii(b, 0, 4) === 'OTTO') return 'otf';
+  if (startsWith(b, [0x00, 0x01, 0x00, 0x00]) || ascii(b, 0, 4) === 'true') return 'ttf';
+  if (looksLikeSvg(b)) return 'svg';
+  return null;
+}
+
+function looksLikeSvg(b: Buffer): boolean {
+  const head = b.subarray(0, 4096).toString('utf8').replace(/^\uFEFF/, '');
+  // Optional XML declaration and comments, then the root element must be <svg.
+  return /^\s*(<\?xml[^>]*\?>\s*)?(<!--[\s\S]*?-->\s*)*<svg[\s>]/i.test(head);
+}
+
+export function sniff(b: Buffer): SniffResult | null {
+  const format = sniffFormat(b);
+  return format ? { format, ...INFO[format] } : null;
+}
+
+/** True when the upload's name claims a type its bytes are not; an unknown extension claims nothing. */
+export function nameContradicts(filename: string, format: SniffedFormat): boolean {
+  const allowed = EXTENSIONS[extname(filename).toLowerCase()];
+  return allowed !== undefined && !allowed.includes(format);
+}
+
+/**
+ * SVGs are rasterised by librsvg, which would follow external references: refuse any reference
+ * that is not a same-document fragment or an inline data: URI, and any DTD (entity expansion).
+ */
+export function svgUnsafeReason(svg: string): string | null {
+  if (/<!DOCTYPE|<!ENTITY/i.test(svg)) return 'SVG documents may not declare a DTD or entities';
+  if (/<\s*script/i.test(svg)) return 'SVG documents may not contain scripts';
+  const refs = svg.matchAll(/\b(?:xlink:)?href\s*=\s*(["'])(.*?)\1/gi);
+  for (const m of refs) {
+    const target = m[2].trim();
+    if (!target.startsWith('#') && !/^data:/i.test(target)) return `external reference "${target.slice(0, 100)}" is not allowed`;
+  }
+  if (/url\(\s*["']?\s*(?!#|data:)[^)\s]/i.test(svg)) return 'external url() references are not allowed';
+  if (/@import/i.test(svg)) return 'CSS @import is not allowed';
+  return null;
+}

@@ -1,0 +1,276 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, resolve } from 'node:path';
+
+/** The one typed, frozen view of the environment. Nothing else reads process.env. */
+export interface AppConfig {
+  readonly nodeEnv: 'development' | 'production' | 'test';
+  readonly databaseUrl: string;
+  readonly redis: { readonly host: string; readonly port: number; readonly db: number; readonly password?: string };
+  readonly queuePrefix: string;
+  readonly port: number;
+  readonly host: string;
+  readonly publicBaseUrl: string;
+  readonly signingSecret: string;
+  readonly storage: { readonly driver: 'local' | 's3'; readonly dir: string; readonly s3?: S3Config };
+  readonly workerConcurrency: number;
+  readonly workerHealthPort: number | null;
+  readonly maxJsonBodyBytes: number;
+  readonly logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+  /** CIDRs that outbound fetches may reach although the address policy forbids them (tests, dev). */
+  readonly fetchAllowCidrs: readonly string[];
+  readonly signedUrlTtlSeconds: number;
+  readonly queue: {
+    /** How long a worker's job lock lives without renewal; a killed worker's job is retried after it. */
+    readonly lockDurationMs: number;
+    readonly stalledIntervalMs: number;
+    /** Attempts for transient failures (remote image timeouts, storage hiccups). */
+    readonly attempts: number;
+    readonly backoffMs: number;
+    /** A render still pending or rendering after this long is re-enqueued or failed by the sweeper. */
+    readonly sweepAfterMs: number;
+  };
+  /** Outbound fetch limits for remote images. */
+  readonly fetch: { readonly timeoutMs: number; readonly maxBytes: number; readonly maxRedirects: number };
+}
+
+/** Present exactly when STORAGE_DRIVER=s3. */
+export interface S3Config {
+  readonly bucket: string;
+  readonly region: string;
+  /** For S3-compatible stores (MinIO, R2, ...); unset means AWS. */
+  readonly endpoint?: string;
+  /** Defaults to true when an endpoint is given (most compatible stores lack virtual hosts). */
+  readonly forcePathStyle: boolean;
+  /** Both or neither; neither means the AWS SDK's default credential chain. */
+  readonly accessKeyId?: string;
+  readonly secretAccessKey?: string;
+  /** Without leading or trailing slashes; keys are stored as "<prefix>/<key>". */
+  readonly prefix?: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const DEFAULTS = {
+  DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/imtegrate',
+  REDIS_URL: 'redis://127.0.0.1:6379/0',
+  QUEUE_PREFIX: 'imtegrate',
+  PORT: '3000',
+  HOST: '0.0.0.0',
+  PUBLIC_BASE_URL: 'http://localhost:3000',
+  STORAGE_DRIVER: 'local',
+  STORAGE_DIR: './var/storage',
+  MAX_JSON_BODY_BYTES: String(5 * 1024 * 1024),
+  LOG_LEVEL: 'log',
+  FETCH_ALLOW_CIDRS: '',
+  SIGNED_URL_TTL_SECONDS: '3600',
+  S3_REGION: 'us-east-1',
+  QUEUE_LOCK_DURATION_MS: '30000',
+  QUEUE_STALLED_INTERVAL_MS: '30000',
+  RENDER_ATTEMPTS: '5',
+  RENDER_BACKOFF_MS: '1000',
+  RENDER_SWEEP_AFTER_MS: '600000',
+  FETCH_TIMEOUT_MS: '10000',
+  FETCH_MAX_BYTES: String(15 * 1024 * 1024),
+  FETCH_MAX_REDIRECTS: '3',
+} as const;
+
+function intIn(name: string, raw: string, min: number, max: number, problems: string[]): number {
+  if (!/^\d+$/.test(raw.trim())) {
+    problems.push(`${name} must be an integer between ${min} and ${max} (got "${raw}")`);
+    return min;
+  }
+  const n = Number(raw);
+  if (n < min || n > max) problems.push(`${name} must be between ${min} and ${max} (got ${n})`);
+  return n;
+}
+
+function urlWith(name: string, raw: string, protocols: string[], problems: string[]): URL | null {
+  try {
+    const u = new URL(raw);
+    if (!protocols.includes(u.protocol)) {
+      problems.push(`${name} must use ${protocols.join(' or ')} (got "${u.protocol}")`);
+      return null;
+    }
+    return u;
+  } catch {
+    problems.push(`${name} is not a valid URL`);
+    return null;
+  }
+}
+
+function oneOf<T extends string>(name: string, raw: string, values: readonly T[], problems: string[]): T {
+  if ((values as readonly string[]).includes(raw)) return raw as T;
+  problems.push(`${name} must be one of ${values.join(', ')} (got "${raw}")`);
+  return values[0];
+}
+
+function bool(name: string, raw: string, problems: string[]): boolean {
+  const v = raw.trim().toLowerCase();
+  if (['true', '1', 'yes'].includes(v)) return true;
+  if (['false', '0', 'no'].includes(v)) return false;
+  problems.push(`${name} must be true or false (got "${raw}")`);
+  return false;
+}
+
+function loadS3Config(env: Env, problems: string[]): S3Config {
+  const bucket = env.S3_BUCKET ?? '';
+  if (bucket === '') problems.push('S3_BUCKET is required when STORAGE_DRIVER=s3');
+  // Loose on purpose (legacy and compatible stores allow more than today's AWS rules); this
+  // catches pasted URLs, "s3://" forms and stray whitespace.
+  else if (!/^[A-Za-z0-9][A-Za-z0-9._-]{1,253}[A-Za-z0-9]$/.test(bucket)) {
+    problems.push(`S3_BUCKET must be a bare bucket name (got "${bucket}")`);
+  }
+
+  const region = env.S3_REGION || DEFAULTS.S3_REGION;
+  if (!/^[a-z0-9-]{1,64}$/.test(region)) problems.push(`S3_REGION must look like "us-east-1" or "auto" (got "${region}")`);
+
+  let endpoint: string | undefined;
+  if (env.S3_ENDPOINT) {
+    endpoint = env.S3_ENDPOINT.replace(/\/+$/, '');
+    urlWith('S3_ENDPOINT', endpoint, ['http:', 'https:'], problems);
+  }
+  const forcePathStyle = env.S3_FORCE_PATH_STYLE
+    ? bool('S3_FORCE_PATH_STYLE', env.S3_FORCE_PATH_STYLE, problems)
+    : endpoint !== undefined;
+
+  const accessKeyId = env.S3_ACCESS_KEY_ID || undefined;
+  const secretAccessKey = env.S3_SECRET_ACCESS_KEY || undefined;
+  if ((accessKeyId === undefined) !== (secretAccessKey === undefined)) {
+    problems.push('S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY must be set together (or neither, for the default AWS credential chain)');
+  }
+
+  const prefix = (env.S3_PREFIX ?? '').replace(/^\/+|\/+$/g, '') || undefined;
+  if (
+    prefix !== undefined &&
+    (prefix.length > 256 || !/^[A-Za-z0-9._/-]+$/.test(prefix) || prefix.split('/').some((s) => s === '' || s === '.' || s === '..'))
+  ) {
+    problems.push('S3_PREFIX must be up to 256 characters of [A-Za-z0-9._-] separated by single slashes, without "." or ".." segments');
+  }
+
+  return Object.freeze({
+    bucket,
+    region,
+    forcePathStyle,
+    ...(endpoint !== undefined ? { endpoint } : {}),
+    ...(accessKeyId !== undefined ? { accessKeyId } : {}),
+    ...(secretAccessKey !== undefined ? { secretAccessKey } : {}),
+    ...(prefix !== undefined ? { prefix } : {}),
+  });
+}
+
+/**
+ * Reads SIGNING_SECRET from the environment, else from ./var/signing-secret, creating it on first
+ * start so that signed URLs stay valid across restarts of a dev install.
+ */
+function loadSigningSecret(env: Env, varDir: string, problems: string[]): string {
+  const given = env.SIGNING_SECRET;
+  if (given !== undefined && given !== '') {
+    if (given.length < 32) problems.push('SIGNING_SECRET must be at least 32 characters');
+    return given;
+  }
+  const file = resolve(varDir, 'signing-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dirname(file), { recursive: true });
+  const secret = randomBytes(32).toString('hex');
+  writeFileSync(file, secret, { mode: 0o600, flag: 'wx' });
+  return secret;
+}
+
+export function loadConfig(env: Env = process.env): AppConfig {
+  const problems: string[] = [];
+  const get = (k: keyof typeof DEFAULTS): string => {
+    const v = env[k];
+    return v === undefined || v === '' ? DEFAULTS[k] : v;
+  };
+
+  const nodeEnv = oneOf('NODE_ENV', env.NODE_ENV || 'development', ['development', 'production', 'test'] as const, problems);
+  const databaseUrl = get('DATABASE_URL');
+  urlWith('DATABASE_URL', databaseUrl, ['postgres:', 'postgresql:'], problems);
+
+  const redisUrl = urlWith('REDIS_URL', get('REDIS_URL'), ['redis:'], problems);
+  let redis: AppConfig['redis'] = { host: '127.0.0.1', port: 6379, db: 0 };
+  if (redisUrl) {
+    const dbPart = redisUrl.pathname.replace(/^\//, '') || '0';
+    redis = {
+      host: redisUrl.hostname.replace(/^\[|\]$/g, ''),
+      port: redisUrl.port ? intIn('REDIS_URL port', redisUrl.port, 1, 65535, problems) : 6379,
+      db: intIn('REDIS_URL database', dbPart, 0, 15, problems),
+      ...(redisUrl.password ? { password: decodeURIComponent(redisUrl.password) } : {}),
+    };
+  }
+
+  const queuePrefix = get('QUEUE_PREFIX');
+  if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(queuePrefix)) problems.push('QUEUE_PREFIX must be 1-64 characters of [A-Za-z0-9_.:-]');
+
+  const port = intIn('PORT', get('PORT'), 0, 65535, problems);
+  const publicBaseUrl = get('PUBLIC_BASE_URL').replace(/\/+$/, '');
+  urlWith('PUBLIC_BASE_URL', publicBaseUrl, ['http:', 'https:'], problems);
+
+  const storageDriver = oneOf('STORAGE_DRIVER', get('STORAGE_DRIVER'), ['local', 's3'] as const, problems);
+  const storageDir = resolve(get('STORAGE_DIR'));
+  const s3 = storageDriver === 's3' ? loadS3Config(env, problems) : undefined;
+  const varDir = resolve(env.VAR_DIR || './var');
+
+  const cores = availableParallelism();
+  const workerConcurrency = env.WORKER_CONCURRENCY
+    ? intIn('WORKER_CONCURRENCY', env.WORKER_CONCURRENCY, 1, 256, problems)
+    : cores;
+  const workerHealthPort = env.WORKER_HEALTH_PORT
+    ? intIn('WORKER_HEALTH_PORT', env.WORKER_HEALTH_PORT, 0, 65535, problems)
+    : null;
+
+  const maxJsonBodyBytes = intIn('MAX_JSON_BODY_BYTES', get('MAX_JSON_BODY_BYTES'), 1024, 100 * 1024 * 1024, problems);
+  const logLevel = oneOf('LOG_LEVEL', get('LOG_LEVEL'), ['log', 'error', 'warn', 'debug', 'verbose'] as const, problems);
+  const fetchAllowCidrs = get('FETCH_ALLOW_CIDRS')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const cidr of fetchAllowCidrs) {
+    if (!/^[0-9a-fA-F.:]+\/\d{1,3}$/.test(cidr)) problems.push(`FETCH_ALLOW_CIDRS entry "${cidr}" is not a CIDR`);
+  }
+  const signedUrlTtlSeconds = intIn('SIGNED_URL_TTL_SECONDS', get('SIGNED_URL_TTL_SECONDS'), 1, 7 * 24 * 3600, problems);
+  const queue = {
+    lockDurationMs: intIn('QUEUE_LOCK_DURATION_MS', get('QUEUE_LOCK_DURATION_MS'), 500, 600_000, problems),
+    stalledIntervalMs: intIn('QUEUE_STALLED_INTERVAL_MS', get('QUEUE_STALLED_INTERVAL_MS'), 500, 600_000, problems),
+    attempts: intIn('RENDER_ATTEMPTS', get('RENDER_ATTEMPTS'), 1, 20, problems),
+    backoffMs: intIn('RENDER_BACKOFF_MS', get('RENDER_BACKOFF_MS'), 10, 600_000, problems),
+    sweepAfterMs: intIn('RENDER_SWEEP_AFTER_MS', get('RENDER_SWEEP_AFTER_MS'), 1000, 86_400_000, problems),
+  };
+  const fetch = {
+    timeoutMs: intIn('FETCH_TIMEOUT_MS', get('FETCH_TIMEOUT_MS'), 100, 120_000, problems),
+    maxBytes: intIn('FETCH_MAX_BYTES', get('FETCH_MAX_BYTES'), 1024, 100 * 1024 * 1024, problems),
+    maxRedirects: intIn('FETCH_MAX_REDIRECTS', get('FETCH_MAX_REDIRECTS'), 0, 10, problems),
+  };
+
+  // Only touch the disk for the secret once the rest is known to be sane.
+  const signingSecret = problems.length === 0 ? loadSigningSecret(env, varDir, problems) : '';
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze({
+    nodeEnv,
+    databaseUrl,
+    redis: Object.freeze(redis),
+    queuePrefix,
+    port,
+    host: env.HOST || DEFAULTS.HOST,
+    publicBaseUrl,
+    signingSecret,
+    storage: Object.freeze({ driver: storageDriver, dir: storageDir, ...(s3 ? { s3 } : {}) }),
+    workerConcurrency,
+    workerHealthPort,
+    maxJsonBodyBytes,
+    logLevel,
+    fetchAllowCidrs: Object.freeze(fetchAllowCidrs),
+    signedUrlTtlSeconds,
+    queue: Object.freeze(queue),
+    fetch: Object.freeze(fetch),
+  });
+}

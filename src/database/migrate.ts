@@ -1,0 +1,65 @@
+import pg from 'pg';
+import { DataSource } from 'typeorm';
+import { typeormOptions } from './typeorm-options.js';
+
+/** Creates the database named in the URL when it is missing (connecting to the `postgres` db). */
+export async function ensureDatabase(databaseUrl: string): Promise<boolean> {
+  const url = new URL(databaseUrl);
+  const name = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  if (!name) throw new Error('DATABASE_URL names no database');
+  const admin = new URL(databaseUrl);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (found.rowCount) return false;
+    await client.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
+    return true;
+  } catch (err) {
+    // Two processes racing to create the same database: the loser sees duplicate_database.
+    if ((err as { code?: string }).code === '42P04') return false;
+    throw err;
+  } finally {
+    await client.end();
+  }
+}
+
+export async function dropDatabase(databaseUrl: string): Promise<void> {
+  const url = new URL(databaseUrl);
+  const name = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  url.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: url.toString() });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS "${name.replace(/"/g, '""')}" WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Arbitrary but fixed: every process that migrates this database takes the same lock. */
+const MIGRATION_LOCK = 7_245_112_901;
+
+/**
+ * Applies pending migrations under a session advisory lock, so an API, several workers and the
+ * tests starting at once migrate exactly once and never race on CREATE TABLE.
+ */
+export async function migrate(databaseUrl: string): Promise<string[]> {
+  await ensureDatabase(databaseUrl);
+  const lock = new pg.Client({ connectionString: databaseUrl });
+  await lock.connect();
+  try {
+    await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    const ds = new DataSource(typeormOptions(databaseUrl));
+    await ds.initialize();
+    try {
+      const ran = await ds.runMigrations({ transaction: 'each' });
+      return ran.map((m) => m.name);
+    } finally {
+      await ds.destroy();
+    }
+  } finally {
+    await lock.end();
+  }
+}

@@ -1,0 +1,52 @@
+import { Controller, Get, HttpCode, Inject } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { getQueueToken } from '@nestjs/bull';
+import type { Queue } from 'bull';
+import { DataSource } from 'typeorm';
+import { ApiError } from '../common/http/api-error.js';
+import { QueueName } from '../queue/queue.constants.js';
+
+@ApiExcludeController()
+@Controller()
+export class HealthController {
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    @Inject(getQueueToken(QueueName.Render)) private readonly renderQueue: Queue,
+  ) {}
+
+  /** Liveness: the process answers. No dependencies, so a slow database never restarts the API. */
+  @Get('healthz')
+  @HttpCode(200)
+  healthz(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  /** Readiness: PostgreSQL and Redis answer within a second each. */
+  @Get('readyz')
+  async readyz(): Promise<{ status: 'ok'; checks: Record<string, 'ok'> }> {
+    const checks = await Promise.allSettled([
+      withTimeout(this.ds.query('SELECT 1'), 1000),
+      withTimeout(this.renderQueue.client.ping(), 1000),
+    ]);
+    const [db, redis] = checks.map((c) => (c.status === 'fulfilled' ? 'ok' : 'failing'));
+    if (db !== 'ok' || redis !== 'ok') throw new ApiError(503, { status: 'unavailable', checks: { database: db, redis } });
+    return { status: 'ok', checks: { database: 'ok', redis: 'ok' } };
+  }
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise((resolveP, reject) => {
+    const t = setTimeout(() => reject(new Error('timeout')), ms);
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolveP(v);
+      },
+      (e: unknown) => {
+        clearTimeout(t);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
+}

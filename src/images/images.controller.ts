@@ -1,0 +1,59 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBody, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { Auth, CurrentPrincipal } from '../common/auth/auth.decorators.js';
+import type { Principal } from '../common/auth/auth.types.js';
+import { ErrorDetailSchema } from '../common/openapi/error-schemas.js';
+import { RequestHeaders, UuidParam } from '../common/validation/validation.pipe.js';
+import { ImageList, ImageOut } from './image.dto.js';
+import { CreateImageDto, CreateImageHeaders, ListImagesQuery } from './images.dto.js';
+import { ImagesService } from './images.service.js';
+
+@ApiTags('images')
+@Controller('v1/images')
+export class ImagesController {
+  constructor(private readonly images: ImagesService) {}
+
+  @Get(':image_id')
+  @Auth('images:read')
+  @ApiOperation({ summary: 'Get Image', description: 'Reads a render. result_url and thumbnail_url are freshly signed on every read and valid for 1 hour.' })
+  @ApiParam({ name: 'image_id', required: true, schema: { type: 'string', format: 'uuid', title: 'Image Id' } })
+  @ApiOkResponse({ description: 'Successful Response', type: ImageOut })
+  @ApiNotFoundResponse({ description: 'No such image in your organisation', type: ErrorDetailSchema })
+  getImage(@CurrentPrincipal() p: Principal, @Param('image_id', UuidParam) imageId: string): Promise<ImageOut> {
+    return this.images.get(p, imageId);
+  }
+
+  @Get()
+  @Auth('images:read')
+  @ApiOperation({ summary: 'List Images', description: 'Newest first, with cursor pagination: pass next_cursor as cursor to get the next page.' })
+  @ApiOkResponse({ description: 'Successful Response', type: ImageList })
+  listImages(@CurrentPrincipal() p: Principal, @Query() query: ListImagesQuery): Promise<ImageList> {
+    return this.images.listQuery(p, query);
+  }
+
+  @Post()
+  @Auth('images:write')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Create Image',
+    description:
+      'Queues a render of a published template version with modifications. Answers 202 with the pending image; ' +
+      'with `Prefer: wait=N` it waits up to N seconds and answers 201 with the finished image.',
+  })
+  @ApiBody({ type: CreateImageDto })
+  @ApiAcceptedResponse({ description: 'Queued', type: ImageOut })
+  @ApiCreatedResponse({ description: 'Finished within the Prefer: wait time', type: ImageOut })
+  @ApiResponse({ status: 400, description: 'Modifications do not fit the template (invalid_modification, template_not_published, ...)', type: ErrorDetailSchema })
+  @ApiResponse({ status: 409, description: 'Idempotency-Key reused with another body', type: ErrorDetailSchema })
+  async createImage(
+    @CurrentPrincipal() p: Principal,
+    @Body() body: CreateImageDto,
+    @RequestHeaders() headers: CreateImageHeaders,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<ImageOut> {
+    const out = await this.images.createFromRequest(p, body, headers);
+    res.status(out.status).set(out.headers);
+    return out.body;
+  }
+}

@@ -1,0 +1,210 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { IdempotencyService } from '../common/idempotency/idempotency.service.js';
+import type { ImageFetcher } from '../common/net/image-fetcher.js';
+import { RenderProducer } from '../queue/render.producer.js';
+import { IMAGE_FETCHER } from '../render/render.tokens.js';
+import type { Modification } from '../templates/layers.types.js';
+import { modificationNameErrors } from '../templates/modification-input.js';
+import { validateModifications } from '../templates/modifications.js';
+import { referencedAssetIds } from '../templates/template-rules.js';
+import { invalid, TemplatesService } from '../templates/templates.service.js';
+import { cursorParam } from '../common/pagination/cursor.js';
+import { errorItem, RequestValidationError } from '../common/validation/errors.js';
+import { ImageWaiter } from './image-waiter.js';
+import type { CreateImageDto, CreateImageHeaders, ListImagesQuery } from './images.dto.js';
+import { MAX_METADATA_BYTES } from './images.dto.js';
+import { MAX_PREFER_WAIT_SECONDS, parsePreferWait } from './prefer.js';
+import { preflightImageUrls } from './url-preflight.js';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { Principal } from '../common/auth/auth.types.js';
+import { ApiError } from '../common/http/api-error.js';
+import { fetchKeysetRows } from '../common/pagination/keyset.js';
+import { type CursorPosition, type Page, toPage } from '../common/pagination/cursor.js';
+import type { AppConfig } from '../config/config.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import { STORAGE_DRIVER, type StorageDriver } from '../storage/storage.types.js';
+import type { ImageOut } from './image.dto.js';
+import { ImageEntity, type ImageStatus, type OutputFormat } from './image.entity.js';
+import { toImageOut } from './image.mapper.js';
+
+export interface CreateImageInput {
+  template_id: string;
+  template_version?: number;
+  modifications: Modification[];
+  format?: OutputFormat;
+  quality?: number;
+  scale?: number;
+  webhook_url?: string;
+  metadata?: Record<string, unknown>;
+}
+
+export interface CreateImageResult {
+  status: 201 | 202;
+  body: ImageOut;
+  replayed: boolean;
+}
+
+export interface ImageFilters {
+  status?: ImageStatus;
+  templateId?: string;
+  collectionId?: string;
+  createdAfter?: Date;
+  createdBefore?: Date;
+  limit: number;
+  cursor?: CursorPosition;
+}
+
+@Injectable()
+export class ImagesService {
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly templates: TemplatesService,
+    private readonly producer: RenderProducer,
+    private readonly waiter: ImageWaiter,
+    private readonly idempotency: IdempotencyService,
+    @Inject(IMAGE_FETCHER) private readonly fetcher: ImageFetcher,
+  ) {}
+
+  async listQuery(p: Principal, q: ListImagesQuery): Promise<Page<ImageOut>> {
+    return this.list(p, {
+      status: q.status,
+      templateId: q.template_id,
+      collectionId: q.collection_id,
+      createdAfter: q.created_after,
+      createdBefore: q.created_before,
+      limit: q.limit,
+      cursor: cursorParam(q.cursor),
+    });
+  }
+
+  /** Request-level checks the schema cannot express, then create(). */
+  async createFromRequest(
+    p: Principal,
+    body: CreateImageDto,
+    headers: CreateImageHeaders,
+  ): Promise<{ status: number; headers: Record<string, string>; body: ImageOut }> {
+    const prefer = parsePreferWait(headers.prefer);
+    const errors = [];
+    if (!prefer.ok) {
+      errors.push(
+        valueError(['header', 'prefer'], headers.prefer, `wait must be a whole number of seconds from 0 to ${MAX_PREFER_WAIT_SECONDS}`).detail[0],
+      );
+    }
+    errors.push(...modificationNameErrors(body.modifications, ['body', 'modifications']));
+    if (body.metadata !== undefined && Buffer.byteLength(JSON.stringify(body.metadata)) > MAX_METADATA_BYTES) {
+      errors.push(valueError(['body', 'metadata'], body.metadata, `metadata may be at most ${MAX_METADATA_BYTES} bytes as JSON`).detail[0]);
+    }
+    if (errors.length) throw new RequestValidationError(errors);
+    const wait = prefer.ok ? prefer.wait : null;
+    const out = await this.create(p, body as CreateImageInput, { wait, idempotencyKey: headers.idempotency_key });
+    const h: Record<string, string> = {};
+    if (wait !== null) h['Preference-Applied'] = `wait=${wait}`;
+    if (out.replayed) h['Idempotent-Replayed'] = 'true';
+    return { status: out.status, headers: h, body: out.body };
+  }
+
+  /**
+   * Validates everything that can be known before queueing (template published, modifications
+   * fit the pinned version, remote images reachable), inserts the row, enqueues it and optionally
+   * waits for it to settle.
+   */
+  async create(p: Principal, input: CreateImageInput, opts: { wait: number | null; idempotencyKey?: string }): Promise<CreateImageResult> {
+    const res = await this.idempotency.run(p.orgId, opts.idempotencyKey, { method: 'POST', path: '/v1/images', body: input }, async () => {
+      const row = await this.insert(p, input);
+      return { status: 202, body: await this.out(row) };
+    });
+    let image = res.body;
+    if (res.replayed) image = await this.get(p, image.id);
+    if (opts.wait && !isTerminal(image.status)) {
+      const settled = await this.waiter.waitFor(image.id, Date.now() + opts.wait * 1000, async () => {
+        const r = await this.repo.findOneBy({ id: image.id });
+        return r !== null && isTerminal(r.status);
+      });
+      if (settled) image = await this.get(p, image.id);
+    }
+    return { status: isTerminal(image.status) && opts.wait !== null ? 201 : 202, body: image, replayed: res.replayed };
+  }
+
+  private async insert(p: Principal, input: CreateImageInput): Promise<ImageEntity> {
+    const template = await this.templates.findOwned(p, input.template_id).catch(() => {
+      throw invalid('template_not_found', [{ name: 'template_id', reason: `template ${input.template_id} not found` }]);
+    });
+    if (template.archivedAt) throw invalid('template_archived', [{ name: 'template_id', reason: 'the template is archived' }]);
+    if (template.currentVersion === null) {
+      throw invalid('template_not_published', [{ name: 'template_id', reason: 'publish the template before rendering it' }]);
+    }
+    const versionNo = input.template_version ?? template.currentVersion;
+    const version = await this.templates.getVersionEntity(p, template.id, versionNo).catch(() => {
+      throw invalid('template_version_not_found', [{ name: 'template_version', reason: `version ${versionNo} does not exist` }]);
+    });
+    const doc = { width: version.width, height: version.height, background: version.background, layers: version.layers };
+    const ctx = await this.templates.assetContext(p.orgId, referencedAssetIds({ layers: [] }, input.modifications));
+    const { problems, effective } = validateModifications(doc, input.modifications, ctx);
+    if (problems.length) throw invalid('invalid_modification', problems);
+    const remote = await preflightImageUrls(effective, this.fetcher);
+    if (remote.length) throw invalid('invalid_modification', remote);
+
+    const row = await this.repo.save(
+      this.repo.create({
+        orgId: p.orgId,
+        templateId: template.id,
+        templateVersion: version.version,
+        status: 'pending',
+        modifications: effective,
+        imageMetadata: {},
+        isTest: p.mode === 'test',
+        apiKeyId: p.keyId,
+        format: input.format ?? 'png',
+        quality: input.quality ?? null,
+        scale: input.scale ?? 1,
+        webhookUrl: input.webhook_url ?? null,
+        metadata: input.metadata ?? {},
+        updatedAt: new Date(),
+      }),
+    );
+    await this.producer.enqueue({ imageId: row.id, orgId: row.orgId });
+    return row;
+  }
+
+  private get repo() {
+    return this.ds.getRepository(ImageEntity);
+  }
+
+  /** Another org's image, or one of the other key mode, is indistinguishable from a missing one. */
+  async get(principal: Principal, id: string): Promise<ImageOut> {
+    const row = await this.repo.findOneBy({ id, orgId: principal.orgId, isTest: principal.mode === 'test' });
+    if (!row) throw new ApiError(404, 'Image not found');
+    return this.out(row);
+  }
+
+  async list(principal: Principal, f: ImageFilters): Promise<Page<ImageOut>> {
+    const qb = this.repo
+      .createQueryBuilder('i')
+      .where('i.org_id = :orgId', { orgId: principal.orgId })
+      .andWhere('i.is_test = :isTest', { isTest: principal.mode === 'test' });
+    if (f.status) qb.andWhere('i.status = :status', { status: f.status });
+    if (f.templateId) qb.andWhere('i.template_id = :templateId', { templateId: f.templateId });
+    if (f.collectionId) qb.andWhere('i.collection_id = :collectionId', { collectionId: f.collectionId });
+    if (f.createdAfter) qb.andWhere('i.created_at > :after', { after: f.createdAfter });
+    if (f.createdBefore) qb.andWhere('i.created_at < :before', { before: f.createdBefore });
+    const rows = await fetchKeysetRows(qb, 'i', f.limit, f.cursor);
+    const page = toPage(rows, f.limit, (r) => r);
+    return { ...page, data: await Promise.all(page.data.map((r) => this.out(r))) };
+  }
+
+  out(row: ImageEntity): Promise<ImageOut> {
+    return toImageOut(row, this.storage, this.config.signedUrlTtlSeconds);
+  }
+}
+
+function isTerminal(status: string): boolean {
+  return status === 'completed' || status === 'failed';
+}
+
+/** pydantic's value_error, for checks a field type alone cannot express. */
+function valueError(loc: (string | number)[], input: unknown, error: string): RequestValidationError {
+  return new RequestValidationError([errorItem('value_error', loc, input, { error })]);
+}

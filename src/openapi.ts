@@ -1,0 +1,127 @@
+import type { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { referencedModels } from './common/openapi/prop.js';
+
+type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+type Obj = { [k: string]: Json };
+
+/** FastAPI's own schemas, verbatim: the seed contract pins them. */
+const VALIDATION_SCHEMAS: Obj = {
+  HTTPValidationError: {
+    properties: {
+      detail: { items: { $ref: '#/components/schemas/ValidationError' }, title: 'Detail', type: 'array' },
+    },
+    title: 'HTTPValidationError',
+    type: 'object',
+  },
+  ValidationError: {
+    properties: {
+      loc: { items: { anyOf: [{ type: 'string' }, { type: 'integer' }] }, title: 'Location', type: 'array' },
+      msg: { title: 'Message', type: 'string' },
+      type: { title: 'Error Type', type: 'string' },
+    },
+    required: ['loc', 'msg', 'type'],
+    title: 'ValidationError',
+    type: 'object',
+  },
+};
+
+const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
+const PARAM_ORDER: Record<string, number> = { path: 0, query: 1, header: 2, cookie: 3 };
+
+/** snake_case of a camelCase method name, as FastAPI's route.name would be. */
+function snake(name: string): string {
+  return name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+}
+
+/** FastAPI's generate_unique_id: re.sub(r"\W", "_", name + path) + "_" + method. */
+export function fastApiOperationId(methodName: string, path: string, method: string): string {
+  return `${snake(methodName)}${path}`.replace(/\W/g, '_') + `_${method.toLowerCase()}`;
+}
+
+export function sortKeys(value: Json): Json {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value && typeof value === 'object') {
+    const out: Obj = {};
+    for (const k of Object.keys(value).sort()) out[k] = sortKeys(value[k]);
+    return out;
+  }
+  return value;
+}
+
+/**
+ * Brings Nest's document to the shape FastAPI emits: OpenAPI 3.1, `{name}` path templates,
+ * FastAPI operation ids, parameters ordered path/query/header, a 422 on every operation that takes
+ * input, and properties whose schema is an `anyOf` stripped of the `type` Nest infers.
+ */
+export function normalizeDocument(doc: OpenAPIObject): Obj {
+  const d = JSON.parse(JSON.stringify(doc)) as Obj;
+  d.openapi = '3.1.0';
+  const components = (d.components ?? {}) as Obj;
+  const schemas = ((components.schemas ?? {}) as Obj);
+  Object.assign(schemas, VALIDATION_SCHEMAS);
+  for (const [name, schema] of Object.entries(schemas)) {
+    const s = schema as Obj;
+    s.title ??= name;
+    const props = (s.properties ?? {}) as Obj;
+    for (const p of Object.values(props)) {
+      const prop = p as Obj;
+      if (prop.anyOf && prop.type) delete prop.type;
+    }
+    if (Array.isArray(s.required) && s.required.length === 0) delete s.required;
+  }
+  components.schemas = schemas;
+  d.components = components;
+
+  const paths = (d.paths ?? {}) as Obj;
+  for (const item of Object.values(paths)) {
+    for (const method of METHODS) {
+      const op = (item as Obj)[method] as Obj | undefined;
+      if (!op) continue;
+      const params = (op.parameters ?? []) as Obj[];
+      for (const prm of params) {
+        const schema = (prm.schema ?? {}) as Obj;
+        if (schema.anyOf && schema.type) delete schema.type;
+      }
+      params.sort((a, b) => (PARAM_ORDER[a.in as string] ?? 9) - (PARAM_ORDER[b.in as string] ?? 9));
+      if (params.length) op.parameters = params;
+      const takesInput = params.length > 0 || op.requestBody !== undefined;
+      const responses = (op.responses ?? {}) as Obj;
+      if (takesInput && !responses['422']) {
+        responses['422'] = {
+          description: 'Validation Error',
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/HTTPValidationError' } } },
+        };
+      }
+    }
+  }
+  return sortKeys(d) as Obj;
+}
+
+export function buildOpenApiDocument(app: INestApplication): Obj {
+  const config = new DocumentBuilder()
+    .setTitle('Imtegrate API')
+    .setDescription(
+      'Template-based image rendering. Authenticate with `Authorization: Bearer ik_live_…` (use the Authorize button). ' +
+        'Renders are asynchronous: POST /v1/images, then poll GET /v1/images/{image_id} or receive a signed webhook.',
+    )
+    .setVersion('dev')
+    .addBearerAuth({ type: 'http', scheme: 'bearer' }, 'HTTPBearer')
+    .build();
+  const doc = SwaggerModule.createDocument(app, config, {
+    operationIdFactory: (_controller, method) => method,
+    extraModels: referencedModels(),
+  });
+  // Nest writes `/v1/images/{image_id}` already; turn method-name ids into FastAPI ids per path.
+  for (const [path, item] of Object.entries(doc.paths)) {
+    for (const method of METHODS) {
+      const op = (item as Record<string, { operationId?: string } | undefined>)[method];
+      if (op?.operationId) op.operationId = fastApiOperationId(op.operationId, path, method);
+    }
+  }
+  return normalizeDocument(doc);
+}
+
+export function serializeDocument(doc: Obj): string {
+  return `${JSON.stringify(doc, null, 2)}\n`;
+}

@@ -1,0 +1,10 @@
+import { Global, Module } from '@nestjs/common';
+import { AuthGuard } from '../common/auth/auth.guard.js';
+import { OrgsService } from './orgs.service.js';
+
+@Global()
+@Module({
+  providers: [OrgsService, AuthGuard],
+  exports: [OrgsService, AuthGuard],
+})
+export class OrgsModule {}

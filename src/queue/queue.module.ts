@@ -1,0 +1,33 @@
+import { BullModule } from '@nestjs/bull';
+import { Global, Module } from '@nestjs/common';
+import type { AppConfig } from '../config/config.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import { QUEUES } from './queue.constants.js';
+import { RenderProducer } from './render.producer.js';
+
+const registered = BullModule.registerQueue(...QUEUES.map((name) => ({ name })));
+
+@Global()
+@Module({
+  imports: [
+    BullModule.forRootAsync({
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => ({
+        // Plain options, never a shared ioredis client: Bull needs its own connections per role.
+        redis: { ...config.redis, maxRetriesPerRequest: null, enableReadyCheck: false },
+        prefix: config.queuePrefix,
+        settings: {
+          lockDuration: config.queue.lockDurationMs,
+          lockRenewTime: Math.floor(config.queue.lockDurationMs / 2),
+          stalledInterval: config.queue.stalledIntervalMs,
+          maxStalledCount: 3,
+        },
+        defaultJobOptions: { removeOnComplete: 1000, removeOnFail: 5000 },
+      }),
+    }),
+    registered,
+  ],
+  providers: [RenderProducer],
+  exports: [registered, RenderProducer],
+})
+export class QueueModule {}

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { RenderCoreModule } from './render-core.module.js';
+import { RenderJobService } from './render-job.service.js';
+import { RenderSweeper } from './render-sweeper.js';
+import { RenderProcessor } from './render.processor.js';
+
+/** Worker graph only: holds the render queue's processor. */
+@Module({
+  imports: [RenderCoreModule],
+  providers: [RenderJobService, RenderProcessor, RenderSweeper],
+})
+export class RenderWorkerModule {}

@@ -1,0 +1,28 @@
+import { OnQueueFailed, Process, Processor } from '@nestjs/bull';
+import { Logger } from '@nestjs/common';
+import type { Job } from 'bull';
+import { getConfig } from '../config/config.module.js';
+import { QueueName, RenderJob, type RenderImagePayload } from '../queue/queue.constants.js';
+import { RenderJobService } from './render-job.service.js';
+
+/** Worker graph only: any process that loads this class consumes render jobs. */
+@Processor(QueueName.Render)
+export class RenderProcessor {
+  private readonly logger = new Logger('RenderProcessor');
+
+  constructor(private readonly jobs: RenderJobService) {}
+
+  // Concurrency must be known when the decorator runs; config is loaded once per process anyway.
+  @Process({ name: RenderJob.RenderImage, concurrency: getConfig().workerConcurrency })
+  async render(job: Job<RenderImagePayload>): Promise<string> {
+    const attempt = job.attemptsMade + 1;
+    const final = attempt >= (job.opts.attempts ?? 1);
+    const outcome = await this.jobs.run(job.data.imageId, attempt, final);
+    return outcome.kind;
+  }
+
+  @OnQueueFailed()
+  onFailed(job: Job<RenderImagePayload>, err: Error): void {
+    this.logger.warn(`job ${job.id} attempt ${job.attemptsMade} failed: ${err.message}`);
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * Public types of the pure renderer. Nothing here may depend on Nest, the database or the
+ * network: the worker resolves every external byte up front and hands it in.
+ */
+
+export type OutputFormat = 'png' | 'jpeg' | 'webp' | 'avif';
+
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ['png', 'jpeg', 'webp', 'avif'];
+
+/**
+ * Bytes the worker fetched for a render. Image keys are the refs produced by
+ * `collectSources` (`url:<image_url>`, `asset:<asset_id>`, `person:<person_id>`); font keys
+ * are font asset ids.
+ */
+export interface ResolvedAssets {
+  images: Map<string, Buffer>;
+  fonts: Map<string, Buffer>;
+}
+
+export interface RenderOptions {
+  format: OutputFormat;
+  /** 1-100. Defaults: jpeg 85, webp 85, avif 60; ignored for png. */
+  quality?: number;
+  /** 1-3, default 1: the output is width*scale x height*scale. */
+  scale?: number;
+  /** Test-key renders: a visible diagonal "IMTEGRATE TEST" watermark. */
+  watermark?: boolean;
+  /** Default 400 (never wider than the output). */
+  thumbnailWidth?: number;
+}
+
+export interface TextReport {
+  layer: string;
+  font_size_used: number;
+  /** Lines drawn. */
+  lines: number;
+  truncated: boolean;
+  /** Characters (in order of first appearance) that no installed or custom font covers. */
+  missing_glyphs: string[];
+}
+
+export interface EncodedInfo {
+  width: number;
+  height: number;
+  format: OutputFormat;
+  bytes: number;
+}
+
+/** Stored as-is as the API's `image_metadata`, hence the snake_case keys. */
+export interface RenderReport extends EncodedInfo {
+  thumbnail: EncodedInfo;
+  text: TextReport[];
+}
+
+export interface RenderResult {
+  buffer: Buffer;
+  thumbnail: Buffer;
+  report: RenderReport;
+}
+
+export type RenderErrorCode =
+  /** An image source the layer needs is not in ResolvedAssets.images. */
+  | 'image_unavailable'
+  /** The bytes are not a decodable image (or an SVG with external references). */
+  | 'image_invalid'
+  /** The decoded image would exceed LIMITS.maxInputPixels. */
+  | 'image_too_large'
+  | 'font_unavailable'
+  | 'font_invalid'
+  /** width*scale x height*scale exceeds LIMITS.maxCanvasPixels or the encoder's maximum side. */
+  | 'canvas_too_large'
+  | 'invalid_options'
+  | 'encode_failed'
+  /** RenderPool only: the thread died or exceeded its time budget. */
+  | 'render_crashed'
+  | 'render_timeout';
+
+/**
+ * The only error renderImage throws on purpose. `layer` names the offending layer
+ * (`background` for the template background) so the API can report `error.layer`.
+ */
+export class RenderError extends Error {
+  override readonly name = 'RenderError';
+  readonly code: RenderErrorCode;
+  readonly layer?: string;
+
+  constructor(code: RenderErrorCode, message: string, layer?: string) {
+    super(message);
+    this.code = code;
+    if (layer !== undefined) this.layer = layer;
+  }
+
+  toJSON(): { code: RenderErrorCode; message: string; layer?: string } {
+    return this.layer === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, layer: this.layer };
+  }
+}
+
+export function isRenderError(e: unknown): e is RenderError {
+  return e instanceof RenderError;
+}

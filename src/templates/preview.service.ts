@@ -1,0 +1,68 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { Principal } from '../common/auth/auth.types.js';
+import type { ImageFetcher } from '../common/net/image-fetcher.js';
+import { RequestValidationError } from '../common/validation/errors.js';
+import { resolveSources, SourceError } from '../render/image-sources.js';
+import { IMAGE_FETCHER, RENDERER, type Renderer } from '../render/render.tokens.js';
+import { RenderError } from '../render/renderer/types.js';
+import { STORAGE_DRIVER, type StorageDriver } from '../storage/storage.types.js';
+import type { Modification, TemplateDocument } from './layers.types.js';
+import { modificationNameErrors } from './modification-input.js';
+import { validateModifications } from './modifications.js';
+import type { PreviewTemplateDto } from './template.dto.js';
+import { referencedAssetIds } from './template-rules.js';
+import { invalid, TemplatesService } from './templates.service.js';
+
+export interface PreviewResult {
+  body: Buffer;
+  contentType: string;
+  headers: Record<string, string>;
+}
+
+/** Synchronous render of a draft or version for design loops: nothing is stored or queued. */
+@Injectable()
+export class PreviewService {
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly templates: TemplatesService,
+    @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
+    @Inject(IMAGE_FETCHER) private readonly fetcher: ImageFetcher,
+    @Inject(RENDERER) private readonly renderer: Renderer,
+  ) {}
+
+  async preview(p: Principal, templateId: string, dto: PreviewTemplateDto): Promise<PreviewResult> {
+    const nameErrors = modificationNameErrors(dto.modifications, ['body', 'modifications']);
+    if (nameErrors.length) throw new RequestValidationError(nameErrors);
+    const source = dto.version === undefined ? await this.templates.findOwned(p, templateId) : await this.templates.getVersionEntity(p, templateId, dto.version);
+    const doc: TemplateDocument = { width: source.width, height: source.height, background: source.background, layers: source.layers };
+    const mods = dto.modifications as Modification[];
+    const ctx = await this.templates.assetContext(p.orgId, referencedAssetIds({ layers: [] }, mods));
+    const { problems, effective } = validateModifications(doc, mods, ctx);
+    if (problems.length) throw invalid('invalid_modification', problems);
+    try {
+      const assets = await resolveSources(p.orgId, doc, effective, { ds: this.ds, storage: this.storage, fetcher: this.fetcher });
+      const out = await this.renderer.render(doc, effective, assets, {
+        format: dto.format,
+        scale: dto.scale,
+        ...(dto.quality !== undefined ? { quality: dto.quality } : {}),
+        watermark: p.mode === 'test',
+      });
+      return {
+        body: out.buffer,
+        contentType: `image/${out.report.format}`,
+        headers: { 'Cache-Control': 'no-store', 'X-Imtegrate-Text-Report': asciiJson(out.report.text) },
+      };
+    } catch (err) {
+      if (err instanceof SourceError) throw invalid(err.code, [{ name: err.layer ?? 'template', reason: err.message }]);
+      if (err instanceof RenderError) throw invalid(err.code, [{ name: err.layer ?? 'template', reason: err.message }]);
+      throw err;
+    }
+  }
+}
+
+/** Header values must be ASCII: escape everything else the way JSON allows. */
+function asciiJson(value: unknown): string {
+  return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

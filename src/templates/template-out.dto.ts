@@ -1,0 +1,116 @@
+import { getSchemaPath } from '@nestjs/swagger';
+import { ApiField, nullable } from '../common/openapi/api-field.js';
+import { BackgroundDto, ImageLayerDto, ShapeLayerDto, TextLayerDto, type LayerDto } from './template.dto.js';
+
+const layers = {
+  type: 'array',
+  items: {
+    oneOf: [TextLayerDto, ImageLayerDto, ShapeLayerDto].map((c) => ({ $ref: getSchemaPath(c) })),
+    discriminator: {
+      propertyName: 'type',
+      mapping: { text: getSchemaPath(TextLayerDto), image: getSchemaPath(ImageLayerDto), shape: getSchemaPath(ShapeLayerDto) },
+    },
+  },
+};
+const dateTime = { type: 'string', format: 'date-time' };
+
+export class TemplateOut {
+  @ApiField({ type: 'string', format: 'uuid' })
+  id: string;
+
+  @ApiField({ type: 'string', default: 'template' })
+  object: 'template';
+
+  @ApiField({ type: 'string' })
+  name: string;
+
+  @ApiField({ type: 'integer' })
+  width: number;
+
+  @ApiField({ type: 'integer' })
+  height: number;
+
+  @ApiField({ $ref: getSchemaPath(BackgroundDto) })
+  background: BackgroundDto;
+
+  @ApiField({ ...layers, description: 'The editable draft' })
+  layers: LayerDto[];
+
+  @ApiField({ ...nullable({ type: 'integer' }), description: 'The latest published version; renders use it by default' })
+  current_version: number | null;
+
+  @ApiField({ type: 'boolean' })
+  is_published: boolean;
+
+  @ApiField({ ...nullable(dateTime), description: 'Archived templates take no new renders' })
+  archived_at: string | null;
+
+  @ApiField({ type: 'object', additionalProperties: true })
+  metadata: Record<string, unknown>;
+
+  @ApiField(dateTime)
+  created_at: string;
+
+  @ApiField(nullable(dateTime))
+  updated_at: string | null;
+}
+
+export class TemplateVersionOut {
+  @ApiField({ type: 'string', default: 'template_version' })
+  object: 'template_version';
+
+  @ApiField({ type: 'string', format: 'uuid' })
+  id: string;
+
+  @ApiField({ type: 'string', format: 'uuid' })
+  template_id: string;
+
+  @ApiField({ type: 'integer' })
+  version: number;
+
+  @ApiField({ type: 'string' })
+  name: string;
+
+  @ApiField({ type: 'integer' })
+  width: number;
+
+  @ApiField({ type: 'integer' })
+  height: number;
+
+  @ApiField({ $ref: getSchemaPath(BackgroundDto) })
+  background: BackgroundDto;
+
+  @ApiField(layers)
+  layers: LayerDto[];
+
+  @ApiField(dateTime)
+  created_at: string;
+}
+
+export class TemplateList {
+  @ApiField({ type: 'string', default: 'list' })
+  object: 'list';
+
+  @ApiField({ type: 'array', items: { $ref: getSchemaPath(TemplateOut) } })
+  data: TemplateOut[];
+
+  @ApiField({ type: 'boolean' })
+  has_more: boolean;
+
+  @ApiField(nullable({ type: 'string' }))
+  next_cursor: string | null;
+}
+
+export class TemplateVersionList {
+  @ApiField({ type: 'string', default: 'list' })
+  object: 'list';
+
+  @ApiField({ type: 'array', items: { $ref: getSchemaPath(TemplateVersionOut) } })
+  data: TemplateVersionOut[];
+
+  @ApiField({ type: 'boolean' })
+  has_more: boolean;
+
+  @ApiField(nullable({ type: 'string' }))
+  next_cursor: string | null;
+}

@@ -1,0 +1,103 @@
+import { LIMITS, type Layer, type TemplateDocument } from './layers.types.js';
+import { colorProblem, urlProblem, type ModificationContext, type ModificationProblem } from './modifications.js';
+
+const DEFAULT_FONT_SIZE = 48;
+const DEFAULT_MIN_FONT_SIZE = 12;
+
+/**
+ * Rules that span fields, checked after the schema (422) passes; each is a 400 with the layer's
+ * name. `name` is "canvas" or "background" for problems that are not a layer's.
+ */
+export function checkTemplateRules(doc: TemplateDocument, ctx: ModificationContext): ModificationProblem[] {
+  const problems: ModificationProblem[] = [];
+  const pixels = doc.width * doc.height;
+  if (pixels > LIMITS.maxCanvasPixels) {
+    problems.push({
+      name: 'canvas',
+      reason: `canvas is ${doc.width}x${doc.height} (${(pixels / 1e6).toFixed(1)} MP); the limit is ${LIMITS.maxCanvasPixels / 1e6} MP`,
+    });
+  }
+  if (doc.background?.asset_id) {
+    const kind = ctx.assetKind(doc.background.asset_id.toLowerCase());
+    if (kind !== 'image') problems.push({ name: 'background', reason: `asset_id: image asset ${doc.background.asset_id} not found` });
+  }
+  if (doc.background?.image_url && doc.background?.asset_id) {
+    problems.push({ name: 'background', reason: 'give only one of image_url, asset_id' });
+  }
+  if (doc.background) problems.push(...valueProblems(doc.background as Record<string, unknown>, ctx).map((reason) => ({ name: 'background', reason })));
+
+  const seen = new Set<string>();
+  for (const layer of doc.layers) {
+    if (seen.has(layer.name)) problems.push({ name: layer.name, reason: 'layer names must be unique in a template' });
+    seen.add(layer.name);
+    problems.push(...layerProblems(layer, doc, ctx).map((reason) => ({ name: layer.name, reason })));
+  }
+  return problems;
+}
+
+const COLOR_FIELDS = ['color', 'background_color', 'tint_color', 'fill_color', 'stroke_color'];
+
+/** Colours anywhere in a layer (incl. shadow, stroke and gradient stops) and its image URL. */
+function valueProblems(obj: Record<string, unknown>, ctx: ModificationContext): string[] {
+  const out: string[] = [];
+  const color = (path: string, v: unknown) => {
+    const r = colorProblem(v, ctx);
+    if (r) out.push(`${path} ${r}`);
+  };
+  for (const f of COLOR_FIELDS) if (obj[f] !== undefined) color(f, obj[f]);
+  for (const f of ['shadow', 'stroke']) {
+    const nested = obj[f] as { color?: unknown } | undefined;
+    if (nested?.color !== undefined) color(`${f}.color`, nested.color);
+  }
+  for (const f of ['gradient', 'fill_gradient']) {
+    const g = obj[f] as { stops?: { color?: unknown }[] } | undefined;
+    g?.stops?.forEach((stop, i) => color(`${f}.stops[${i}].color`, stop.color));
+  }
+  if (obj.image_url !== undefined) {
+    const r = urlProblem(obj.image_url, ctx);
+    if (r) out.push(`image_url ${r}`);
+  }
+  return out;
+}
+
+function layerProblems(layer: Layer, doc: TemplateDocument, ctx: ModificationContext): string[] {
+  const out: string[] = valueProblems(layer as unknown as Record<string, unknown>, ctx);
+  // Bleeding off an edge is a normal design choice; a layer nobody can ever see is a mistake.
+  const visible = layer.x < doc.width && layer.y < doc.height && layer.x + layer.width > 0 && layer.y + layer.height > 0;
+  if (!visible) out.push(`layer lies entirely outside the ${doc.width}x${doc.height} canvas`);
+
+  if (layer.type === 'text') {
+    const size = layer.font_size ?? DEFAULT_FONT_SIZE;
+    const min = layer.min_font_size ?? Math.min(DEFAULT_MIN_FONT_SIZE, size);
+    if (min > size) out.push(`min_font_size (${min}) must not exceed font_size (${size})`);
+    if (layer.font_asset_id && ctx.assetKind(layer.font_asset_id.toLowerCase()) !== 'font') {
+      out.push(`font_asset_id: font asset ${layer.font_asset_id} not found`);
+    }
+  }
+  if (layer.type === 'image') {
+    const sources = (['image_url', 'asset_id', 'person_id'] as const).filter((k) => layer[k] !== undefined && layer[k] !== null);
+    if (sources.length > 1) out.push(`give only one of ${sources.join(', ')}`);
+    if (layer.asset_id && ctx.assetKind(layer.asset_id.toLowerCase()) !== 'image') {
+      out.push(`asset_id: image asset ${layer.asset_id} not found`);
+    }
+    if (layer.person_id) out.push(`person_id: person ${layer.person_id} not found`);
+  }
+  if (layer.type === 'shape' && layer.fill_color && layer.fill_gradient) {
+    out.push('give only one of fill_color, fill_gradient');
+  }
+  return out;
+}
+
+/** Every asset id a document mentions, so the caller can load just those in one query. */
+export function referencedAssetIds(doc: Pick<TemplateDocument, 'layers' | 'background'>, extra: readonly Record<string, unknown>[] = []): string[] {
+  const ids = new Set<string>();
+  const add = (v: unknown) => {
+    if (typeof v === 'string' && /^[0-9a-f-]{36}$/i.test(v)) ids.add(v.toLowerCase());
+  };
+  add(doc.background?.asset_id);
+  for (const l of [...doc.layers, ...extra] as Record<string, unknown>[]) {
+    add(l.asset_id);
+    add(l.font_asset_id);
+  }
+  return [...ids];
+}

@@ -1,0 +1,216 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, In, IsNull, type EntityManager } from 'typeorm';
+import { AssetEntity } from '../assets/asset.entity.js';
+import type { Principal } from '../common/auth/auth.types.js';
+import { ApiError } from '../common/http/api-error.js';
+import { fetchKeysetRows } from '../common/pagination/keyset.js';
+import { type CursorPosition, cursorParam, type Page, toPage } from '../common/pagination/cursor.js';
+import type { Background, Layer, TemplateDocument } from './layers.types.js';
+import type { ModificationContext, ModificationProblem } from './modifications.js';
+import { checkTemplateRules, referencedAssetIds } from './template-rules.js';
+import { TemplateVersionEntity } from './template-version.entity.js';
+import { TemplateEntity } from './template.entity.js';
+
+export interface TemplateInput {
+  name: string;
+  width: number;
+  height: number;
+  background?: Background;
+  layers: Layer[];
+  metadata?: Record<string, unknown>;
+}
+
+export interface TemplateOutShape {
+  id: string;
+  object: 'template';
+  name: string;
+  width: number;
+  height: number;
+  background: Background;
+  layers: Layer[];
+  current_version: number | null;
+  is_published: boolean;
+  archived_at: string | null;
+  metadata: Record<string, unknown>;
+  created_at: string;
+  updated_at: string | null;
+}
+
+export interface TemplateVersionOutShape {
+  object: 'template_version';
+  id: string;
+  template_id: string;
+  version: number;
+  name: string;
+  width: number;
+  height: number;
+  background: Background;
+  layers: Layer[];
+  created_at: string;
+}
+
+export function templateOut(t: TemplateEntity): TemplateOutShape {
+  return {
+    id: t.id,
+    object: 'template',
+    name: t.name,
+    width: t.width,
+    height: t.height,
+    background: t.background,
+    layers: t.layers,
+    current_version: t.currentVersion,
+    is_published: t.currentVersion !== null,
+    archived_at: t.archivedAt ? t.archivedAt.toISOString() : null,
+    metadata: t.metadata,
+    created_at: t.createdAt.toISOString(),
+    updated_at: t.updatedAt ? t.updatedAt.toISOString() : null,
+  };
+}
+
+export function versionOut(v: TemplateVersionEntity): TemplateVersionOutShape {
+  return {
+    object: 'template_version',
+    id: v.id,
+    template_id: v.templateId,
+    version: v.version,
+    name: v.name,
+    width: v.width,
+    height: v.height,
+    background: v.background,
+    layers: v.layers,
+    created_at: v.createdAt.toISOString(),
+  };
+}
+
+export function invalid(code: string, errors: ModificationProblem[]): ApiError {
+  return new ApiError(400, { code, errors });
+}
+
+@Injectable()
+export class TemplatesService {
+  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+
+  /** Kinds of the org's live assets among `ids`; foreign and deleted assets are simply absent. */
+  async assetContext(orgId: string, ids: string[], em: EntityManager = this.ds.manager): Promise<ModificationContext> {
+    const rows = ids.length
+      ? await em.getRepository(AssetEntity).find({ select: { id: true, kind: true }, where: { orgId, id: In(ids), deletedAt: IsNull() } })
+      : [];
+    const kinds = new Map(rows.map((r) => [r.id, r.kind]));
+    return { assetKind: (id) => kinds.get(id) };
+  }
+
+  private async assertRules(orgId: string, doc: TemplateDocument): Promise<void> {
+    const ctx = await this.assetContext(orgId, referencedAssetIds(doc));
+    const problems = checkTemplateRules(doc, ctx);
+    if (problems.length) throw invalid('invalid_template', problems);
+  }
+
+  async create(p: Principal, input: TemplateInput): Promise<TemplateOutShape> {
+    const doc = { width: input.width, height: input.height, background: input.background ?? {}, layers: input.layers };
+    await this.assertRules(p.orgId, doc);
+    const repo = this.ds.getRepository(TemplateEntity);
+    const row = await repo.save(
+      repo.create({ orgId: p.orgId, name: input.name, ...doc, metadata: input.metadata ?? {}, currentVersion: null }),
+    );
+    return templateOut(row);
+  }
+
+  async findOwned(p: Principal, id: string, em: EntityManager = this.ds.manager, lock = false): Promise<TemplateEntity> {
+    const row = await em.getRepository(TemplateEntity).findOne({
+      where: { id, orgId: p.orgId },
+      ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+    });
+    if (!row) throw new ApiError(404, 'Template not found');
+    return row;
+  }
+
+  async get(p: Principal, id: string): Promise<TemplateOutShape> {
+    return templateOut(await this.findOwned(p, id));
+  }
+
+  async list(p: Principal, q: { limit: number; cursor?: CursorPosition; includeArchived?: boolean }): Promise<Page<TemplateOutShape>> {
+    const qb = this.ds.getRepository(TemplateEntity).createQueryBuilder('t').where('t.org_id = :orgId', { orgId: p.orgId });
+    if (!q.includeArchived) qb.andWhere('t.archived_at IS NULL');
+    const rows = await fetchKeysetRows(qb, 't', q.limit, q.cursor);
+    return toPage(rows, q.limit, templateOut);
+  }
+
+  async listQuery(p: Principal, q: { limit: number; cursor?: string; include_archived: boolean }): Promise<Page<TemplateOutShape>> {
+    return this.list(p, { limit: q.limit, cursor: cursorParam(q.cursor), includeArchived: q.include_archived });
+  }
+
+  async update(p: Principal, id: string, patch: Partial<TemplateInput>): Promise<TemplateOutShape> {
+    return this.ds.transaction(async (em) => {
+      const row = await this.findOwned(p, id, em, true);
+      if (row.archivedAt) throw new ApiError(409, { code: 'template_archived', message: 'Archived templates cannot be edited' });
+      const next: TemplateDocument = {
+        width: patch.width ?? row.width,
+        height: patch.height ?? row.height,
+        background: patch.background ?? row.background,
+        layers: patch.layers ?? row.layers,
+      };
+      await this.assertRules(p.orgId, next);
+      Object.assign(row, next, {
+        name: patch.name ?? row.name,
+        metadata: patch.metadata ?? row.metadata,
+        updatedAt: new Date(),
+      });
+      return templateOut(await em.getRepository(TemplateEntity).save(row));
+    });
+  }
+
+  async archive(p: Principal, id: string): Promise<void> {
+    await this.ds.transaction(async (em) => {
+      const row = await this.findOwned(p, id, em, true);
+      if (row.archivedAt) return;
+      row.archivedAt = new Date();
+      row.updatedAt = row.archivedAt;
+      await em.getRepository(TemplateEntity).save(row);
+    });
+  }
+
+  /** Freezes the draft as version N+1 under a row lock, so concurrent publishes get distinct numbers. */
+  async publish(p: Principal, id: string): Promise<TemplateVersionOutShape> {
+    return this.ds.transaction(async (em) => {
+      const row = await this.findOwned(p, id, em, true);
+      if (row.archivedAt) throw new ApiError(409, { code: 'template_archived', message: 'Archived templates cannot be published' });
+      await this.assertRules(p.orgId, row);
+      const version = (row.currentVersion ?? 0) + 1;
+      const vrepo = em.getRepository(TemplateVersionEntity);
+      const saved = await vrepo.save(
+        vrepo.create({
+          templateId: row.id,
+          orgId: row.orgId,
+          version,
+          name: row.name,
+          width: row.width,
+          height: row.height,
+          background: row.background,
+          layers: row.layers,
+        }),
+      );
+      await em.getRepository(TemplateEntity).update({ id: row.id }, { currentVersion: version, updatedAt: new Date() });
+      return versionOut(saved);
+    });
+  }
+
+  async listVersions(p: Principal, id: string): Promise<Page<TemplateVersionOutShape>> {
+    await this.findOwned(p, id);
+    const rows = await this.ds.getRepository(TemplateVersionEntity).find({ where: { templateId: id, orgId: p.orgId }, order: { version: 'DESC' } });
+    return { object: 'list', data: rows.map(versionOut), has_more: false, next_cursor: null };
+  }
+
+  async getVersionEntity(p: Principal, id: string, version: number): Promise<TemplateVersionEntity> {
+    const row = await this.ds.getRepository(TemplateVersionEntity).findOneBy({ templateId: id, orgId: p.orgId, version });
+    if (!row) {
+      await this.findOwned(p, id);
+      throw new ApiError(404, 'Template version not found');
+    }
+    return row;
+  }
+
+  async getVersion(p: Principal, id: string, version: number): Promise<TemplateVersionOutShape> {
+    return versionOut(await this.getVersionEntity(p, id, version));
+  }
+}
