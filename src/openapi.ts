@@ -106,7 +106,7 @@ export function buildOpenApiDocument(app: INestApplication): Obj {
         'Renders are asynchronous: POST /v1/images, then poll GET /v1/images/{image_id} or receive a signed webhook.',
     )
     .setVersion('dev')
-    .addBearerAuth({ type: 'http', scheme: 'bearer' }, 'HTTPBearer')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'API key', description: 'ik_live_… or ik_test_…' }, 'HTTPBearer')
     .build();
   const doc = SwaggerModule.createDocument(app, config, {
     operationIdFactory: (_controller, method) => method,

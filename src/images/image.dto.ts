@@ -19,13 +19,13 @@ export class ImageOut {
   @ApiField({ type: 'integer' })
   template_version: number;
 
-  @ApiField({ type: 'string', example: 'completed', description: 'pending, rendering, completed or failed' })
+  @ApiField({ type: 'string' })
   status: string;
 
   @ApiField({ type: 'array', items: { type: 'object', additionalProperties: true } })
   modifications: Record<string, unknown>[];
 
-  @ApiField({ ...nullable({ type: 'string' }), description: 'Signed download URL, valid for 1 hour from this response' })
+  @ApiField(nullable({ type: 'string' }))
   result_url: string | null;
 
   @ApiField(nullable({ type: 'string' }))
