@@ -15,7 +15,7 @@ import { TemplatesModule } from './templates/templates.module.js';
 
 /** The API process's root. It enqueues renders but never registers a queue processor. */
 @Module({
-  imports: [CoreModule, StorageModule, OrgsModule, IdempotencyModule, RenderCoreModule, ImagesModule, TemplatesModule, AssetsModule, FilesModule],
+  imports: [CoreModule, StorageModule, OrgsModule, IdempotencyModule, RenderCoreModule.forRole('api'), ImagesModule, TemplatesModule, AssetsModule, FilesModule],
   controllers: [HealthController],
   providers: [
     { provide: APP_PIPE, useClass: FastApiValidationPipe },

@@ -6,7 +6,7 @@ import { RenderProcessor } from './render.processor.js';
 
 /** Worker graph only: holds the render queue's processor. */
 @Module({
-  imports: [RenderCoreModule],
+  imports: [RenderCoreModule.forRole('worker')],
   providers: [RenderJobService, RenderProcessor, RenderSweeper],
 })
 export class RenderWorkerModule {}

@@ -1,4 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
+import { createServer } from 'node:net';
 import { DataSource } from 'typeorm';
 import { loadConfig, type AppConfig } from '../../src/config/config.js';
 import { setConfigForProcess } from '../../src/config/config.module.js';
@@ -16,12 +17,13 @@ export interface TestApp {
 /** The real ApiModule on an ephemeral 127.0.0.1 port, against this run's database and Redis prefix. */
 export async function startApi(overrides: Record<string, string> = {}): Promise<TestApp> {
   await ensureMigrated();
-  const config = loadConfig({ ...process.env, ...overrides });
+  // Signed URLs embed PUBLIC_BASE_URL, so the port must be known before the app is built.
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const config = loadConfig({ ...process.env, PUBLIC_BASE_URL: baseUrl, ...overrides });
   setConfigForProcess(config);
   const app = await createHttpApp(config);
-  await app.listen(0, '127.0.0.1');
-  const addr = app.getHttpServer().address() as { port: number };
-  const baseUrl = `http://127.0.0.1:${addr.port}`;
+  await app.listen(port, '127.0.0.1');
   return {
     app,
     baseUrl,
@@ -29,4 +31,15 @@ export async function startApi(overrides: Record<string, string> = {}): Promise<
     config,
     close: () => app.close(),
   };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
 }
