@@ -8,28 +8,17 @@ import { WorkerModule } from './worker.module.js';
 
 const logger = new Logger('Worker');
 const config = getConfig();
-const app = await NestFactory.createApplicationContext(WorkerModule, {
-  logger: logLevels(config.logLevel),
-  bufferLogs: false,
-});
-await app.init();
 
-let health: Server | undefined;
-if (config.workerHealthPort !== null) {
-  health = createServer((req, res) => {
-    const ok = req.url === '/healthz';
-    res.writeHead(ok ? 200 : 404, { 'content-type': 'application/json' });
-    res.end(ok ? '{"status":"ok"}' : '{"detail":"Not Found"}');
-  }).listen(config.workerHealthPort, config.host);
-}
-logger.log(`Worker ready (pid ${process.pid}, concurrency ${config.workerConcurrency}, queue prefix ${config.queuePrefix})`);
+let shuttingDown = false;
+let stop: (() => Promise<void>) | undefined;
 
+// Registered before anything starts, so a signal during start-up is never lost.
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.once(signal, () => {
+  process.on(signal, () => {
+    if (shuttingDown) return;
+    shuttingDown = true;
     logger.log(`${signal} received: finishing active jobs and closing`);
-    health?.close();
-    app
-      .close()
+    (stop ?? (async () => undefined))()
       .then(() => {
         logger.log('Worker stopped');
         process.exit(0);
@@ -41,3 +30,27 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   });
 }
 
+// Closing Bull's blocking connection rejects the pending BRPOPLPUSH with "Connection is closed.";
+// that is the expected end of a shutdown, not a failure.
+process.on('unhandledRejection', (reason: unknown) => {
+  if (shuttingDown && reason instanceof Error && reason.message === 'Connection is closed.') return;
+  logger.error(`Unhandled rejection: ${reason instanceof Error ? reason.stack : String(reason)}`);
+  process.exit(1);
+});
+
+const app = await NestFactory.createApplicationContext(WorkerModule, { logger: logLevels(config.logLevel) });
+await app.init();
+
+let health: Server | undefined;
+if (config.workerHealthPort !== null) {
+  health = createServer((req, res) => {
+    const ok = req.url === '/healthz';
+    res.writeHead(ok ? 200 : 404, { 'content-type': 'application/json' });
+    res.end(ok ? '{"status":"ok"}' : '{"detail":"Not Found"}');
+  }).listen(config.workerHealthPort, config.host);
+}
+stop = async () => {
+  health?.close();
+  await app.close();
+};
+logger.log(`Worker ready (pid ${process.pid}, concurrency ${config.workerConcurrency}, queue prefix ${config.queuePrefix})`);

@@ -44,7 +44,8 @@ describe('fonts', () => {
   it('registers custom fonts once and rejects junk', () => {
     const bytes = readFileSync('/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf');
     const alias = registerCustomFont('font-1', bytes, 'l');
-    expect(registerCustomFont('font-1', undefined, 'l')).toBe(alias);
+    expect(registerCustomFont('font-1', bytes, 'l')).toBe(alias);
+    expect(() => registerCustomFont('font-1', undefined, 'l')).toThrow(expect.objectContaining({ code: 'font_unavailable' }));
     expect(GlobalFonts.has(alias)).toBe(true);
     expect(() => registerCustomFont('font-2', Buffer.from('not a font at all'), 'l')).toThrow(RenderError);
     expect(() => registerCustomFont('font-3', undefined, 'l')).toThrow(expect.objectContaining({ code: 'font_unavailable' }));

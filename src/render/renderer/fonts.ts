@@ -111,9 +111,10 @@ const FONT_MAGIC = new Set([0x00010000, 0x4f54544f, 0x74727565, 0x74746366, 0x77
  * are immutable per id (a new upload is a new asset), so the id is a safe cache key.
  */
 export function registerCustomFont(assetId: string, bytes: Buffer | undefined, layer: string): string {
+  // Required even when cached, so a render's outcome never depends on what ran before it.
+  if (!bytes) throw new RenderError('font_unavailable', `font asset ${assetId} was not provided`, layer);
   const cached = customFonts.get(assetId);
   if (cached) return cached.alias;
-  if (!bytes) throw new RenderError('font_unavailable', `font asset ${assetId} was not provided`, layer);
   const alias = `imtegrate-font-${assetId.replace(/[^A-Za-z0-9_-]/g, '_')}`;
   if (bytes.length < 12 || !FONT_MAGIC.has(bytes.readUInt32BE(0))) {
     throw new RenderError('font_invalid', `font asset ${assetId} is not a TrueType/OpenType/WOFF font`, layer);

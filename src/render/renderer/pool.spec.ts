@@ -47,7 +47,7 @@ describe('RenderPool', () => {
   });
 
   it('times out a stuck render and keeps serving', async () => {
-    const small = new RenderPool({ size: 1, entry, timeoutMs: 1500 });
+    const small = new RenderPool({ size: 1, entry, timeoutMs: 3000 });
     try {
       const assets = await demoAssets();
       const stuck = small.render(DEMO_OG_CARD, [], assets, { format: 'hang-thread' } as unknown as RenderOptions);

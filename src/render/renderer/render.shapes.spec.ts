@@ -53,9 +53,13 @@ describe('background', () => {
   });
 
   it('keeps a transparent background transparent in PNG', async () => {
-    const p = await draw([rect()], { color: '#00000000' });
+    const p = await draw([rect(), rect({ x: 10, y: 150, width: 20, height: 20, opacity: 0.5 })], { color: '#00000000' });
     expect(p.at(5, 5)[3]).toBe(0);
     expect(p.at(90, 80)).toEqual([255, 0, 0, 255]);
+    // Canvas pixels are premultiplied; the PNG must carry straight colour with the alpha.
+    const [r, g, b, a] = p.at(20, 160);
+    expect([r, g, b]).toEqual([255, 0, 0]);
+    expect(Math.abs(a - 128)).toBeLessThanOrEqual(1);
   });
 });
 

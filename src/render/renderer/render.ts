@@ -190,17 +190,18 @@ const canvasCache = new Map<string, Canvas>();
 
 /**
  * Reuses this thread's canvas of the same size: a fresh 1200x630 surface costs about 1.5 ms
- * of first-touch page faults on top of the drawing. Bounded: only up to ~8 MP and 4 sizes.
+ * of first-touch page faults on top of the drawing. Bounded: canvases up to 4.2 MP (an OG
+ * card at scale 3 is not kept), at most 3 sizes, so at most ~50 MB per thread.
  */
 function acquireCanvas(width: number, height: number): Canvas {
-  if (width * height > 8_000_000) return createCanvas(width, height);
+  if (width * height > 4_200_000) return createCanvas(width, height);
   const key = `${width}x${height}`;
   let c = canvasCache.get(key);
   if (c) {
     canvasCache.delete(key);
   } else {
     c = createCanvas(width, height);
-    if (canvasCache.size >= 4) canvasCache.delete(canvasCache.keys().next().value!);
+    if (canvasCache.size >= 3) canvasCache.delete(canvasCache.keys().next().value!);
   }
   canvasCache.set(key, c);
   return c;

@@ -107,3 +107,41 @@ describe('text layout', () => {
     expect(r.lines.map((l) => l.text)).toEqual(['a b']);
   });
 });
+
+describe('text layout limits', () => {
+  it('lays out a 10k-character word and a 10k-word text quickly enough to be bounded by the box', () => {
+    let calls = 0;
+    const counting: Measure = (s) => {
+      calls++;
+      return [...s].length * 10;
+    };
+    const r = fitText({
+      paragraphs: toParagraphs('x'.repeat(10_000), false, 'ltr'),
+      fit: 'wrap',
+      fontSize: 20,
+      minFontSize: 10,
+      lineHeight: 1,
+      maxLines: 3,
+      innerWidth: 200,
+      innerHeight: 1000,
+      measureAt: () => counting,
+    });
+    expect(r.lines).toHaveLength(3);
+    expect(r.lines[0].text).toBe('x'.repeat(20));
+    expect(r.truncated).toBe(true);
+    expect(calls).toBeLessThan(400);
+    calls = 0;
+    const many = fitText({
+      paragraphs: toParagraphs('word '.repeat(10_000), false, 'ltr'),
+      fit: 'shrink',
+      fontSize: 40,
+      minFontSize: 10,
+      lineHeight: 1,
+      innerWidth: 200,
+      innerHeight: 100,
+      measureAt: () => counting,
+    });
+    expect(many.truncated).toBe(true);
+    expect(calls).toBeLessThan(2000);
+  });
+});

@@ -52,7 +52,8 @@ export function prepareText(layer: TextLayer, assets: ResolvedAssets): PreparedT
   const style = layer.font_style === 'italic' ? 'italic ' : '';
   const font = (size: number) => `${style}${weight} ${size}px ${families}`;
 
-  const text = str(layer.text).slice(0, LIMITS.maxTextLength);
+  let text = str(layer.text).slice(0, LIMITS.maxTextLength);
+  if (/[\uD800-\uDBFF]$/.test(text)) text = text.slice(0, -1);
   const fontSize = num(layer.font_size, 48, 1, 2000);
   const minFontSize = num(layer.min_font_size, 12, 1, fontSize);
   const lineHeight = num(layer.line_height, 1.2, 0.1, 10);

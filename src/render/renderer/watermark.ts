@@ -14,6 +14,7 @@ export function drawWatermark(ctx: SKRSContext2D, width: number, height: number)
   ctx.letterSpacing = '0px';
   ctx.wordSpacing = '0px';
   ctx.direction = 'ltr';
+  ctx.lang = 'en';
   ctx.textAlign = 'left';
   ctx.textBaseline = 'middle';
   ctx.lineWidth = Math.max(1, size / 24);
