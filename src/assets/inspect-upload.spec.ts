@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { tinyFont } from '../../test/fixtures/fonts.js';
 import { pngBomb, solidImage } from '../../test/fixtures/images.js';
 import { ApiError } from '../common/http/api-error.js';
 import { inspectUpload } from './assets.service.js';
@@ -13,36 +14,6 @@ async function refusal(p: Promise<unknown>): Promise<{ status: number; detail: {
     return { status: (e as ApiError).getStatus(), detail: (e as ApiError).detail as { code: string; message: string } };
   }
   throw new Error('expected a refusal');
-}
-
-/** The smallest sfnt our reader accepts: a table directory with cmap and a name table naming the family. */
-function tinyFont(family: string): Buffer {
-  const nameStr = Buffer.from(family, 'utf16le').swap16();
-  const name = Buffer.alloc(6 + 12 + nameStr.length);
-  name.writeUInt16BE(0, 0);
-  name.writeUInt16BE(1, 2);
-  name.writeUInt16BE(18, 4);
-  name.writeUInt16BE(3, 6); // platform Windows
-  name.writeUInt16BE(1, 8);
-  name.writeUInt16BE(0x409, 10);
-  name.writeUInt16BE(1, 12); // nameID 1: family
-  name.writeUInt16BE(nameStr.length, 14);
-  name.writeUInt16BE(0, 16);
-  nameStr.copy(name, 18);
-  const cmap = Buffer.alloc(4);
-  const header = Buffer.alloc(12 + 2 * 16);
-  header.writeUInt32BE(0x00010000, 0);
-  header.writeUInt16BE(2, 4);
-  const tables: [string, Buffer][] = [['cmap', cmap], ['name', name]];
-  let offset = header.length;
-  tables.forEach(([tag, data], i) => {
-    const rec = 12 + i * 16;
-    header.write(tag, rec, 'latin1');
-    header.writeUInt32BE(offset, rec + 8);
-    header.writeUInt32BE(data.length, rec + 12);
-    offset += data.length;
-  });
-  return Buffer.concat([header, ...tables.map(([, d]) => d)]);
 }
 
 describe('inspectUpload', () => {

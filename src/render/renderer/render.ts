@@ -232,8 +232,9 @@ function drawBackground(
   height: number,
   image: RawImage | null,
 ): boolean {
-  const color = bg.color === undefined ? { r: 255, g: 255, b: 255, a: 1 } : parseColor(bg.color);
-  if (color && color.a > 0) {
+  // Default and unparsable colours are white; transparency has to be asked for (#RRGGBB00).
+  const color = parseColor(bg.color) ?? { r: 255, g: 255, b: 255, a: 1 };
+  if (color.a > 0) {
     ctx.fillStyle = toCss(color);
     ctx.fillRect(0, 0, width, height);
   }
@@ -245,7 +246,7 @@ function drawBackground(
     ctx.restore();
   }
   if (image) ctx.drawImage(toCanvas(image), 0, 0, width, height);
-  return color !== null && color.a === 1;
+  return color.a === 1;
 }
 
 /**
