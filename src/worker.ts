@@ -10,7 +10,8 @@ const logger = new Logger('Worker');
 const config = getConfig();
 
 let shuttingDown = false;
-let stop: (() => Promise<void>) | undefined;
+/** Filled in once the app is up; a signal before that just exits. */
+const lifecycle: { stop?: () => Promise<void> } = {};
 
 // Registered before anything starts, so a signal during start-up is never lost.
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
@@ -18,7 +19,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     if (shuttingDown) return;
     shuttingDown = true;
     logger.log(`${signal} received: finishing active jobs and closing`);
-    (stop ?? (async () => undefined))()
+    (lifecycle.stop ?? (async () => undefined))()
       .then(() => {
         logger.log('Worker stopped');
         process.exit(0);
@@ -49,7 +50,7 @@ if (config.workerHealthPort !== null) {
     res.end(ok ? '{"status":"ok"}' : '{"detail":"Not Found"}');
   }).listen(config.workerHealthPort, config.host);
 }
-stop = async () => {
+lifecycle.stop = async () => {
   health?.close();
   await app.close();
 };
