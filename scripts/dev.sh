@@ -7,8 +7,10 @@ bash scripts/services.sh
 npm run build --silent
 node dist/database/migrate.main.js
 seed=$(node dist/cli.js seed:demo --json)
-key=$(printf '%s' "$seed" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).live_key))')
-test_key=$(printf '%s' "$seed" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).test_key))')
+field() { printf '%s' "$seed" | node -e "let s='';process.stdin.on('data',d=>s+=d).on('end',()=>console.log(JSON.parse(s).$1))"; }
+key=$(field live_key)
+test_key=$(field test_key)
+template=$(field template_id)
 port="${PORT:-3000}"
 
 node dist/worker.js &
@@ -28,8 +30,12 @@ cat <<MSG
     OpenAPI:     http://localhost:${port}/openapi.json
     Live key:    ${key}
     Test key:    ${test_key}   (renders carry a watermark)
+    Demo template (Open Graph card, published v1): ${template}
 
   Try: curl -H "Authorization: Bearer ${key}" http://localhost:${port}/v1/images
+       curl -H "Authorization: Bearer ${key}" -H 'Prefer: wait=10' -H 'Content-Type: application/json' \\
+         -d '{"template_id":"${template}","modifications":[{"name":"headline","text":"Hello"}]}' \\
+         http://localhost:${port}/v1/images
   Ctrl-C stops the API and the worker.
 
 MSG
