@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 
-export type Handler = (req: IncomingMessage, res: ServerResponse, n: number) => void | Promise<void>;
+export type Handler = (req: IncomingMessage, res: ServerResponse, n: number) => unknown;
 
 export interface ImageServer {
   url(path: string): string;

@@ -1,0 +1,7 @@
+import { benchEndToEnd } from './e2e.bench.js';
+import { benchRenderer } from './renderer.bench.js';
+
+/** `npm run bench`: renderer figures per format, then end-to-end figures with 1 and 2 workers. */
+const only = process.argv[2];
+if (!only || only === 'renderer') await benchRenderer();
+if (!only || only === 'e2e') await benchEndToEnd();
