@@ -31,6 +31,8 @@ export interface AppConfig {
     /** A render still pending or rendering after this long is re-enqueued or failed by the sweeper. */
     readonly sweepAfterMs: number;
   };
+  /** Multiplies the webhook retry schedule (1 min ... 12 h); tests shrink it. */
+  readonly webhookRetryScale: number;
   /** Outbound fetch limits for remote images. */
   readonly fetch: { readonly timeoutMs: number; readonly maxBytes: number; readonly maxRedirects: number };
 }
@@ -80,6 +82,7 @@ const DEFAULTS = {
   FETCH_TIMEOUT_MS: '10000',
   FETCH_MAX_BYTES: String(15 * 1024 * 1024),
   FETCH_MAX_REDIRECTS: '3',
+  WEBHOOK_RETRY_SCALE: '1',
 } as const;
 
 function intIn(name: string, raw: string, min: number, max: number, problems: string[]): number {
@@ -244,6 +247,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     backoffMs: intIn('RENDER_BACKOFF_MS', get('RENDER_BACKOFF_MS'), 10, 600_000, problems),
     sweepAfterMs: intIn('RENDER_SWEEP_AFTER_MS', get('RENDER_SWEEP_AFTER_MS'), 1000, 86_400_000, problems),
   };
+  const webhookRetryScaleRaw = get('WEBHOOK_RETRY_SCALE');
+  const webhookRetryScale = Number(webhookRetryScaleRaw);
+  if (!/^\d+(\.\d+)?$/.test(webhookRetryScaleRaw) || webhookRetryScale <= 0 || webhookRetryScale > 10) {
+    problems.push(`WEBHOOK_RETRY_SCALE must be a number above 0 and at most 10 (got "${webhookRetryScaleRaw}")`);
+  }
   const fetch = {
     timeoutMs: intIn('FETCH_TIMEOUT_MS', get('FETCH_TIMEOUT_MS'), 100, 120_000, problems),
     maxBytes: intIn('FETCH_MAX_BYTES', get('FETCH_MAX_BYTES'), 1024, 100 * 1024 * 1024, problems),
@@ -272,5 +280,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
     signedUrlTtlSeconds,
     queue: Object.freeze(queue),
     fetch: Object.freeze(fetch),
+    webhookRetryScale,
   });
 }

@@ -5,7 +5,7 @@ import { RenderProducer } from '../queue/render.producer.js';
 import { IMAGE_FETCHER } from '../render/render.tokens.js';
 import type { Modification } from '../templates/layers.types.js';
 import { modificationNameErrors } from '../templates/modification-input.js';
-import { validateModifications } from '../templates/modifications.js';
+import { urlProblem, validateModifications } from '../templates/modifications.js';
 import { referencedAssetIds } from '../templates/template-rules.js';
 import { invalid, TemplatesService } from '../templates/templates.service.js';
 import { cursorParam } from '../common/pagination/cursor.js';
@@ -140,6 +140,10 @@ export class ImagesService {
     const version = await this.templates.getVersionEntity(p, template.id, versionNo).catch(() => {
       throw invalid('template_version_not_found', [{ name: 'template_version', reason: `version ${versionNo} does not exist` }]);
     });
+    if (input.webhook_url !== undefined) {
+      const reason = urlProblem(input.webhook_url, { assetKind: () => undefined });
+      if (reason) throw invalid('invalid_webhook_url', [{ name: 'webhook_url', reason: `webhook_url ${reason}` }]);
+    }
     const doc = { width: version.width, height: version.height, background: version.background, layers: version.layers };
     const ctx = await this.templates.assetContext(p.orgId, referencedAssetIds({ layers: [] }, input.modifications));
     const { problems, effective } = validateModifications(doc, input.modifications, ctx);

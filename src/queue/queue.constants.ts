@@ -17,7 +17,10 @@ export interface RenderImagePayload {
 }
 
 export interface DeliverWebhookPayload {
+  /** Stable across retries: receivers de-duplicate on X-Imtegrate-Delivery-Id. */
   deliveryId: string;
+  imageId: string;
+  event: 'image.completed' | 'image.failed';
 }
 
 /** The queues every process registers; only the worker graph adds processors. */

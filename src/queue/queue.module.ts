@@ -4,6 +4,8 @@ import type { AppConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { QUEUES } from './queue.constants.js';
 import { RenderProducer } from './render.producer.js';
+import { WebhookProducer } from './webhook.producer.js';
+import { webhookRetryDelay } from '../webhooks/signing.js';
 
 const registered = BullModule.registerQueue(...QUEUES.map((name) => ({ name })));
 
@@ -21,13 +23,17 @@ const registered = BullModule.registerQueue(...QUEUES.map((name) => ({ name })))
           lockRenewTime: Math.floor(config.queue.lockDurationMs / 2),
           stalledInterval: config.queue.stalledIntervalMs,
           maxStalledCount: 3,
+          backoffStrategies: {
+            // Bull passes attemptsMade; our schedule is DESIGN's 1 min, 5 min, 30 min, 2 h, 12 h.
+            webhook: (attemptsMade: number) => webhookRetryDelay(attemptsMade, config.webhookRetryScale),
+          },
         },
         defaultJobOptions: { removeOnComplete: 1000, removeOnFail: 5000 },
       }),
     }),
     registered,
   ],
-  providers: [RenderProducer],
-  exports: [registered, RenderProducer],
+  providers: [RenderProducer, WebhookProducer],
+  exports: [registered, RenderProducer, WebhookProducer],
 })
 export class QueueModule {}

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { ImageFetcher } from '../common/net/image-fetcher.js';
 import { ImageEntity, type ImageError } from '../images/image.entity.js';
+import { WebhookProducer } from '../queue/webhook.producer.js';
 import { STORAGE_DRIVER, type StorageDriver } from '../storage/storage.types.js';
 import type { TemplateDocument } from '../templates/layers.types.js';
 import { TemplateVersionEntity } from '../templates/template-version.entity.js';
@@ -41,7 +42,18 @@ export class RenderJobService {
     @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
     @Inject(IMAGE_FETCHER) private readonly fetcher: ImageFetcher,
     @Inject(RENDERER) private readonly renderer: Renderer,
+    private readonly webhooks: WebhookProducer,
   ) {}
+
+  /** A webhook that cannot be queued must not undo a finished render; it is logged instead. */
+  private async notify(imageId: string, webhookUrl: string | null, event: 'image.completed' | 'image.failed'): Promise<void> {
+    if (!webhookUrl) return;
+    try {
+      await this.webhooks.enqueue(imageId, event);
+    } catch (err) {
+      this.logger.error(`could not enqueue ${event} webhook for ${imageId}: ${String(err)}`);
+    }
+  }
 
   /**
    * Runs one attempt. Throws only for a transient failure that should be retried; every other
@@ -86,6 +98,7 @@ export class RenderJobService {
         [row.id, keys.result, keys.thumbnail, JSON.stringify(out.report), duration],
       );
       this.logger.log(`render ${imageId} completed in ${duration} ms`);
+      await this.notify(row.id, row.webhookUrl, 'image.completed');
       return { kind: 'completed' };
     } catch (err) {
       const { transient, error } = classify(err);
@@ -97,6 +110,7 @@ export class RenderJobService {
       if (error.code === 'internal_error') this.logger.error(`render ${imageId} failed`, (err as Error).stack);
       await this.fail(imageId, error, Date.now() - started);
       this.logger.log(`render ${imageId} failed in ${Date.now() - started} ms (${error.code})`);
+      await this.notify(row.id, row.webhookUrl, 'image.failed');
       return { kind: 'failed', error };
     }
   }

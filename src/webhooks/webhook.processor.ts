@@ -1,0 +1,68 @@
+import { Process, Processor } from '@nestjs/bull';
+import { Inject, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Job } from 'bull';
+import { DataSource } from 'typeorm';
+import { createAddressPolicy, type AddressPolicy } from '../common/net/address-policy.js';
+import { safeRequest } from '../common/net/safe-request.js';
+import type { AppConfig } from '../config/config.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import { ImageEntity } from '../images/image.entity.js';
+import { toImageOut } from '../images/image.mapper.js';
+import { OrgEntity } from '../orgs/org.entity.js';
+import { QueueName, WebhookJob, type DeliverWebhookPayload } from '../queue/queue.constants.js';
+import { STORAGE_DRIVER, type StorageDriver } from '../storage/storage.types.js';
+import { signWebhookBody } from './signing.js';
+
+const RESPONSE_CAP_BYTES = 64 * 1024;
+
+/**
+ * Worker graph only. Delivers per-render webhooks: a signed POST of {type, created_at, data:
+ * ImageOut}; any non-2xx, timeout or refused address throws, and Bull retries on the webhook
+ * schedule. The same SSRF rules as image fetching apply (resolved and checked before connecting).
+ */
+@Processor(QueueName.Webhooks)
+export class WebhookProcessor {
+  private readonly logger = new Logger('Webhooks');
+  private readonly policy: AddressPolicy;
+
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    this.policy = createAddressPolicy({ allowCidrs: config.fetchAllowCidrs });
+  }
+
+  @Process({ name: WebhookJob.Deliver, concurrency: 8 })
+  async deliver(job: Job<DeliverWebhookPayload>): Promise<number> {
+    const { deliveryId, imageId, event } = job.data;
+    const image = await this.ds.getRepository(ImageEntity).findOneBy({ id: imageId });
+    if (!image?.webhookUrl) return 0;
+    const org = await this.ds.getRepository(OrgEntity).findOneByOrFail({ id: image.orgId });
+    const data = await toImageOut(image, this.storage, this.config.signedUrlTtlSeconds);
+    const body = JSON.stringify({ type: event, created_at: new Date().toISOString(), data });
+    const attempt = job.attemptsMade + 1;
+    const res = await safeRequest(image.webhookUrl, {
+      method: 'POST',
+      body,
+      headers: {
+        'Content-Type': 'application/json',
+        'X-Imtegrate-Signature': signWebhookBody(org.signingSecret, body),
+        'X-Imtegrate-Delivery-Id': deliveryId,
+        'X-Imtegrate-Event': event,
+        'X-Imtegrate-Attempt': String(attempt),
+      },
+      policy: this.policy,
+      timeoutMs: 10_000,
+      maxBytes: RESPONSE_CAP_BYTES,
+      maxRedirects: 0,
+    });
+    if (res.status < 200 || res.status >= 300) {
+      this.logger.warn(`webhook ${deliveryId} (${event} for ${imageId}) attempt ${attempt}: HTTP ${res.status}`);
+      throw new Error(`webhook endpoint answered HTTP ${res.status}`);
+    }
+    this.logger.log(`webhook ${deliveryId} (${event} for ${imageId}) delivered on attempt ${attempt}`);
+    return res.status;
+  }
+}
