@@ -1,10 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DataSource } from 'typeorm';
+import { freePort } from '../src/common/net/testing/free-port.js';
 import { dropDatabase, migrate } from '../src/database/migrate.js';
 import { typeormOptions } from '../src/database/typeorm-options.js';
 import { OrgsRepository } from '../src/orgs/orgs.service.js';
@@ -20,17 +20,6 @@ import { summary } from './stats.js';
 
 const DIST = resolve(process.cwd(), 'dist');
 const log = (s: string) => process.stdout.write(`${s}\n`);
-
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => res(port));
-    });
-  });
-}
 
 function start(entry: string, env: NodeJS.ProcessEnv, ready: string): Promise<ChildProcess> {
   return new Promise((res, rej) => {

@@ -3,17 +3,17 @@ import { DataSource } from 'typeorm';
 import { typeormOptions } from '../src/database/typeorm-options.js';
 import { ensureMigrated } from './support/db.js';
 
-describe('migrations vs entities', () => {
-  let ds: DataSource;
-  beforeAll(async () => {
-    await ensureMigrated();
-    ds = new DataSource(typeormOptions(process.env.DATABASE_URL as string));
-    await ds.initialize();
-  });
-  afterAll(async () => {
-    await ds.destroy();
-  });
+let ds: DataSource;
+beforeAll(async () => {
+  await ensureMigrated();
+  ds = new DataSource(typeormOptions(process.env.DATABASE_URL as string));
+  await ds.initialize();
+});
+afterAll(async () => {
+  await ds.destroy();
+});
 
+describe('migrations vs entities', () => {
   it('leaves nothing for the schema builder to change (no drift)', async () => {
     const sql = await ds.driver.createSchemaBuilder().log();
     expect(sql.upQueries.map((q) => q.query)).toEqual([]);
@@ -25,16 +25,6 @@ describe('migrations vs entities', () => {
 });
 
 describe('template versions at the database level', () => {
-  let ds: DataSource;
-  beforeAll(async () => {
-    await ensureMigrated();
-    ds = new DataSource(typeormOptions(process.env.DATABASE_URL as string));
-    await ds.initialize();
-  });
-  afterAll(async () => {
-    await ds.destroy();
-  });
-
   it('refuses UPDATE and DELETE on a published version, even by raw SQL', async () => {
     const [row] = (await ds.query(
       `INSERT INTO template_versions (template_id, org_id, version, name, width, height, layers)

@@ -1,5 +1,4 @@
-import { getSchemaPath } from '@nestjs/swagger';
-import { ApiField, nullable } from '../common/openapi/api-field.js';
+import { ApiField, ListOf, nullable } from '../common/openapi/api-field.js';
 import { Prop } from '../common/openapi/prop.js';
 import { ModelConfig, t } from '../common/validation/fields.js';
 
@@ -44,18 +43,8 @@ export class AssetOut {
   created_at: string;
 }
 
-export class AssetList {
-  @ApiField({ type: 'string', default: 'list' })
-  object: 'list';
-
-  @ApiField({ type: 'array', items: { $ref: getSchemaPath(AssetOut) } })
-  data: AssetOut[];
-
-  @ApiField({ type: 'boolean' })
-  has_more: boolean;
-
-  @ApiField(nullable({ type: 'string' }))
-  next_cursor: string | null;
+export class AssetList extends ListOf(() => AssetOut, 'AssetList') {
+  declare data: AssetOut[];
 }
 
 @ModelConfig({ extra: 'ignore' })

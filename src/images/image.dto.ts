@@ -1,4 +1,4 @@
-import { ApiField, nullable } from '../common/openapi/api-field.js';
+import { ApiField, ListOf, nullable } from '../common/openapi/api-field.js';
 
 const dateTime = { type: 'string', format: 'date-time' };
 
@@ -50,16 +50,6 @@ export class ImageOut {
   completed_at: string | null;
 }
 
-export class ImageList {
-  @ApiField({ type: 'string', default: 'list', required: true })
-  object: 'list';
-
-  @ApiField({ type: 'array', items: { $ref: '#/components/schemas/ImageOut' } })
-  data: ImageOut[];
-
-  @ApiField({ type: 'boolean' })
-  has_more: boolean;
-
-  @ApiField({ ...nullable({ type: 'string' }), description: 'Pass as `cursor` to get the next page' })
-  next_cursor: string | null;
+export class ImageList extends ListOf(() => ImageOut, 'ImageList') {
+  declare data: ImageOut[];
 }

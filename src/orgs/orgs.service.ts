@@ -6,18 +6,6 @@ import { ApiKeyEntity, type KeyMode } from './api-key.entity.js';
 import { generateKey, hashKey, SCOPES, type Scope } from './api-keys.js';
 import { OrgEntity } from './org.entity.js';
 
-export interface CreatedKey {
-  id: string;
-  org_id: string;
-  name: string;
-  mode: KeyMode;
-  prefix: string;
-  scopes: string[];
-  created_at: string;
-  /** Shown exactly once. */
-  key: string;
-}
-
 export interface KeySummary {
   id: string;
   org_id: string;
@@ -29,6 +17,9 @@ export interface KeySummary {
   last_used_at: string | null;
   revoked_at: string | null;
 }
+
+/** The key itself is shown exactly once, here. */
+export type CreatedKey = KeySummary & { key: string };
 
 export interface AuthenticatedKey {
   keyId: string;

@@ -1,5 +1,5 @@
 import { getSchemaPath } from '@nestjs/swagger';
-import { ApiField, nullable } from '../common/openapi/api-field.js';
+import { ApiField, ListOf, nullable } from '../common/openapi/api-field.js';
 import { BackgroundDto, ImageLayerDto, ShapeLayerDto, TextLayerDto, type LayerDto } from './template.dto.js';
 
 const layers = {
@@ -87,30 +87,10 @@ export class TemplateVersionOut {
   created_at: string;
 }
 
-export class TemplateList {
-  @ApiField({ type: 'string', default: 'list' })
-  object: 'list';
-
-  @ApiField({ type: 'array', items: { $ref: getSchemaPath(TemplateOut) } })
-  data: TemplateOut[];
-
-  @ApiField({ type: 'boolean' })
-  has_more: boolean;
-
-  @ApiField(nullable({ type: 'string' }))
-  next_cursor: string | null;
+export class TemplateList extends ListOf(() => TemplateOut, 'TemplateList') {
+  declare data: TemplateOut[];
 }
 
-export class TemplateVersionList {
-  @ApiField({ type: 'string', default: 'list' })
-  object: 'list';
-
-  @ApiField({ type: 'array', items: { $ref: getSchemaPath(TemplateVersionOut) } })
-  data: TemplateVersionOut[];
-
-  @ApiField({ type: 'boolean' })
-  has_more: boolean;
-
-  @ApiField(nullable({ type: 'string' }))
-  next_cursor: string | null;
+export class TemplateVersionList extends ListOf(() => TemplateVersionOut, 'TemplateVersionList') {
+  declare data: TemplateVersionOut[];
 }

@@ -1,8 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
-import { createServer } from 'node:net';
 import { DataSource } from 'typeorm';
 import { loadConfig, type AppConfig } from '../../src/config/config.js';
 import { setConfigForProcess } from '../../src/config/config.module.js';
+import { freePort } from '../../src/common/net/testing/free-port.js';
 import { createHttpApp } from '../../src/http-app.js';
 import { ensureMigrated } from './db.js';
 
@@ -31,15 +31,4 @@ export async function startApi(overrides: Record<string, string> = {}): Promise<
     config,
     close: () => app.close(),
   };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
 }

@@ -27,3 +27,25 @@ export function ApiField(schema: Schema & { required?: boolean; example?: unknow
 }
 
 export const nullable = (s: Schema): Schema => ({ anyOf: [s, { type: 'null' }] });
+
+/**
+ * The list envelope `{object, data, has_more, next_cursor}` of one item schema, as a named class so
+ * Swagger gives it its own component (e.g. `ImageList`).
+ */
+export function ListOf(item: () => { name: string }, name: string): new () => { object: 'list'; data: unknown[]; has_more: boolean; next_cursor: string | null } {
+  class List {
+    @ApiField({ type: 'string', default: 'list' })
+    object: 'list';
+
+    @ApiField({ type: 'array', items: { $ref: `#/components/schemas/${item().name}` } })
+    data: unknown[];
+
+    @ApiField({ type: 'boolean' })
+    has_more: boolean;
+
+    @ApiField({ ...nullable({ type: 'string' }), description: 'Pass as `cursor` to get the next page' })
+    next_cursor: string | null;
+  }
+  Object.defineProperty(List, 'name', { value: name });
+  return List;
+}
