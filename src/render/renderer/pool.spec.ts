@@ -59,6 +59,16 @@ describe('RenderPool', () => {
     }
   });
 
+  it('fails jobs, without spinning, when the thread entry cannot load', async () => {
+    const broken = new RenderPool({ size: 1, entry: new URL('./no-such-entry.mjs', import.meta.url) });
+    try {
+      const jobs = [1, 2].map(() => broken.render(DEMO_OG_CARD, [], { images: new Map(), fonts: new Map() }, { format: 'png' }));
+      for (const job of jobs) await expect(job).rejects.toMatchObject({ code: 'render_crashed' });
+    } finally {
+      await broken.close();
+    }
+  });
+
   it('refuses work after close', async () => {
     const p = new RenderPool({ size: 1, entry });
     await p.close();

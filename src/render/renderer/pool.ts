@@ -104,7 +104,12 @@ export class RenderPool {
       let slot = [...this.slots].find((s) => !s.job);
       if (!slot) {
         if (this.slots.size >= this.size) return;
-        slot = this.spawn();
+        try {
+          slot = this.spawn();
+        } catch (e) {
+          this.queue.shift()!.reject(e instanceof Error ? e : new Error(String(e)));
+          continue;
+        }
       }
       const job = this.queue.shift()!;
       slot.job = job;
