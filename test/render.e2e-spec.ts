@@ -190,6 +190,14 @@ describe('rendering end to end (API + a real worker process)', () => {
     expect([missing.status, missing.body.detail.code]).toEqual([400, 'template_version_not_found']);
   });
 
+  it('refuses a scale whose output would exceed 40 megapixels with 400 before queueing', async () => {
+    const big = await publishedTemplate(t.baseUrl, org.liveKey, { name: 'big', width: 4000, height: 4000, layers: [] });
+    const ok = await call<ImageBody>('POST', '/v1/images', { template_id: big, scale: 1 });
+    expect(ok.status).toBe(202);
+    const res = await call<{ detail: { code: string; errors: { name: string }[] } }>('POST', '/v1/images', { template_id: big, scale: 2 });
+    expect([res.status, res.body.detail.code, res.body.detail.errors[0].name]).toEqual([400, 'canvas_too_large', 'scale']);
+  });
+
   it('hides renders from other organisations', async () => {
     const post = await call<ImageBody>('POST', '/v1/images', { template_id: templateId });
     const stranger = await createOrg(t.ds);

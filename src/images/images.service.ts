@@ -3,7 +3,7 @@ import { IdempotencyService } from '../common/idempotency/idempotency.service.js
 import type { ImageFetcher } from '../common/net/image-fetcher.js';
 import { RenderProducer } from '../queue/render.producer.js';
 import { IMAGE_FETCHER } from '../render/render.tokens.js';
-import type { Modification } from '../templates/layers.types.js';
+import { LIMITS, type Modification } from '../templates/layers.types.js';
 import { modificationNameErrors } from '../templates/modification-input.js';
 import { urlProblem, validateModifications } from '../templates/modifications.js';
 import { referencedAssetIds } from '../templates/template-rules.js';
@@ -140,6 +140,13 @@ export class ImagesService {
     const version = await this.templates.getVersionEntity(p, template.id, versionNo).catch(() => {
       throw invalid('template_version_not_found', [{ name: 'template_version', reason: `version ${versionNo} does not exist` }]);
     });
+    const scale = input.scale ?? 1;
+    const outputPixels = version.width * scale * version.height * scale;
+    if (outputPixels > LIMITS.maxCanvasPixels) {
+      throw invalid('canvas_too_large', [
+        { name: 'scale', reason: `${version.width * scale}x${version.height * scale} exceeds the ${LIMITS.maxCanvasPixels / 1e6} megapixel output limit; use a smaller scale` },
+      ]);
+    }
     if (input.webhook_url !== undefined) {
       const reason = urlProblem(input.webhook_url, { assetKind: () => undefined });
       if (reason) throw invalid('invalid_webhook_url', [{ name: 'webhook_url', reason: `webhook_url ${reason}` }]);
