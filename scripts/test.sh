@@ -9,4 +9,12 @@ npx tsc -p tsconfig.json --noEmit
 # e2e specs start the compiled worker (dist/worker.js) as a real separate process.
 npm run build --silent
 npx eslint --max-warnings=0 src test bench
-NODE_OPTIONS="--experimental-vm-modules --no-warnings=ExperimentalWarning ${NODE_OPTIONS:-}" npx jest "$@"
+results=$(mktemp)
+status=0
+NODE_OPTIONS="--experimental-vm-modules --no-warnings=ExperimentalWarning ${NODE_OPTIONS:-}" \
+  npx jest --json --outputFile="$results" "$@" || status=$?
+# The plain closing line CI reads, from Jest's own counts.
+node -e 'const r=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8"));
+  console.log(`jest: ${r.numPassedTests} passed, ${r.numFailedTests + r.numRuntimeErrorTestSuites} failed, ${r.numPendingTests} skipped`)' "$results" || true
+rm -f "$results"
+exit "$status"

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { solidImage } from './fixtures/images.js';
 import { startApi, type TestApp } from './support/app.js';
-import { createOrg } from './support/factories.js';
+import { createOrg, insertImage } from './support/factories.js';
 import { sendPng, sleep, startImageServer, type ImageServer } from './support/image-server.js';
 import { api, type ImageBody, publishedTemplate, waitForImage } from './support/render-flow.js';
 import { startWorker, type WorkerProcess } from './support/worker.js';
@@ -55,6 +55,19 @@ describe('a worker killed mid-render', () => {
     expect(done.status).toBe('completed');
     expect(images.hits('/hold.png')).toBeGreaterThanOrEqual(3);
     expect((await fetch(done.result_url as string)).status).toBe(200);
+  });
+
+  it('sweeps a render whose job was lost (e.g. Redis flushed): it is re-enqueued and completes', async () => {
+    const org = await createOrg(t.ds);
+    const templateId = await publishedTemplate(t.baseUrl, org.liveKey);
+    // A pending row with no job behind it, untouched for an hour.
+    const lost = await insertImage(t.ds, org.orgId, { templateId, modifications: [], updatedAt: new Date(Date.now() - 3_600_000) });
+    const w = await startWorker({ ...QUEUE, RENDER_SWEEP_AFTER_MS: '1000' });
+    workers.push(w);
+    const done = await waitForImage(t.baseUrl, org.liveKey, lost.id, 20_000);
+    expect(done.status).toBe('completed');
+    expect(w.output()).toMatch(/re-enqueued or failed \d+ stale render/);
+    await w.stop();
   });
 
   it('stops cleanly on SIGTERM', async () => {

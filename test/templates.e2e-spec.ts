@@ -210,12 +210,24 @@ describe('templates, versions and assets', () => {
       expect((await call('GET', `/v1/assets/${body.id}`)).status).toBe(200);
     });
 
-    it('uploads an SVG and a font', async () => {
+    it('uploads an SVG and TTF, OTF and WOFF2 fonts', async () => {
       const svg = await upload(org.liveKey, Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>'), 'logo.svg');
       expect(svg.status).toBe(201);
-      const font = await upload(org.liveKey, tinyFont('Brand'), 'brand.ttf');
-      expect(font.status).toBe(201);
-      expect(((await font.json()) as { kind: string }).kind).toBe('font');
+      const ttf = tinyFont('Brand');
+      const otf = Buffer.concat([Buffer.from('OTTO'), ttf.subarray(4)]);
+      const woff2 = Buffer.alloc(48);
+      woff2.write('wOF2', 0, 'latin1');
+      woff2.writeUInt32BE(0x00010000, 4);
+      woff2.writeUInt32BE(woff2.length, 8);
+      for (const [bytes, name, format, family] of [
+        [ttf, 'brand.ttf', 'ttf', 'Brand'],
+        [otf, 'brand.otf', 'otf', 'Brand'],
+        [woff2, 'brand.woff2', 'woff2', null],
+      ] as const) {
+        const res = await upload(org.liveKey, bytes, name);
+        expect([name, res.status]).toEqual([name, 201]);
+        expect(await res.json()).toMatchObject({ kind: 'font', format, font_family: family });
+      }
     });
 
     it('refuses a decompression bomb, a mislabelled file and an unknown type', async () => {
