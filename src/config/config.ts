@@ -13,6 +13,8 @@ export interface AppConfig {
   readonly host: string;
   readonly publicBaseUrl: string;
   readonly signingSecret: string;
+  /** Local state of a dev install: the generated signing secret and the demo key. */
+  readonly varDir: string;
   readonly storage: { readonly driver: 'local' | 's3'; readonly dir: string; readonly s3?: S3Config };
   readonly workerConcurrency: number;
   readonly workerHealthPort: number | null;
@@ -271,6 +273,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     host: env.HOST || DEFAULTS.HOST,
     publicBaseUrl,
     signingSecret,
+    varDir,
     storage: Object.freeze({ driver: storageDriver, dir: storageDir, ...(s3 ? { s3 } : {}) }),
     workerConcurrency,
     workerHealthPort,

@@ -2,7 +2,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { parseArgs as ParseArgs } from 'node:util';
 import { DataSource } from 'typeorm';
-import { loadConfig } from '../config/config.js';
+import type { AppConfig } from '../config/config.js';
+import { getConfig } from '../config/config.module.js';
 import { migrate } from '../database/migrate.js';
 import { typeormOptions } from '../database/typeorm-options.js';
 import type { KeyMode } from './api-key.entity.js';
@@ -74,7 +75,7 @@ async function seedDemo(repo: OrgsRepository, varDir: string): Promise<DemoSeed 
   return { ...seed, created: true };
 }
 
-export async function runCli(argv: string[], io: CliIo, parseArgs: typeof ParseArgs, env = process.env): Promise<number> {
+export async function runCli(argv: string[], io: CliIo, parseArgs: typeof ParseArgs, configure: () => AppConfig = getConfig): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === 'help') {
     io.out(USAGE);
@@ -99,7 +100,7 @@ export async function runCli(argv: string[], io: CliIo, parseArgs: typeof ParseA
         scale: { type: 'string' },
       },
     });
-    const config = loadConfig(env);
+    const config = configure();
     const print = (human: string, json: unknown): void => io.out(values.json ? `${JSON.stringify(json)}\n` : `${human}\n`);
 
     if (command === 'render') {
@@ -181,7 +182,7 @@ export async function runCli(argv: string[], io: CliIo, parseArgs: typeof ParseA
         return 0;
       }
       case 'seed:demo': {
-        const seed = await seedDemo(repo, resolve(env.VAR_DIR || './var'));
+        const seed = await seedDemo(repo, config.varDir);
         const demo = await seedDemoTemplate(ds, createStorageDriver(config), seed.org_id);
         print(`Demo organisation ${seed.org_id}\n  live key: ${seed.live_key}\n  test key: ${seed.test_key}\n  demo template: ${demo.templateId}`, {
           org_id: seed.org_id,
