@@ -129,17 +129,17 @@ export class ImagesService {
   }
 
   private async insert(p: Principal, input: CreateImageInput): Promise<ImageEntity> {
-    const template = await this.templates.findOwned(p, input.template_id).catch(() => {
-      throw invalid('template_not_found', [{ name: 'template_id', reason: `template ${input.template_id} not found` }]);
-    });
+    const template = await this.templates
+      .findOwned(p, input.template_id)
+      .catch(notFoundAs(invalid('template_not_found', [{ name: 'template_id', reason: `template ${input.template_id} not found` }])));
     if (template.archivedAt) throw invalid('template_archived', [{ name: 'template_id', reason: 'the template is archived' }]);
     if (template.currentVersion === null) {
       throw invalid('template_not_published', [{ name: 'template_id', reason: 'publish the template before rendering it' }]);
     }
     const versionNo = input.template_version ?? template.currentVersion;
-    const version = await this.templates.getVersionEntity(p, template.id, versionNo).catch(() => {
-      throw invalid('template_version_not_found', [{ name: 'template_version', reason: `version ${versionNo} does not exist` }]);
-    });
+    const version = await this.templates
+      .getVersionEntity(p, template.id, versionNo)
+      .catch(notFoundAs(invalid('template_version_not_found', [{ name: 'template_version', reason: `version ${versionNo} does not exist` }])));
     const scale = input.scale ?? 1;
     const outputPixels = version.width * scale * version.height * scale;
     if (outputPixels > LIMITS.maxCanvasPixels) {
@@ -218,4 +218,11 @@ function isTerminal(status: string): boolean {
 /** pydantic's value_error, for checks a field type alone cannot express. */
 function valueError(loc: (string | number)[], input: unknown, error: string): RequestValidationError {
   return new RequestValidationError([errorItem('value_error', loc, input, { error })]);
+}
+
+/** In a request body a missing referenced resource is a 400, not the 404 of its own endpoint; other errors pass through. */
+function notFoundAs(replacement: ApiError): (err: unknown) => never {
+  return (err) => {
+    throw err instanceof ApiError && err.getStatus() === 404 ? replacement : err;
+  };
 }
