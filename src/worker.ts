@@ -25,19 +25,29 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
         process.exit(0);
       })
       .catch((err: unknown) => {
-        logger.error(`Shutdown failed: ${String(err)}`);
+        if (isClosedConnection(err)) {
+          logger.log('Worker stopped (a queue connection was still opening)');
+          process.exit(0);
+        }
+        logger.error(`Shutdown failed: ${err instanceof Error ? err.stack : String(err)}`);
         process.exit(1);
       });
   });
 }
 
-// Closing Bull's blocking connection rejects the pending BRPOPLPUSH with "Connection is closed.";
-// that is the expected end of a shutdown, not a failure.
-process.on('unhandledRejection', (reason: unknown) => {
-  if (shuttingDown && reason instanceof Error && reason.message === 'Connection is closed.') return;
-  logger.error(`Unhandled rejection: ${reason instanceof Error ? reason.stack : String(reason)}`);
-  process.exit(1);
-});
+// Closing Bull's blocking connection rejects the pending BRPOPLPUSH (or a connection still being
+// opened) with "Connection is closed."; during a shutdown that is the expected end, not a failure.
+function isClosedConnection(err: unknown): boolean {
+  return shuttingDown && err instanceof Error && err.message === 'Connection is closed.';
+}
+
+for (const event of ['unhandledRejection', 'uncaughtException'] as const) {
+  process.on(event, (reason: unknown) => {
+    if (isClosedConnection(reason)) return;
+    logger.error(`${event}: ${reason instanceof Error ? reason.stack : String(reason)}`);
+    process.exit(1);
+  });
+}
 
 const app = await NestFactory.createApplicationContext(WorkerModule, { logger: logLevels(config.logLevel) });
 await app.init();
