@@ -35,10 +35,13 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   });
 }
 
-// Closing Bull's blocking connection rejects the pending BRPOPLPUSH (or a connection still being
-// opened) with "Connection is closed."; during a shutdown that is the expected end, not a failure.
+// Known noise of a shutdown, not failures: closing Bull's blocking connection rejects the pending
+// BRPOPLPUSH (or a connection still opening) with "Connection is closed."; and a SIGTERM right after
+// start-up makes Bull's setWorkerName catch handler read `.message` of an undefined rejection
+// (bull/lib/worker.js), a TypeError inside Bull itself.
 function isClosedConnection(err: unknown): boolean {
-  return shuttingDown && err instanceof Error && err.message === 'Connection is closed.';
+  if (!shuttingDown || !(err instanceof Error)) return false;
+  return err.message === 'Connection is closed.' || (err instanceof TypeError && /[\\/]bull[\\/]lib[\\/]worker\.js/.test(err.stack ?? ''));
 }
 
 for (const event of ['unhandledRejection', 'uncaughtException'] as const) {
