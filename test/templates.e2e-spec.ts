@@ -245,6 +245,7 @@ describe('templates, versions and assets', () => {
     it('refuses an upload over the size limit with 413', async () => {
       const res = await upload(org.liveKey, Buffer.alloc(21 * 1024 * 1024, 1), 'huge.png');
       expect(res.status).toBe(413);
+      expect(await res.json()).toEqual({ detail: 'Request body too large' });
     });
 
     it('keeps assets per organisation, and templates may only use their own', async () => {

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger, NotFoundException, Optional } from '@nestjs/common';
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger, NotFoundException, PayloadTooLargeException, Optional } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { RequestValidationError } from '../validation/errors.js';
 import { ApiError } from './api-error.js';
@@ -89,6 +89,8 @@ export function resolveErrorResponse(exception: unknown, req: RequestFacts, rout
   if (fromBodyParser) return fromBodyParser;
   // A path parameter Express could not percent-decode (only without pathDecodingMiddleware).
   if (cause instanceof URIError) return json(404, { detail: 'Not Found' });
+  // Nest's own 413 (e.g. multer's file-size limit) gets the one documented body.
+  if (exception instanceof PayloadTooLargeException) return json(413, { detail: BODY_TOO_LARGE_DETAIL });
 
   const headers = exception instanceof ApiError ? exception.headers : {};
   return json(exception.getStatus(), { detail: detailOf(exception) }, headers);
