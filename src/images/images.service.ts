@@ -5,8 +5,8 @@ import { RenderProducer } from '../queue/render.producer.js';
 import { IMAGE_FETCHER } from '../render/render.tokens.js';
 import { LIMITS, type Modification } from '../templates/layers.types.js';
 import { modificationNameErrors } from '../templates/modification-input.js';
-import { urlProblem, validateModifications } from '../templates/modifications.js';
-import { referencedAssetIds } from '../templates/template-rules.js';
+import { urlProblem } from '../templates/modifications.js';
+import { documentOf } from '../templates/template-rules.js';
 import { invalid, TemplatesService } from '../templates/templates.service.js';
 import { cursorParam } from '../common/pagination/cursor.js';
 import { errorItem, RequestValidationError } from '../common/validation/errors.js';
@@ -141,20 +141,17 @@ export class ImagesService {
       .getVersionEntity(p, template.id, versionNo)
       .catch(notFoundAs(invalid('template_version_not_found', [{ name: 'template_version', reason: `version ${versionNo} does not exist` }])));
     const scale = input.scale ?? 1;
-    const outputPixels = version.width * scale * version.height * scale;
-    if (outputPixels > LIMITS.maxCanvasPixels) {
+    const [outW, outH] = [version.width * scale, version.height * scale];
+    if (outW * outH > LIMITS.maxCanvasPixels) {
       throw invalid('canvas_too_large', [
-        { name: 'scale', reason: `${version.width * scale}x${version.height * scale} exceeds the ${LIMITS.maxCanvasPixels / 1e6} megapixel output limit; use a smaller scale` },
+        { name: 'scale', reason: `${outW}x${outH} exceeds the ${LIMITS.maxCanvasPixels / 1e6} megapixel output limit; use a smaller scale` },
       ]);
     }
     if (input.webhook_url !== undefined) {
       const reason = urlProblem(input.webhook_url, { assetKind: () => undefined });
       if (reason) throw invalid('invalid_webhook_url', [{ name: 'webhook_url', reason: `webhook_url ${reason}` }]);
     }
-    const doc = { width: version.width, height: version.height, background: version.background, layers: version.layers };
-    const ctx = await this.templates.assetContext(p.orgId, referencedAssetIds({ layers: [] }, input.modifications));
-    const { problems, effective } = validateModifications(doc, input.modifications, ctx);
-    if (problems.length) throw invalid('invalid_modification', problems);
+    const effective = await this.templates.checkModifications(p.orgId, documentOf(version), input.modifications);
     const remote = await preflightImageUrls(effective, this.fetcher);
     if (remote.length) throw invalid('invalid_modification', remote);
 
@@ -170,7 +167,7 @@ export class ImagesService {
         apiKeyId: p.keyId,
         format: input.format ?? 'png',
         quality: input.quality ?? null,
-        scale: input.scale ?? 1,
+        scale,
         webhookUrl: input.webhook_url ?? null,
         metadata: input.metadata ?? {},
         updatedAt: new Date(),

@@ -5,7 +5,7 @@ import type { ImageFetcher } from '../common/net/image-fetcher.js';
 import { ImageEntity, type ImageError } from '../images/image.entity.js';
 import { WebhookProducer } from '../queue/webhook.producer.js';
 import { STORAGE_DRIVER, type StorageDriver } from '../storage/storage.types.js';
-import type { TemplateDocument } from '../templates/layers.types.js';
+import { documentOf } from '../templates/template-rules.js';
 import { TemplateVersionEntity } from '../templates/template-version.entity.js';
 import { isPermanentRenderError, resolveSources, SourceError } from './image-sources.js';
 import { IMAGE_FETCHER, RENDERER, type Renderer } from './render.tokens.js';
@@ -78,7 +78,7 @@ export class RenderJobService {
         version: row.templateVersion,
       });
       if (!version) throw new SourceError('template_unavailable', `template version ${row.templateVersion} not found`, false);
-      const doc: TemplateDocument = { width: version.width, height: version.height, background: version.background, layers: version.layers };
+      const doc = documentOf(version);
       const mods = row.modifications as { name: string }[];
       const assets = await resolveSources(row.orgId, doc, mods, { ds: this.ds, storage: this.storage, fetcher: this.fetcher });
       const out = await this.renderer.render(doc, mods, assets, {

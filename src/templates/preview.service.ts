@@ -8,11 +8,10 @@ import { resolveSources, SourceError } from '../render/image-sources.js';
 import { IMAGE_FETCHER, RENDERER, type Renderer } from '../render/render.tokens.js';
 import { RenderError } from '../render/renderer/types.js';
 import { STORAGE_DRIVER, type StorageDriver } from '../storage/storage.types.js';
-import type { Modification, TemplateDocument } from './layers.types.js';
+import type { Modification } from './layers.types.js';
 import { modificationNameErrors } from './modification-input.js';
-import { validateModifications } from './modifications.js';
 import type { PreviewTemplateDto } from './template.dto.js';
-import { referencedAssetIds } from './template-rules.js';
+import { documentOf } from './template-rules.js';
 import { invalid, TemplatesService } from './templates.service.js';
 
 export interface PreviewResult {
@@ -36,11 +35,8 @@ export class PreviewService {
     const nameErrors = modificationNameErrors(dto.modifications, ['body', 'modifications']);
     if (nameErrors.length) throw new RequestValidationError(nameErrors);
     const source = dto.version === undefined ? await this.templates.findOwned(p, templateId) : await this.templates.getVersionEntity(p, templateId, dto.version);
-    const doc: TemplateDocument = { width: source.width, height: source.height, background: source.background, layers: source.layers };
-    const mods = dto.modifications as Modification[];
-    const ctx = await this.templates.assetContext(p.orgId, referencedAssetIds({ layers: [] }, mods));
-    const { problems, effective } = validateModifications(doc, mods, ctx);
-    if (problems.length) throw invalid('invalid_modification', problems);
+    const doc = documentOf(source);
+    const effective = await this.templates.checkModifications(p.orgId, doc, dto.modifications as Modification[]);
     try {
       const assets = await resolveSources(p.orgId, doc, effective, { ds: this.ds, storage: this.storage, fetcher: this.fetcher });
       const out = await this.renderer.render(doc, effective, assets, {

@@ -88,6 +88,11 @@ function layerProblems(layer: Layer, doc: TemplateDocument, ctx: ModificationCon
   return out;
 }
 
+/** The renderable part of a template draft or version row. */
+export function documentOf(t: TemplateDocument): TemplateDocument {
+  return { width: t.width, height: t.height, background: t.background, layers: t.layers };
+}
+
 /** Every asset id a document mentions, so the caller can load just those in one query. */
 export function referencedAssetIds(doc: Pick<TemplateDocument, 'layers' | 'background'>, extra: readonly Record<string, unknown>[] = []): string[] {
   const ids = new Set<string>();

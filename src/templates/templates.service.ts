@@ -7,7 +7,8 @@ import { ApiError } from '../common/http/api-error.js';
 import { fetchKeysetRows } from '../common/pagination/keyset.js';
 import { type CursorPosition, cursorParam, type Page, toPage } from '../common/pagination/cursor.js';
 import type { Background, Layer, TemplateDocument } from './layers.types.js';
-import type { ModificationContext, ModificationProblem } from './modifications.js';
+import type { Modification } from './layers.types.js';
+import { type ModificationContext, type ModificationProblem, validateModifications } from './modifications.js';
 import { checkTemplateRules, referencedAssetIds } from './template-rules.js';
 import { TemplateVersionEntity } from './template-version.entity.js';
 import { TemplateEntity } from './template.entity.js';
@@ -98,6 +99,17 @@ export class TemplatesService {
       : [];
     const kinds = new Map(rows.map((r) => [r.id, r.kind]));
     return { assetKind: (id) => kinds.get(id) };
+  }
+
+  /**
+   * Modifications checked against a document before anything renders: 400 invalid_modification
+   * listing every problem; else the effective list (last entry per name).
+   */
+  async checkModifications(orgId: string, doc: TemplateDocument, mods: readonly Modification[]): Promise<Modification[]> {
+    const ctx = await this.assetContext(orgId, referencedAssetIds({ layers: [] }, mods));
+    const { problems, effective } = validateModifications(doc, mods, ctx);
+    if (problems.length) throw invalid('invalid_modification', problems);
+    return effective;
   }
 
   private async assertRules(orgId: string, doc: TemplateDocument): Promise<void> {
