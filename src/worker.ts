@@ -35,19 +35,23 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   });
 }
 
-// Known noise of a shutdown, not failures: closing Bull's blocking connection rejects the pending
-// BRPOPLPUSH (or a connection still opening) with "Connection is closed."; and a SIGTERM right after
-// start-up makes Bull's setWorkerName catch handler read `.message` of an undefined rejection
-// (bull/lib/worker.js), a TypeError inside Bull itself.
+// Closing Bull's connections while they are blocked or still opening rejects with
+// "Connection is closed."; for app.close() that is a clean end, not a failure.
 function isClosedConnection(err: unknown): boolean {
-  if (!shuttingDown || !(err instanceof Error)) return false;
-  return err.message === 'Connection is closed.' || (err instanceof TypeError && /[\\/]bull[\\/]lib[\\/]worker\.js/.test(err.stack ?? ''));
+  return err instanceof Error && err.message === 'Connection is closed.';
 }
 
+// Once a shutdown has begun, Bull 4 leaves stray rejections behind as its connections go away
+// (seen: "Connection is closed.", `undefined`, and a TypeError inside bull/lib/worker.js). They
+// are logged; the exit code is decided by app.close() alone. Before that, any is fatal.
 for (const event of ['unhandledRejection', 'uncaughtException'] as const) {
   process.on(event, (reason: unknown) => {
-    if (isClosedConnection(reason)) return;
-    logger.error(`${event}: ${reason instanceof Error ? reason.stack : String(reason)}`);
+    const text = reason instanceof Error ? (reason.stack ?? reason.message) : String(reason);
+    if (shuttingDown) {
+      logger.warn(`${event} during shutdown (ignored): ${text}`);
+      return;
+    }
+    logger.error(`${event}: ${text}`);
     process.exit(1);
   });
 }
