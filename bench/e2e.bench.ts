@@ -4,9 +4,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DataSource } from 'typeorm';
-import { freePort } from '../src/common/net/testing/free-port.js';
+import { freePort } from '../test/support/net/free-port.js';
 import { dropDatabase, migrate } from '../src/database/migrate.js';
 import { typeormOptions } from '../src/database/typeorm-options.js';
+import { ENTITIES } from '../src/entities.js';
 import { OrgsRepository } from '../src/orgs/orgs.service.js';
 import { LocalStorageDriver } from '../src/storage/local.driver.js';
 import { seedDemoTemplate } from '../src/templates/demo-seed.js';
@@ -67,7 +68,7 @@ export async function benchEndToEnd(): Promise<void> {
     LOG_LEVEL: 'warn',
   };
   await migrate(env.DATABASE_URL as string);
-  const ds = new DataSource(typeormOptions(env.DATABASE_URL as string));
+  const ds = new DataSource(typeormOptions(env.DATABASE_URL as string, ENTITIES));
   await ds.initialize();
   const repo = new OrgsRepository(ds);
   const org = await repo.createOrg('bench');

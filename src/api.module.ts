@@ -1,21 +1,22 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { AssetsModule } from './assets/assets.module.js';
-import { HttpErrorFilter } from './common/http/http-error.filter.js';
-import { IdempotencyModule } from './common/idempotency/idempotency.module.js';
-import { FastApiValidationPipe, ValidationScopeInterceptor } from './common/validation/validation.pipe.js';
+import { HttpErrorFilter } from './http/http-error.filter.js';
+import { IdempotencyModule } from './idempotency/idempotency.module.js';
+import { FastApiValidationPipe, ValidationScopeInterceptor } from './validation/validation.pipe.js';
 import { CoreModule } from './core.module.js';
 import { HealthController } from './health/health.controller.js';
 import { ImagesModule } from './images/images.module.js';
 import { OrgsModule } from './orgs/orgs.module.js';
-import { RenderCoreModule } from './render/render-core.module.js';
+import { PreviewModule } from './rendering/preview.module.js';
+import { RenderCoreModule } from './rendering/render-core.module.js';
 import { FilesModule } from './storage/files.module.js';
 import { StorageModule } from './storage/storage.module.js';
 import { TemplatesModule } from './templates/templates.module.js';
 
 /** The API process's root. It enqueues renders but never registers a queue processor. */
 @Module({
-  imports: [CoreModule, StorageModule, OrgsModule, IdempotencyModule, RenderCoreModule.forRole('api'), ImagesModule, TemplatesModule, AssetsModule, FilesModule],
+  imports: [CoreModule, StorageModule, OrgsModule, IdempotencyModule, RenderCoreModule.forRole('api'), ImagesModule, TemplatesModule, PreviewModule, AssetsModule, FilesModule],
   controllers: [HealthController],
   providers: [
     { provide: APP_PIPE, useClass: FastApiValidationPipe },

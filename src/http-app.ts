@@ -5,7 +5,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import { ApiModule } from './api.module.js';
-import { useFastApiMiddleware } from './common/http/setup.js';
+import { useFastApiMiddleware } from './http/setup.js';
 import type { AppConfig } from './config/config.js';
 import { logLevels } from './config/log-levels.js';
 import { buildOpenApiDocument } from './openapi.js';

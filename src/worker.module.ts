@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CoreModule } from './core.module.js';
-import { RenderWorkerModule } from './render/render-worker.module.js';
+import { RenderWorkerModule } from './rendering/render-worker.module.js';
 import { StorageModule } from './storage/storage.module.js';
 import { WebhooksWorkerModule } from './webhooks/webhooks-worker.module.js';
 

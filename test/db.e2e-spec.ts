@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
 import { typeormOptions } from '../src/database/typeorm-options.js';
+import { ENTITIES } from '../src/entities.js';
 import { ensureMigrated } from './support/db.js';
 
 let ds: DataSource;
 beforeAll(async () => {
   await ensureMigrated();
-  ds = new DataSource(typeormOptions(process.env.DATABASE_URL as string));
+  ds = new DataSource(typeormOptions(process.env.DATABASE_URL as string, ENTITIES));
   await ds.initialize();
 });
 afterAll(async () => {

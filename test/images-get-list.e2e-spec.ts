@@ -13,7 +13,7 @@ interface Vector {
   body?: unknown;
 }
 
-const VECTORS = JSON.parse(readFileSync(resolve(process.cwd(), '../shared/contract/image-id-vectors.json'), 'utf8')) as Vector[];
+const VECTORS = JSON.parse(readFileSync(resolve(process.cwd(), 'test/contract/image-id-vectors.json'), 'utf8')) as Vector[];
 
 describe('GET /v1/images/{image_id} and GET /v1/images', () => {
   let t: TestApp;

@@ -7,7 +7,7 @@ import { generateDocument } from './support/openapi.js';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-const CONTRACT = resolve(process.cwd(), '../shared/contract/seed-get-image.openapi.yaml');
+const CONTRACT = resolve(process.cwd(), 'test/contract/seed-get-image.openapi.yaml');
 const OP = ['/v1/images/{image_id}', 'get'] as const;
 
 describe('openapi.json', () => {

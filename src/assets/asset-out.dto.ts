@@ -1,6 +1,6 @@
-import { ApiField, ListOf, nullable } from '../common/openapi/api-field.js';
-import { Prop } from '../common/openapi/prop.js';
-import { ModelConfig, t } from '../common/validation/fields.js';
+import { ApiField, ListOf, nullable } from '../http/openapi/api-field.js';
+import { Prop } from '../validation/prop.js';
+import { ModelConfig, t } from '../validation/fields.js';
 
 export class AssetOut {
   @ApiField({ type: 'string', format: 'uuid' })

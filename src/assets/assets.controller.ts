@@ -1,10 +1,10 @@
 import { Controller, Delete, Get, HttpCode, Param, Post, Query, UploadedFile, UseInterceptors } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
 import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { Auth, CurrentPrincipal } from '../common/auth/auth.decorators.js';
-import type { Principal } from '../common/auth/auth.types.js';
-import { ErrorDetailSchema } from '../common/openapi/error-schemas.js';
-import { UuidParam } from '../common/validation/validation.pipe.js';
+import { Auth, CurrentPrincipal } from '../orgs/auth/auth.decorators.js';
+import type { Principal } from '../orgs/auth/auth.types.js';
+import { ErrorDetailSchema } from '../http/openapi/error-schemas.js';
+import { UuidParam } from '../validation/validation.pipe.js';
 import { AssetList, AssetOut, ListAssetsQuery } from './asset-out.dto.js';
 import { ASSET_LIMITS, AssetsService, type UploadedAsset } from './assets.service.js';
 

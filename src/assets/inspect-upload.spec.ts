@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { tinyFont } from '../../test/fixtures/fonts.js';
 import { pngBomb, solidImage } from '../../test/fixtures/images.js';
-import { ApiError } from '../common/http/api-error.js';
+import { ApiError } from '../http/api-error.js';
 import { inspectUpload } from './assets.service.js';
 
 const upload = (buffer: Buffer, originalname: string) => inspectUpload({ buffer, originalname, size: buffer.length });

@@ -1,13 +1,18 @@
-import type { DataSourceOptions } from 'typeorm';
-import { ENTITIES } from './entities.js';
+import type { DataSourceOptions, EntitySchema } from 'typeorm';
 import { MIGRATIONS } from './migrations/index.js';
 
-/** The single source of TypeORM options, for Nest, the CLI, the migrator and the tests. */
-export function typeormOptions(databaseUrl: string): DataSourceOptions {
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+type EntityRef = Function | EntitySchema;
+
+/**
+ * The single source of TypeORM options, for Nest, the CLI, the migrator and the tests. The entity
+ * list comes from the composition root (src/entities.ts), so this folder imports no feature.
+ */
+export function typeormOptions(databaseUrl: string, entities: readonly EntityRef[] = []): DataSourceOptions {
   return {
     type: 'postgres',
     url: databaseUrl,
-    entities: ENTITIES,
+    entities: [...entities],
     migrations: MIGRATIONS,
     migrationsTableName: 'migrations',
     synchronize: false,

@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { getQueueToken } from '@nestjs/bull';
 import type { Queue } from 'bull';
 import { DataSource } from 'typeorm';
-import { ApiError } from '../common/http/api-error.js';
+import { ApiError } from '../http/api-error.js';
 import { QueueName } from '../queue/queue.constants.js';
 
 @ApiExcludeController()

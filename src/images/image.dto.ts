@@ -1,8 +1,8 @@
-import { ApiField, ListOf, nullable } from '../common/openapi/api-field.js';
+import { ApiField, ListOf, nullable } from '../http/openapi/api-field.js';
 
 const dateTime = { type: 'string', format: 'date-time' };
 
-/** The seed contract's ImageOut, field for field (../shared/contract/seed-get-image.openapi.yaml). */
+/** The seed contract's ImageOut, field for field (test/contract/seed-get-image.openapi.yaml). */
 export class ImageOut {
   @ApiField({ type: 'string', format: 'uuid' })
   id: string;

@@ -1,10 +1,10 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBody, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { Auth, CurrentPrincipal } from '../common/auth/auth.decorators.js';
-import type { Principal } from '../common/auth/auth.types.js';
-import { ErrorDetailSchema } from '../common/openapi/error-schemas.js';
-import { RequestHeaders, UuidParam } from '../common/validation/validation.pipe.js';
+import { Auth, CurrentPrincipal } from '../orgs/auth/auth.decorators.js';
+import type { Principal } from '../orgs/auth/auth.types.js';
+import { ErrorDetailSchema } from '../http/openapi/error-schemas.js';
+import { RequestHeaders, UuidParam } from '../validation/validation.pipe.js';
 import { ImageList, ImageOut } from './image.dto.js';
 import { CreateImageDto, CreateImageHeaders, ListImagesQuery } from './images.dto.js';
 import { ImagesService } from './images.service.js';

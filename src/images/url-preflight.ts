@@ -1,8 +1,8 @@
 import sharp from 'sharp';
-import type { ImageFetcher } from '../common/net/image-fetcher.js';
-import { SafeRequestError } from '../common/net/safe-request-error.js';
-import type { Modification } from '../templates/layers.types.js';
-import { LIMITS } from '../templates/layers.types.js';
+import type { ImageFetcher } from '../outbound/image-fetcher.js';
+import { SafeRequestError } from '../outbound/safe-request-error.js';
+import type { Modification } from '../renderer/document.js';
+import { LIMITS } from '../renderer/document.js';
 import type { ModificationProblem } from '../templates/modifications.js';
 
 /**

@@ -1,5 +1,5 @@
 import { Global, Module } from '@nestjs/common';
-import { AuthGuard } from '../common/auth/auth.guard.js';
+import { AuthGuard } from './auth/auth.guard.js';
 import { OrgsService } from './orgs.service.js';
 
 @Global()

@@ -5,7 +5,7 @@ import { APP_CONFIG } from '../config/config.module.js';
 import { QUEUES } from './queue.constants.js';
 import { RenderProducer } from './render.producer.js';
 import { WebhookProducer } from './webhook.producer.js';
-import { webhookRetryDelay } from '../webhooks/signing.js';
+import { webhookRetryDelay } from './webhook-retry.js';
 
 const registered = BullModule.registerQueue(...QUEUES.map((name) => ({ name })));
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { InjectQueue } from '@nestjs/bull';
 import { Injectable } from '@nestjs/common';
 import type { Queue } from 'bull';
-import { WEBHOOK_RETRY_DELAYS_MS } from '../webhooks/signing.js';
+import { WEBHOOK_RETRY_DELAYS_MS } from './webhook-retry.js';
 import { QueueName, WebhookJob, type DeliverWebhookPayload } from './queue.constants.js';
 
 /** The one way onto the webhooks queue. */

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { LocalStorageDriver } from './local.driver.js';
 import { StorageError, fsStorageError } from './storage-error.js';
 import type { StorageDriver } from './storage.types.js';
-import { TINY_PNG, UNSAFE_KEYS, renderKey } from './testing/storage-fixtures.js';
+import { TINY_PNG, UNSAFE_KEYS, renderKey } from '../../test/support/storage/storage-fixtures.js';
 import { verifyFileSignature } from './url-signing.js';
 
 const SECRET = 'local-driver-spec-secret-0123456789abcdef';

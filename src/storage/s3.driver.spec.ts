@@ -1,15 +1,15 @@
 import { createHash } from 'node:crypto';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { type TestServer, startTestServer } from '../common/net/testing/http-test-server.js';
+import { type TestServer, startTestServer } from '../../test/support/net/http-test-server.js';
 import type { AppConfig } from '../config/config.js';
 import { LocalStorageDriver } from './local.driver.js';
 import { MAX_PRESIGN_SECONDS, RENDER_CACHE_CONTROL, S3StorageDriver, type S3DriverOptions, classifyS3Error } from './s3.driver.js';
 import { StorageError } from './storage-error.js';
 import { createStorageDriver } from './storage.module.js';
-import { S3RVER_CREDENTIALS, type S3TestServer, startS3TestServer } from './testing/s3-test-server.js';
-import { verifyPresignedUrl } from './testing/sigv4-presign.js';
-import { TINY_PNG, UNSAFE_KEYS, renderKey, tamperSignature } from './testing/storage-fixtures.js';
+import { S3RVER_CREDENTIALS, type S3TestServer, startS3TestServer } from '../../test/support/storage/s3-test-server.js';
+import { verifyPresignedUrl } from '../../test/support/storage/sigv4-presign.js';
+import { TINY_PNG, UNSAFE_KEYS, renderKey, tamperSignature } from '../../test/support/storage/storage-fixtures.js';
 
 const secretFor = (id: string): string | undefined =>
   id === S3RVER_CREDENTIALS.accessKeyId ? S3RVER_CREDENTIALS.secretAccessKey : undefined;

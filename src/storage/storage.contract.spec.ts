@@ -10,8 +10,8 @@ import { LocalStorageDriver } from './local.driver.js';
 import { S3StorageDriver } from './s3.driver.js';
 import { StorageError } from './storage-error.js';
 import type { StorageDriver } from './storage.types.js';
-import { S3RVER_CREDENTIALS, startS3TestServer } from './testing/s3-test-server.js';
-import { TINY_PNG, UNSAFE_KEYS, renderKey, tamperSignature } from './testing/storage-fixtures.js';
+import { S3RVER_CREDENTIALS, startS3TestServer } from '../../test/support/storage/s3-test-server.js';
+import { TINY_PNG, UNSAFE_KEYS, renderKey, tamperSignature } from '../../test/support/storage/storage-fixtures.js';
 import { verifyFileSignature } from './url-signing.js';
 
 interface Fetched {

@@ -1,4 +1,4 @@
-import { errorItem, type FastApiErrorItem } from '../common/validation/errors.js';
+import { errorItem, type FastApiErrorItem } from '../http/validation-errors.js';
 
 /** The schema types modifications as free-form objects; each must still name its layer. */
 export function modificationNameErrors(mods: readonly Record<string, unknown>[], loc: (string | number)[]): FastApiErrorItem[] {

@@ -1,5 +1,5 @@
-import { parseColor } from '../render/renderer/color.js';
-import { LIMITS, type LayerType, type Modification, type TemplateDocument } from './layers.types.js';
+import { parseColor } from '../renderer/color.js';
+import { LIMITS, type LayerType, type Modification, type TemplateDocument } from '../renderer/document.js';
 
 export interface ModificationProblem {
   name: string;

@@ -1,5 +1,5 @@
 import { getSchemaPath } from '@nestjs/swagger';
-import { ApiField, ListOf, nullable } from '../common/openapi/api-field.js';
+import { ApiField, ListOf, nullable } from '../http/openapi/api-field.js';
 import { BackgroundDto, ImageLayerDto, ShapeLayerDto, TextLayerDto, type LayerDto } from './template.dto.js';
 
 const layers = {

@@ -1,4 +1,4 @@
-import { LIMITS, type Layer, type TemplateDocument } from './layers.types.js';
+import { LIMITS, type Layer, type TemplateDocument } from '../renderer/document.js';
 import { colorProblem, urlProblem, type ModificationContext, type ModificationProblem } from './modifications.js';
 
 const DEFAULT_FONT_SIZE = 48;

@@ -1,27 +1,22 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Res, StreamableFile } from '@nestjs/common';
-import { ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
-import { Auth, CurrentPrincipal } from '../common/auth/auth.decorators.js';
-import type { Principal } from '../common/auth/auth.types.js';
-import { ErrorDetailSchema } from '../common/openapi/error-schemas.js';
-import { ParamField, UuidParam } from '../common/validation/validation.pipe.js';
-import { t } from '../common/validation/fields.js';
-import { PreviewService } from './preview.service.js';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Auth, CurrentPrincipal } from '../orgs/auth/auth.decorators.js';
+import type { Principal } from '../orgs/auth/auth.types.js';
+import { ErrorDetailSchema } from '../http/openapi/error-schemas.js';
+import { ParamField, UuidParam } from '../validation/validation.pipe.js';
+import { t } from '../validation/fields.js';
 import { TemplateList, TemplateOut, TemplateVersionList, TemplateVersionOut } from './template-out.dto.js';
-import { CreateTemplateDto, ListTemplatesQuery, PreviewTemplateDto, UpdateTemplateDto } from './template.dto.js';
+import { CreateTemplateDto, ListTemplatesQuery, UpdateTemplateDto } from './template.dto.js';
 import { TemplatesService, type TemplateInput } from './templates.service.js';
 
-const TemplateIdParam = () => ApiParam({ name: 'template_id', required: true, schema: { type: 'string', format: 'uuid', title: 'Template Id' } });
-const NotFound = () => ApiNotFoundResponse({ description: 'No such template in your organisation', type: ErrorDetailSchema });
+export const TemplateIdParam = () => ApiParam({ name: 'template_id', required: true, schema: { type: 'string', format: 'uuid', title: 'Template Id' } });
+export const TemplateNotFound = () => ApiNotFoundResponse({ description: 'No such template in your organisation', type: ErrorDetailSchema });
 const Invalid = () => ApiResponse({ status: 400, description: 'Cross-field rules failed (invalid_template)', type: ErrorDetailSchema });
 
 @ApiTags('templates')
 @Controller('v1/templates')
 export class TemplatesController {
-  constructor(
-    private readonly templates: TemplatesService,
-    private readonly previews: PreviewService,
-  ) {}
+  constructor(private readonly templates: TemplatesService) {}
 
   @Post()
   @Auth('templates:write')
@@ -46,7 +41,7 @@ export class TemplatesController {
   @ApiOperation({ summary: 'Get Template' })
   @TemplateIdParam()
   @ApiOkResponse({ description: 'Successful Response', type: TemplateOut })
-  @NotFound()
+  @TemplateNotFound()
   getTemplate(@CurrentPrincipal() p: Principal, @Param('template_id', UuidParam) id: string): Promise<TemplateOut> {
     return this.templates.get(p, id);
   }
@@ -58,7 +53,7 @@ export class TemplatesController {
   @ApiBody({ type: UpdateTemplateDto })
   @ApiOkResponse({ description: 'Successful Response', type: TemplateOut })
   @Invalid()
-  @NotFound()
+  @TemplateNotFound()
   updateTemplate(@CurrentPrincipal() p: Principal, @Param('template_id', UuidParam) id: string, @Body() body: UpdateTemplateDto): Promise<TemplateOut> {
     return this.templates.update(p, id, body as unknown as Partial<TemplateInput>);
   }
@@ -69,7 +64,7 @@ export class TemplatesController {
   @ApiOperation({ summary: 'Archive Template', description: 'No new renders; existing renders and versions stay readable.' })
   @TemplateIdParam()
   @ApiNoContentResponse({ description: 'Archived' })
-  @NotFound()
+  @TemplateNotFound()
   deleteTemplate(@CurrentPrincipal() p: Principal, @Param('template_id', UuidParam) id: string): Promise<void> {
     return this.templates.archive(p, id);
   }
@@ -80,7 +75,7 @@ export class TemplatesController {
   @TemplateIdParam()
   @ApiCreatedResponse({ description: 'Successful Response', type: TemplateVersionOut })
   @Invalid()
-  @NotFound()
+  @TemplateNotFound()
   publishTemplate(@CurrentPrincipal() p: Principal, @Param('template_id', UuidParam) id: string): Promise<TemplateVersionOut> {
     return this.templates.publish(p, id);
   }
@@ -90,7 +85,7 @@ export class TemplatesController {
   @ApiOperation({ summary: 'List Template Versions' })
   @TemplateIdParam()
   @ApiOkResponse({ description: 'Successful Response', type: TemplateVersionList })
-  @NotFound()
+  @TemplateNotFound()
   listTemplateVersions(@CurrentPrincipal() p: Principal, @Param('template_id', UuidParam) id: string): Promise<TemplateVersionList> {
     return this.templates.listVersions(p, id);
   }
@@ -101,32 +96,12 @@ export class TemplatesController {
   @TemplateIdParam()
   @ApiParam({ name: 'version', required: true, schema: { type: 'integer', minimum: 1, title: 'Version' } })
   @ApiOkResponse({ description: 'Successful Response', type: TemplateVersionOut })
-  @NotFound()
+  @TemplateNotFound()
   getTemplateVersion(
     @CurrentPrincipal() p: Principal,
     @Param('template_id', UuidParam) id: string,
     @Param('version', ParamField(t.int({ ge: 1 }))) version: number,
   ): Promise<TemplateVersionOut> {
     return this.templates.getVersion(p, id, version);
-  }
-
-  @Post(':template_id/preview')
-  @Auth('templates:read')
-  @HttpCode(200)
-  @ApiOperation({ summary: 'Preview Template', description: 'Renders the draft (or a version) synchronously and returns the image bytes. Nothing is stored.' })
-  @TemplateIdParam()
-  @ApiBody({ type: PreviewTemplateDto })
-  @ApiProduces('image/png', 'image/jpeg', 'image/webp', 'image/avif')
-  @ApiOkResponse({ description: 'The rendered image', content: { 'image/png': { schema: { type: 'string', format: 'binary' } } } })
-  @NotFound()
-  async previewTemplate(
-    @CurrentPrincipal() p: Principal,
-    @Param('template_id', UuidParam) id: string,
-    @Body() body: PreviewTemplateDto,
-    @Res({ passthrough: true }) res: Response,
-  ): Promise<StreamableFile> {
-    const out = await this.previews.preview(p, id, body);
-    res.set({ ...out.headers, 'Content-Type': out.contentType });
-    return new StreamableFile(out.body);
   }
 }

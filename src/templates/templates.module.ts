@@ -1,11 +1,10 @@
 import { Module } from '@nestjs/common';
-import { PreviewService } from './preview.service.js';
 import { TemplatesController } from './templates.controller.js';
 import { TemplatesService } from './templates.service.js';
 
 @Module({
   controllers: [TemplatesController],
-  providers: [TemplatesService, PreviewService],
+  providers: [TemplatesService],
   exports: [TemplatesService],
 })
 export class TemplatesModule {}

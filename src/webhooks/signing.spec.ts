@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
-import { signWebhookBody, verifyWebhookSignature, webhookRetryDelay } from './signing.js';
+import { webhookRetryDelay } from '../queue/webhook-retry.js';
+import { signWebhookBody, verifyWebhookSignature } from './signing.js';
 
 describe('webhook signing', () => {
   const secret = 'whsec_test';

@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { loadConfig, type AppConfig } from '../../src/config/config.js';
 import { setConfigForProcess } from '../../src/config/config.module.js';
-import { freePort } from '../../src/common/net/testing/free-port.js';
+import { freePort } from './net/free-port.js';
 import { createHttpApp } from '../../src/http-app.js';
 import { ensureMigrated } from './db.js';
 

@@ -1,4 +1,4 @@
-import { errorItem, RequestValidationError } from '../validation/errors.js';
+import { errorItem, RequestValidationError } from '../../http/validation-errors.js';
 
 /** Opaque keyset cursor over (created_at, id), newest first. */
 export interface CursorPosition {

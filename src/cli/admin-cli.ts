@@ -1,0 +1,209 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { parseArgs as ParseArgs } from 'node:util';
+import { DataSource } from 'typeorm';
+import type { AppConfig } from '../config/config.js';
+import { getConfig } from '../config/config.module.js';
+import { migrate } from '../database/migrate.js';
+import { typeormOptions } from '../database/typeorm-options.js';
+import { ENTITIES } from '../entities.js';
+import type { KeyMode } from '../orgs/api-key.entity.js';
+import { isScope, SCOPES, type Scope } from '../orgs/api-keys.js';
+import { OrgsRepository } from '../orgs/orgs.service.js';
+import { OfflineRenderError, renderOffline } from './offline-render.js';
+import { createStorageDriver } from '../storage/storage.module.js';
+import { seedDemoTemplate } from '../templates/demo-seed.js';
+
+export interface CliIo {
+  out(s: string): void;
+  err(s: string): void;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const USAGE = `Usage: npm run cli -- <command> [options]
+
+  orgs:create "<name>" [--json]                 create an organisation with a live and a test key
+  keys:create --org <org_id> [--mode live|test] [--name <name>] [--scopes a,b] [--json]
+  keys:list --org <org_id> [--json]
+  keys:revoke <key_id> --org <org_id> [--json]
+  seed:demo [--json]                            create (once) the demo org and print its key
+  migrate                                       create the database if missing and apply migrations
+  render --template t.json [--modifications m.json] --out card.png [--asset <id>=<file>]... [--format png|jpeg|webp|avif] [--scale 1-3]
+                                                render a template file offline (no database, Redis or server)
+
+Scopes: ${SCOPES.join(', ')} (default: all)
+`;
+
+class UsageError extends Error {}
+
+function parseScopes(raw: string | undefined): Scope[] | undefined {
+  if (raw === undefined) return undefined;
+  const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const bad = list.filter((s) => !isScope(s));
+  if (bad.length || list.length === 0) throw new UsageError(`unknown scope(s): ${bad.join(', ') || '(none given)'}`);
+  return list as Scope[];
+}
+
+function requireOrg(v: string | undefined): string {
+  if (!v || !UUID.test(v)) throw new UsageError('--org <org_id> (a UUID) is required');
+  return v.toLowerCase();
+}
+
+interface DemoSeed {
+  org_id: string;
+  live_key: string;
+  test_key: string;
+}
+
+/**
+ * The demo key lives in ./var/demo-key.json (a dev convenience, like the signing secret): keys are
+ * stored hashed, so this file is the only way to print the same key on every start.
+ */
+async function seedDemo(repo: OrgsRepository, varDir: string): Promise<DemoSeed & { created: boolean }> {
+  const file = resolve(varDir, 'demo-key.json');
+  if (existsSync(file)) {
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as DemoSeed;
+    const [live, test] = await Promise.all([repo.authenticate(saved.live_key), repo.authenticate(saved.test_key)]);
+    if (live?.orgId === saved.org_id && test?.orgId === saved.org_id) return { ...saved, created: false };
+  }
+  const org = await repo.createOrg('Demo');
+  const live = await repo.createKey(org.id, 'live', { name: 'demo live key' });
+  const test = await repo.createKey(org.id, 'test', { name: 'demo test key' });
+  const seed: DemoSeed = { org_id: org.id, live_key: live.key, test_key: test.key };
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify(seed, null, 2), { mode: 0o600 });
+  return { ...seed, created: true };
+}
+
+export async function runCli(argv: string[], io: CliIo, parseArgs: typeof ParseArgs, configure: () => AppConfig = getConfig): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === 'help') {
+    io.out(USAGE);
+    return command ? 0 : 2;
+  }
+  let ds: DataSource | undefined;
+  try {
+    const { values, positionals } = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      options: {
+        json: { type: 'boolean', default: false },
+        org: { type: 'string' },
+        mode: { type: 'string' },
+        name: { type: 'string' },
+        scopes: { type: 'string' },
+        template: { type: 'string' },
+        modifications: { type: 'string' },
+        out: { type: 'string' },
+        asset: { type: 'string', multiple: true },
+        format: { type: 'string' },
+        scale: { type: 'string' },
+      },
+    });
+    const config = configure();
+    const print = (human: string, json: unknown): void => io.out(values.json ? `${JSON.stringify(json)}\n` : `${human}\n`);
+
+    if (command === 'render') {
+      if (!values.template || !values.out) throw new UsageError('render needs --template <file> and --out <file>');
+      const scale = values.scale === undefined ? 1 : Number(values.scale);
+      if (![1, 2, 3].includes(scale)) throw new UsageError('--scale must be 1, 2 or 3');
+      if (values.format !== undefined && !['png', 'jpeg', 'webp', 'avif'].includes(values.format)) {
+        throw new UsageError('--format must be png, jpeg, webp or avif');
+      }
+      try {
+        const report = await renderOffline({
+          template: values.template,
+          modifications: values.modifications,
+          out: values.out,
+          assets: values.asset ?? [],
+          format: values.format,
+          scale,
+          fetchAllowCidrs: config.fetchAllowCidrs,
+        });
+        print(`Wrote ${values.out} (${report.width}x${report.height} ${report.format}, ${report.bytes} bytes)`, report);
+        return 0;
+      } catch (err) {
+        if (err instanceof OfflineRenderError) throw new UsageError(err.message);
+        throw err;
+      }
+    }
+
+    if (command === 'migrate') {
+      const ran = await migrate(config.databaseUrl);
+      print(ran.length ? `Applied: ${ran.join(', ')}` : 'Schema up to date', { applied: ran });
+      return 0;
+    }
+
+    ds = new DataSource(typeormOptions(config.databaseUrl, ENTITIES));
+    await ds.initialize();
+    const repo = new OrgsRepository(ds);
+
+    switch (command) {
+      case 'orgs:create': {
+        const name = positionals[0]?.trim();
+        if (!name || name.length > 200) throw new UsageError('orgs:create needs a name of 1-200 characters');
+        const org = await repo.createOrg(name);
+        const live = await repo.createKey(org.id, 'live', { name: 'default live key' });
+        const test = await repo.createKey(org.id, 'test', { name: 'default test key' });
+        print(`Organisation ${org.name} (${org.id})\n  live key: ${live.key}\n  test key: ${test.key}\nKeys are shown once; store them now.`, {
+          org_id: org.id,
+          live_key: live.key,
+          test_key: test.key,
+        });
+        return 0;
+      }
+      case 'keys:create': {
+        const orgId = requireOrg(values.org);
+        const mode = (values.mode ?? 'live') as KeyMode;
+        if (mode !== 'live' && mode !== 'test') throw new UsageError('--mode must be live or test');
+        if (!(await repo.findOrg(orgId))) throw new UsageError(`no organisation ${orgId}`);
+        const key = await repo.createKey(orgId, mode, { name: values.name, scopes: parseScopes(values.scopes) });
+        print(`Key ${key.id} (${key.mode}, scopes ${key.scopes.join(',')}): ${key.key}\nShown once; store it now.`, key);
+        return 0;
+      }
+      case 'keys:list': {
+        const orgId = requireOrg(values.org);
+        const keys = await repo.listKeys(orgId);
+        print(
+          keys.length
+            ? keys.map((k) => `${k.id}  ${k.prefix}…  ${k.mode}  ${k.revoked_at ? 'revoked' : 'active'}  ${k.scopes.join(',')}  ${k.name}`).join('\n')
+            : 'No keys',
+          keys,
+        );
+        return 0;
+      }
+      case 'keys:revoke': {
+        const orgId = requireOrg(values.org);
+        const keyId = positionals[0];
+        if (!keyId || !UUID.test(keyId)) throw new UsageError('keys:revoke needs a key id (UUID)');
+        const key = await repo.revokeKey(orgId, keyId.toLowerCase());
+        if (!key) throw new UsageError(`no active key ${keyId} in organisation ${orgId}`);
+        print(`Revoked ${key.id}`, key);
+        return 0;
+      }
+      case 'seed:demo': {
+        const seed = await seedDemo(repo, config.varDir);
+        const demo = await seedDemoTemplate(ds, createStorageDriver(config), seed.org_id);
+        print(`Demo organisation ${seed.org_id}\n  live key: ${seed.live_key}\n  test key: ${seed.test_key}\n  demo template: ${demo.templateId}`, {
+          org_id: seed.org_id,
+          live_key: seed.live_key,
+          test_key: seed.test_key,
+          template_id: demo.templateId,
+        });
+        return 0;
+      }
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (err) {
+    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      io.err(`error: ${(err as Error).message}\n\n${USAGE}`);
+      return 2;
+    }
+    io.err(`error: ${(err as Error).message}\n`);
+    return 1;
+  } finally {
+    await ds?.destroy();
+  }
+}

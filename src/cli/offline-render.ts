@@ -1,0 +1,84 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { createAddressPolicy } from '../outbound/address-policy.js';
+import { createImageFetcher } from '../outbound/image-fetcher.js';
+import type { Modification, TemplateDocument } from '../renderer/document.js';
+import { validateModifications } from '../templates/modifications.js';
+import { checkTemplateRules } from '../templates/template-rules.js';
+import { resolveSources } from '../rendering/image-sources.js';
+import { renderImage } from '../renderer/index.js';
+import type { OutputFormat, RenderReport } from '../renderer/types.js';
+
+export interface OfflineRenderArgs {
+  template: string;
+  modifications?: string;
+  out: string;
+  /** `<asset_id>=<path>` pairs standing in for uploaded assets. */
+  assets: string[];
+  format?: string;
+  scale?: number;
+  fetchAllowCidrs: readonly string[];
+}
+
+const FORMATS: Record<string, OutputFormat> = { '.png': 'png', '.jpg': 'jpeg', '.jpeg': 'jpeg', '.webp': 'webp', '.avif': 'avif' };
+
+export class OfflineRenderError extends Error {}
+
+/**
+ * `cli render`: a template file plus modifications to an image file, with no database, Redis or
+ * server. Uploaded assets are stood in for by local files; remote images go through the same
+ * SSRF-safe fetcher as the worker.
+ */
+export async function renderOffline(a: OfflineRenderArgs): Promise<RenderReport> {
+  const readJson = async (path: string, what: string): Promise<unknown> => {
+    try {
+      return JSON.parse(await readFile(path, 'utf8'));
+    } catch (err) {
+      throw new OfflineRenderError(`cannot read ${what} ${path}: ${(err as Error).message}`);
+    }
+  };
+  const raw = (await readJson(a.template, 'template')) as Partial<TemplateDocument>;
+  if (!raw || typeof raw !== 'object' || !Number.isInteger(raw.width) || !Number.isInteger(raw.height) || !Array.isArray(raw.layers)) {
+    throw new OfflineRenderError('the template must be a JSON object with integer width and height and a layers array');
+  }
+  const doc = raw as TemplateDocument;
+  const mods = (a.modifications ? await readJson(a.modifications, 'modifications') : []) as Modification[];
+  if (!Array.isArray(mods)) throw new OfflineRenderError('the modifications file must hold a JSON array');
+
+  const files = new Map<string, string>();
+  for (const pair of a.assets) {
+    const [id, path] = pair.split('=');
+    if (!id || !path) throw new OfflineRenderError(`--asset takes <asset_id>=<path>, got "${pair}"`);
+    files.set(id.toLowerCase(), path);
+  }
+  const kindOf = (id: string) => {
+    const p = files.get(id);
+    if (!p) return undefined;
+    return /\.(ttf|otf|woff2)$/i.test(p) ? ('font' as const) : ('image' as const);
+  };
+  const problems = [...checkTemplateRules(doc, { assetKind: kindOf }), ...validateModifications(doc, mods, { assetKind: kindOf }).problems];
+  if (problems.length) throw new OfflineRenderError(problems.map((p) => `${p.name}: ${p.reason}`).join('\n'));
+
+  const format = (a.format as OutputFormat | undefined) ?? FORMATS[extname(a.out).toLowerCase()] ?? 'png';
+  const storage = {
+    name: 'local' as const,
+    get: async (key: string) => {
+      const body = await readFile(key);
+      return { body, contentType: '', size: body.length, etag: '', lastModified: new Date() };
+    },
+    put: async () => undefined,
+    delete: async () => undefined,
+    signedUrl: async () => '',
+  };
+  // Stand-in repository: asset ids map to the files given on the command line.
+  const ds = {
+    getRepository: () => ({
+      findBy: async () => [...files].map(([id, path]) => ({ id, storageKey: path, kind: kindOf(id) })),
+    }),
+  };
+  const fetcher = createImageFetcher({ policy: createAddressPolicy({ allowCidrs: a.fetchAllowCidrs }) });
+  const assets = await resolveSources('offline', doc, mods, { ds: ds as never, storage, fetcher });
+  const out = await renderImage(doc, mods, assets, { format, scale: a.scale ?? 1 });
+  await writeFile(a.out, out.buffer);
+  return out.report;
+}

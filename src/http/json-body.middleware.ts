@@ -1,0 +1,122 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { RequestValidationError, errorItem } from '../http/validation-errors.js';
+import { ApiError } from './api-error.js';
+import { decodeJsonBytes, parseJsonBody } from './python-json.js';
+
+export const BODY_PARSE_ERROR_DETAIL = 'There was an error parsing the body';
+export const BODY_TOO_LARGE_DETAIL = 'Request body too large';
+
+/**
+ * What `req.body` holds when a JSON body could not be read. FastAPI only parses the body of
+ * routes that declare one, so the failure is kept here and raised by the body DTO's pipe;
+ * routes without a body never see it.
+ */
+export class UnreadableJsonBody {
+  constructor(readonly failure: { kind: 'decode'; pos: number; error: string } | { kind: 'undecodable' }) {}
+
+  /** FastAPI's answer: 422 json_invalid for a JSONDecodeError, 400 for anything else. */
+  toError(): RequestValidationError | ApiError {
+    const f = this.failure;
+    if (f.kind === 'decode') {
+      return new RequestValidationError([errorItem('json_invalid', ['body', f.pos], {}, { error: f.error })]);
+    }
+    return new ApiError(400, BODY_PARSE_ERROR_DETAIL);
+  }
+}
+
+/** FastAPI's test: `application/json` or `application/*+json`, parameters ignored. */
+export function isJsonContentType(value: string | undefined): boolean {
+  if (!value) return false;
+  const parts = value.split(';')[0].trim().toLowerCase().split('/');
+  if (parts.length !== 2) return false;
+  return parts[0] === 'application' && (parts[1] === 'json' || parts[1].endsWith('+json'));
+}
+
+/** The parsed body as FastAPI would see it (undefined when empty), or why it cannot be read. */
+export function readJsonBody(bytes: Uint8Array): unknown {
+  if (bytes.length === 0) return undefined;
+  const text = decodeJsonBytes(bytes);
+  if (text === undefined) return new UnreadableJsonBody({ kind: 'undecodable' });
+  const r = parseJsonBody(text);
+  if (r.ok) return r.value;
+  return new UnreadableJsonBody(r.kind === 'decode' ? { kind: 'decode', pos: r.pos, error: r.error } : { kind: 'undecodable' });
+}
+
+export interface JsonBodyOptions {
+  /** Larger bodies are refused with 413 as soon as that is known. */
+  limitBytes: number;
+  /**
+   * After a 413 the rest of the upload is read and dropped, so the client can read the answer
+   * on a connection that stays in sync; an upload still going after this long is cut off.
+   */
+  drainMs?: number;
+}
+
+type Req = IncomingMessage & { body?: unknown; rawBody?: Buffer; _body?: boolean };
+type Next = (err?: unknown) => void;
+
+/**
+ * Reads `application/json` and `*+json` bodies into `req.body` (and the bytes into
+ * `req.rawBody`) with Python's json semantics; other content types are left to their own
+ * handlers. Register it instead of Nest's body parser (`bodyParser: false`).
+ */
+export function jsonBodyMiddleware(options: JsonBodyOptions): (req: Req, res: ServerResponse, next: Next) => void {
+  const { limitBytes, drainMs = 5000 } = options;
+  return (req, res, next) => {
+    if (req._body || req.body !== undefined || !isJsonContentType(req.headers['content-type'])) {
+      next();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+
+    const cleanup = (): void => {
+      req.removeListener('data', onData);
+      req.removeListener('end', onEnd);
+      req.removeListener('error', onGone);
+      req.removeListener('close', onGone);
+    };
+    const refuse = (): void => {
+      settled = true;
+      cleanup();
+      chunks.length = 0;
+      // Keep the stream flowing with nobody listening: the rest is read and dropped, not kept.
+      req.resume();
+      res.once('finish', () => {
+        if (!req.complete) setTimeout(() => req.socket?.destroy(), drainMs).unref();
+      });
+      next(new ApiError(413, BODY_TOO_LARGE_DETAIL));
+    };
+    function onData(chunk: Buffer): void {
+      size += chunk.length;
+      if (size > limitBytes) refuse();
+      else chunks.push(chunk);
+    }
+    function onEnd(): void {
+      settled = true;
+      cleanup();
+      const bytes = Buffer.concat(chunks, size);
+      req.rawBody = bytes;
+      req.body = readJsonBody(bytes);
+      req._body = true;
+      next();
+    }
+    // The client went away mid-upload: there is nobody left to answer.
+    function onGone(): void {
+      if (settled) return;
+      settled = true;
+      cleanup();
+    }
+
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limitBytes) {
+      refuse();
+      return;
+    }
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onGone);
+    req.on('close', onGone);
+  };
+}

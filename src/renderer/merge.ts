@@ -1,0 +1,87 @@
+import type { Background, ImageLayer, Layer, Modification, TemplateDocument } from './document.js';
+
+/**
+ * Modifications are validated upstream; this module only has to be total: whatever arrives, it
+ * produces layers the drawing code can read without throwing.
+ */
+
+const IMAGE_SOURCE_KEYS = ['image_url', 'asset_id', 'person_id'] as const;
+/** Identity and z-order belong to the template, never to a request. */
+const PROTECTED_KEYS = new Set(['name', 'type', 'dynamic', '__proto__', 'constructor', 'prototype']);
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * The layers to draw, in z-order, with modifications applied and hidden layers removed.
+ * The last modification for a name replaces earlier ones for that name wholesale. Only
+ * dynamic layers take modifications (the model's rule; the API rejects the others first).
+ */
+export function applyModifications(doc: TemplateDocument, modifications: readonly Modification[]): Layer[] {
+  const byName = new Map<string, Record<string, unknown>>();
+  for (const m of Array.isArray(modifications) ? modifications : []) {
+    if (isObject(m) && typeof m.name === 'string') byName.set(m.name, m);
+  }
+  const out: Layer[] = [];
+  for (const base of Array.isArray(doc?.layers) ? doc.layers : []) {
+    if (!isObject(base)) continue;
+    const mod = base.dynamic === true ? byName.get(base.name) : undefined;
+    let layer: Record<string, unknown> = { ...base };
+    if (mod) {
+      // A request that names a new image source replaces the template's source instead of
+      // competing with it.
+      if (IMAGE_SOURCE_KEYS.some((k) => mod[k] !== undefined && mod[k] !== null)) {
+        for (const k of IMAGE_SOURCE_KEYS) delete layer[k];
+      }
+      for (const [k, v] of Object.entries(mod)) {
+        if (PROTECTED_KEYS.has(k) || v === undefined) continue;
+        layer[k] = v;
+      }
+      // `null` in a modification means "unset".
+      layer = Object.fromEntries(Object.entries(layer).filter(([, v]) => v !== null));
+    }
+    if (layer.hidden === true) continue;
+    out.push(layer as unknown as Layer);
+  }
+  return out;
+}
+
+function nonEmpty(v: unknown): string | undefined {
+  return typeof v === 'string' && v.length > 0 ? v : typeof v === 'number' ? String(v) : undefined;
+}
+
+/** The ResolvedAssets.images key for an image source, or null when there is no source. */
+export function imageRef(src: Pick<ImageLayer, 'image_url' | 'asset_id' | 'person_id'> | Background): string | null {
+  const s = src as Record<string, unknown>;
+  const url = nonEmpty(s.image_url);
+  if (url) return `url:${url}`;
+  const asset = nonEmpty(s.asset_id);
+  if (asset) return `asset:${asset}`;
+  const person = nonEmpty(s.person_id);
+  if (person) return `person:${person}`;
+  return null;
+}
+
+/** Everything the worker must fetch before calling renderImage, without duplicates. */
+export function collectSources(
+  doc: TemplateDocument,
+  modifications: readonly Modification[],
+): { images: string[]; fonts: string[] } {
+  const images = new Set<string>();
+  const fonts = new Set<string>();
+  if (isObject(doc?.background)) {
+    const ref = imageRef(doc.background);
+    if (ref) images.add(ref);
+  }
+  for (const layer of applyModifications(doc, modifications)) {
+    if (layer.type === 'image') {
+      const ref = imageRef(layer);
+      if (ref) images.add(ref);
+    } else if (layer.type === 'text') {
+      const font = nonEmpty(layer.font_asset_id);
+      if (font) fonts.add(font);
+    }
+  }
+  return { images: [...images], fonts: [...fonts] };
+}

@@ -1,0 +1,79 @@
+import { afterAll, describe, expect, it } from '@jest/globals';
+import type { RenderOptions } from './types.js';
+import { DEMO_OG_CARD, demoAssets } from './demo-template.js';
+import { RenderPool } from './pool.js';
+import { renderImage } from './render.js';
+import { RenderError } from './types.js';
+import { decode } from '../../test/support/renderer-testing.js';
+
+/**
+ * Threads cannot run the .ts sources by themselves, so the pool is pointed at a test entry
+ * that installs a TypeScript loader (pool.spec-entry.mjs). The compiled build uses the
+ * default entry, dist/renderer/pool-worker.js.
+ */
+const entry = new URL('./pool.spec-entry.mjs', import.meta.url);
+
+describe('RenderPool', () => {
+  const pool = new RenderPool({ size: 2, entry, timeoutMs: 20_000 });
+  afterAll(() => pool.close());
+
+  it('renders in a thread with the same pixels as in-process', async () => {
+    const assets = await demoAssets();
+    const [threaded, local] = await Promise.all([
+      pool.render(DEMO_OG_CARD, [{ name: 'headline', text: 'From a thread' }], assets, { format: 'png' }),
+      renderImage(DEMO_OG_CARD, [{ name: 'headline', text: 'From a thread' }], assets, { format: 'png' }),
+    ]);
+    expect(Buffer.isBuffer(threaded.buffer)).toBe(true);
+    expect(threaded.report).toEqual(local.report);
+    expect((await decode(threaded.buffer)).data.equals((await decode(local.buffer)).data)).toBe(true);
+  });
+
+  it('rejects with the RenderError raised in the thread', async () => {
+    const err = await pool
+      .render(DEMO_OG_CARD, [], { images: new Map(), fonts: new Map() }, { format: 'png' })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RenderError);
+    expect(err).toMatchObject({ code: 'image_unavailable', layer: 'photo' });
+  });
+
+  it('replaces a crashed thread and rejects only its job', async () => {
+    const assets = await demoAssets();
+    const crash = pool.render(DEMO_OG_CARD, [], assets, { format: 'crash-thread' } as unknown as RenderOptions);
+    await expect(crash).rejects.toMatchObject({ code: 'render_crashed' });
+    const results = await Promise.all(
+      [1, 2, 3].map(() => pool.render(DEMO_OG_CARD, [], assets, { format: 'jpeg' })),
+    );
+    expect(results.map((r) => r.report.format)).toEqual(['jpeg', 'jpeg', 'jpeg']);
+  });
+
+  it('times out a stuck render and keeps serving', async () => {
+    const small = new RenderPool({ size: 1, entry, timeoutMs: 3000 });
+    try {
+      const assets = await demoAssets();
+      const stuck = small.render(DEMO_OG_CARD, [], assets, { format: 'hang-thread' } as unknown as RenderOptions);
+      const next = small.render(DEMO_OG_CARD, [], assets, { format: 'png' });
+      await expect(stuck).rejects.toMatchObject({ code: 'render_timeout' });
+      expect((await next).report.width).toBe(1200);
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('fails jobs, without spinning, when the thread entry cannot load', async () => {
+    const broken = new RenderPool({ size: 1, entry: new URL('./no-such-entry.mjs', import.meta.url) });
+    try {
+      const jobs = [1, 2].map(() => broken.render(DEMO_OG_CARD, [], { images: new Map(), fonts: new Map() }, { format: 'png' }));
+      for (const job of jobs) await expect(job).rejects.toMatchObject({ code: 'render_crashed' });
+    } finally {
+      await broken.close();
+    }
+  });
+
+  it('refuses work after close', async () => {
+    const p = new RenderPool({ size: 1, entry });
+    await p.close();
+    await expect(p.render(DEMO_OG_CARD, [], { images: new Map(), fonts: new Map() }, { format: 'png' })).rejects.toThrow(
+      'closed',
+    );
+  });
+});

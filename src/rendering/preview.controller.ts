@@ -1,0 +1,36 @@
+import { Body, Controller, HttpCode, Param, Post, Res, StreamableFile } from '@nestjs/common';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { Auth, CurrentPrincipal } from '../orgs/auth/auth.decorators.js';
+import type { Principal } from '../orgs/auth/auth.types.js';
+import { TemplateIdParam, TemplateNotFound } from '../templates/templates.controller.js';
+import { PreviewTemplateDto } from '../templates/template.dto.js';
+import { UuidParam } from '../validation/validation.pipe.js';
+import { PreviewService } from './preview.service.js';
+
+/** `POST /v1/templates/{id}/preview`: a synchronous render, so it lives with rendering, not templates. */
+@ApiTags('templates')
+@Controller('v1/templates')
+export class PreviewController {
+  constructor(private readonly previews: PreviewService) {}
+
+  @Post(':template_id/preview')
+  @Auth('templates:read')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Preview Template', description: 'Renders the draft (or a version) synchronously and returns the image bytes. Nothing is stored.' })
+  @TemplateIdParam()
+  @ApiBody({ type: PreviewTemplateDto })
+  @ApiProduces('image/png', 'image/jpeg', 'image/webp', 'image/avif')
+  @ApiOkResponse({ description: 'The rendered image', content: { 'image/png': { schema: { type: 'string', format: 'binary' } } } })
+  @TemplateNotFound()
+  async previewTemplate(
+    @CurrentPrincipal() p: Principal,
+    @Param('template_id', UuidParam) id: string,
+    @Body() body: PreviewTemplateDto,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<StreamableFile> {
+    const out = await this.previews.preview(p, id, body);
+    res.set({ ...out.headers, 'Content-Type': out.contentType });
+    return new StreamableFile(out.body);
+  }
+}

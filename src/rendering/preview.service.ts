@@ -1,0 +1,65 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { Principal } from '../orgs/auth/auth.types.js';
+import type { ImageFetcher } from '../outbound/image-fetcher.js';
+import { RequestValidationError } from '../http/validation-errors.js';
+import { resolveSources, SourceError } from './image-sources.js';
+import { IMAGE_FETCHER } from '../outbound/image-fetcher.provider.js';
+import { RENDERER, type Renderer } from './render.tokens.js';
+import { RenderError } from '../renderer/types.js';
+import { STORAGE_DRIVER, type StorageDriver } from '../storage/storage.types.js';
+import type { Modification } from '../renderer/document.js';
+import { modificationNameErrors } from '../templates/modification-input.js';
+import type { PreviewTemplateDto } from '../templates/template.dto.js';
+import { documentOf } from '../templates/template-rules.js';
+import { invalid, TemplatesService } from '../templates/templates.service.js';
+
+export interface PreviewResult {
+  body: Buffer;
+  contentType: string;
+  headers: Record<string, string>;
+}
+
+/** Synchronous render of a draft or version for design loops: nothing is stored or queued. */
+@Injectable()
+export class PreviewService {
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly templates: TemplatesService,
+    @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
+    @Inject(IMAGE_FETCHER) private readonly fetcher: ImageFetcher,
+    @Inject(RENDERER) private readonly renderer: Renderer,
+  ) {}
+
+  async preview(p: Principal, templateId: string, dto: PreviewTemplateDto): Promise<PreviewResult> {
+    const nameErrors = modificationNameErrors(dto.modifications, ['body', 'modifications']);
+    if (nameErrors.length) throw new RequestValidationError(nameErrors);
+    const source = dto.version === undefined ? await this.templates.findOwned(p, templateId) : await this.templates.getVersionEntity(p, templateId, dto.version);
+    const doc = documentOf(source);
+    const effective = await this.templates.checkModifications(p.orgId, doc, dto.modifications as Modification[]);
+    try {
+      const assets = await resolveSources(p.orgId, doc, effective, { ds: this.ds, storage: this.storage, fetcher: this.fetcher });
+      const out = await this.renderer.render(doc, effective, assets, {
+        format: dto.format,
+        scale: dto.scale,
+        ...(dto.quality !== undefined ? { quality: dto.quality } : {}),
+        watermark: p.mode === 'test',
+      });
+      return {
+        body: out.buffer,
+        contentType: `image/${out.report.format}`,
+        headers: { 'Cache-Control': 'no-store', 'X-Imtegrate-Text-Report': asciiJson(out.report.text) },
+      };
+    } catch (err) {
+      if (err instanceof SourceError) throw invalid(err.code, [{ name: err.layer ?? 'template', reason: err.message }]);
+      if (err instanceof RenderError) throw invalid(err.code, [{ name: err.layer ?? 'template', reason: err.message }]);
+      throw err;
+    }
+  }
+}
+
+/** Header values must be ASCII: escape everything else the way JSON allows. */
+function asciiJson(value: unknown): string {
+  return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

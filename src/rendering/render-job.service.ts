@@ -1,0 +1,126 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { ImageFetcher } from '../outbound/image-fetcher.js';
+import { ImageEntity, type ImageError } from '../images/image.entity.js';
+import { WebhookProducer } from '../queue/webhook.producer.js';
+import { STORAGE_DRIVER, type StorageDriver } from '../storage/storage.types.js';
+import { documentOf } from '../templates/template-rules.js';
+import { TemplateVersionEntity } from '../templates/template-version.entity.js';
+import { isPermanentRenderError, resolveSources, SourceError } from './image-sources.js';
+import { IMAGE_FETCHER } from '../outbound/image-fetcher.provider.js';
+import { RENDERER, type Renderer } from './render.tokens.js';
+import { RenderError } from '../renderer/types.js';
+
+export type JobOutcome = { kind: 'completed' } | { kind: 'failed'; error: ImageError } | { kind: 'skipped'; reason: string };
+
+const EXT: Record<string, string> = { png: 'png', jpeg: 'jpg', webp: 'webp', avif: 'avif' };
+
+/** Storage layout: one folder per org, keyed by image id, so a re-run overwrites the same objects. */
+export function resultKeys(orgId: string, imageId: string, format: string): { result: string; thumbnail: string } {
+  const ext = EXT[format] ?? format;
+  return { result: `orgs/${orgId}/images/${imageId}.${ext}`, thumbnail: `orgs/${orgId}/images/${imageId}.thumb.${ext}` };
+}
+
+function classify(err: unknown): { transient: boolean; error: ImageError } {
+  if (err instanceof SourceError) {
+    return { transient: err.transient, error: { code: err.code, message: err.message, ...(err.layer ? { layer: err.layer } : {}) } };
+  }
+  if (err instanceof RenderError) {
+    return { transient: !isPermanentRenderError(err), error: err.toJSON() };
+  }
+  const transient = (err as { transient?: boolean }).transient;
+  // Unknown failures (database or storage hiccups) are retried; the final attempt reports them opaquely.
+  return { transient: transient !== false, error: { code: 'internal_error', message: 'The render failed unexpectedly' } };
+}
+
+@Injectable()
+export class RenderJobService {
+  private readonly logger = new Logger('RenderJob');
+
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
+    @Inject(IMAGE_FETCHER) private readonly fetcher: ImageFetcher,
+    @Inject(RENDERER) private readonly renderer: Renderer,
+    private readonly webhooks: WebhookProducer,
+  ) {}
+
+  /** A webhook that cannot be queued must not undo a finished render; it is logged instead. */
+  private async notify(imageId: string, webhookUrl: string | null, event: 'image.completed' | 'image.failed'): Promise<void> {
+    if (!webhookUrl) return;
+    try {
+      await this.webhooks.enqueue(imageId, event);
+    } catch (err) {
+      this.logger.error(`could not enqueue ${event} webhook for ${imageId}: ${String(err)}`);
+    }
+  }
+
+  /**
+   * Runs one attempt. Throws only for a transient failure that should be retried; every other
+   * outcome is written to the row. Idempotent: a finished image is skipped, and a re-run after a
+   * crash overwrites the same storage keys.
+   */
+  async run(imageId: string, attempt: number, finalAttempt: boolean): Promise<JobOutcome> {
+    const started = Date.now();
+    const claimed = (await this.ds.query(
+      `UPDATE images SET status = 'rendering', started_at = now(), updated_at = now(), attempts = attempts + 1
+       WHERE id = $1 AND status IN ('pending', 'rendering') RETURNING id`,
+      [imageId],
+    )) as [unknown[], number];
+    if (claimed[1] === 0) return { kind: 'skipped', reason: 'image missing or already finished' };
+    const row = await this.ds.getRepository(ImageEntity).findOneByOrFail({ id: imageId });
+    this.logger.log(`render ${imageId} started (attempt ${attempt})`);
+
+    try {
+      const version = await this.ds.getRepository(TemplateVersionEntity).findOneBy({
+        templateId: row.templateId,
+        orgId: row.orgId,
+        version: row.templateVersion,
+      });
+      if (!version) throw new SourceError('template_unavailable', `template version ${row.templateVersion} not found`, false);
+      const doc = documentOf(version);
+      const mods = row.modifications as { name: string }[];
+      const assets = await resolveSources(row.orgId, doc, mods, { ds: this.ds, storage: this.storage, fetcher: this.fetcher });
+      const out = await this.renderer.render(doc, mods, assets, {
+        format: row.format,
+        ...(row.quality !== null ? { quality: row.quality } : {}),
+        scale: row.scale,
+        watermark: row.isTest,
+      });
+      const keys = resultKeys(row.orgId, row.id, row.format);
+      const type = `image/${row.format}`;
+      await Promise.all([this.storage.put(keys.result, out.buffer, type), this.storage.put(keys.thumbnail, out.thumbnail, type)]);
+      const duration = Date.now() - started;
+      await this.ds.query(
+        `UPDATE images SET status = 'completed', result_key = $2, thumbnail_key = $3, image_metadata = $4,
+           completed_at = now(), updated_at = now(), duration_ms = $5, error = NULL
+         WHERE id = $1 AND status = 'rendering'`,
+        [row.id, keys.result, keys.thumbnail, JSON.stringify(out.report), duration],
+      );
+      this.logger.log(`render ${imageId} completed in ${duration} ms`);
+      await this.notify(row.id, row.webhookUrl, 'image.completed');
+      return { kind: 'completed' };
+    } catch (err) {
+      const { transient, error } = classify(err);
+      if (transient && !finalAttempt) {
+        this.logger.warn(`render ${imageId} attempt ${attempt} failed transiently (${error.code}): ${(err as Error).message}; will retry`);
+        await this.ds.query(`UPDATE images SET status = 'pending', updated_at = now() WHERE id = $1 AND status = 'rendering'`, [imageId]);
+        throw err;
+      }
+      if (error.code === 'internal_error') this.logger.error(`render ${imageId} failed`, (err as Error).stack);
+      await this.fail(imageId, error, Date.now() - started);
+      this.logger.log(`render ${imageId} failed in ${Date.now() - started} ms (${error.code})`);
+      await this.notify(row.id, row.webhookUrl, 'image.failed');
+      return { kind: 'failed', error };
+    }
+  }
+
+  async fail(imageId: string, error: ImageError, durationMs: number | null): Promise<void> {
+    await this.ds.query(
+      `UPDATE images SET status = 'failed', error = $2, completed_at = now(), updated_at = now(), duration_ms = $3
+       WHERE id = $1 AND status IN ('pending', 'rendering')`,
+      [imageId, JSON.stringify(error), durationMs],
+    );
+  }
+}

@@ -1,0 +1,24 @@
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import type { AppConfig } from '../config/config.js';
+import type { Renderer } from './render.tokens.js';
+import { renderImage, RenderPool } from '../renderer/index.js';
+
+const POOL_ENTRY = new URL('./renderer/pool-worker.js', import.meta.url);
+
+export type ClosableRenderer = Renderer & { close?: () => Promise<void>; kind: 'pool' | 'in-process' };
+
+/**
+ * Worker threads whenever the compiled thread entry is there (every built process, i.e.
+ * production and the e2e worker), so drawing never blocks the event loop. Running from
+ * TypeScript sources (ts-jest) there is no compiled entry, and rendering happens in-process.
+ */
+export function createRenderer(config: AppConfig, role: 'api' | 'worker'): ClosableRenderer {
+  if (existsSync(fileURLToPath(POOL_ENTRY))) {
+    const size = role === 'worker' ? Math.min(config.workerConcurrency, availableParallelism()) : Math.max(1, Math.floor(availableParallelism() / 2));
+    const pool = new RenderPool({ size, entry: POOL_ENTRY });
+    return { kind: 'pool', render: (doc, mods, assets, options) => pool.render(doc, [...mods], assets, options), close: () => pool.close() };
+  }
+  return { kind: 'in-process', render: (doc, mods, assets, options) => renderImage(doc, [...mods], assets, options) };
+}
