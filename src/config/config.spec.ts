@@ -1,10 +1,11 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, signingSecretProblem } from './config.js';
 
-const secret = 's'.repeat(40);
+const secret = 'a3f9c2e7b1d84f6a9c0e2b5d7f1a3c8e6b4d2f0a';
 
 describe('loadConfig', () => {
   it('applies the documented defaults', () => {
@@ -36,7 +37,7 @@ describe('loadConfig', () => {
     }
     expect(err).toBeInstanceOf(ConfigError);
     const text = (err as ConfigError).problems.join('\n');
-    for (const name of ['PORT', 'REDIS_URL', 'STORAGE_DRIVER', 'WORKER_CONCURRENCY']) expect(text).toContain(name);
+    for (const name of ['SIGNING_SECRET', 'PORT', 'REDIS_URL', 'STORAGE_DRIVER', 'WORKER_CONCURRENCY']) expect(text).toContain(name);
   });
 
   it('requires S3_BUCKET when STORAGE_DRIVER=s3', () => {
@@ -93,5 +94,46 @@ describe('loadConfig', () => {
     expect(first.signingSecret).toMatch(/^[0-9a-f]{64}$/);
     expect(readFileSync(join(dir, 'signing-secret'), 'utf8')).toBe(first.signingSecret);
     expect(loadConfig({ VAR_DIR: dir }).signingSecret).toBe(first.signingSecret);
+  });
+
+  describe('signing secret', () => {
+    const problemsOf = (env: Record<string, string>): string => {
+      try {
+        loadConfig(env);
+      } catch (e) {
+        return (e as ConfigError).problems.join('\n');
+      }
+      return '';
+    };
+
+    it.each([
+      ['empty', '', 'SIGNING_SECRET is empty'],
+      ['short', 'a1b2c3d4e5f6', 'at least 32 characters'],
+      ['the old compose default', 'change-me-to-a-long-random-secret-value-0123456789', 'placeholder'],
+      ['a placeholder word', 'this-is-an-example-secret-value-of-enough-length', 'placeholder'],
+      ['one repeated character', 'x'.repeat(64), 'distinct characters'],
+    ])('refuses a %s secret from the environment', (_label, value, message) => {
+      expect(problemsOf({ SIGNING_SECRET: value })).toContain(message);
+    });
+
+    it('refuses a bad secret file, naming it', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'cfg-secret-'));
+      for (const [content, message] of [
+        ['', 'is empty'],
+        ['short\n', 'at least 32 characters'],
+        ['changeme-changeme-changeme-changeme', 'placeholder'],
+      ] as const) {
+        writeFileSync(join(dir, 'signing-secret'), content);
+        const text = problemsOf({ VAR_DIR: dir });
+        expect(text).toContain(join(dir, 'signing-secret'));
+        expect(text).toContain(message);
+      }
+    });
+
+    it('accepts a random secret and generates one when none is set', () => {
+      expect(problemsOf({ SIGNING_SECRET: randomBytes(32).toString('hex') })).toBe('');
+      const dir = mkdtempSync(join(tmpdir(), 'cfg-secret-'));
+      expect(signingSecretProblem(loadConfig({ VAR_DIR: dir }).signingSecret)).toBeUndefined();
+    });
   });
 });

@@ -171,18 +171,42 @@ function loadS3Config(env: Env, problems: string[]): S3Config {
   });
 }
 
+/** Values shipped in examples and compose files: a secret that anybody can read is no secret. */
+const PLACEHOLDER_SECRET = /change[-_ ]?me|placeholder|example|your[-_ ]?secret|^(secret|password|signing[-_ ]?secret)$/i;
+/** Fewer distinct characters than this cannot be a random secret (`aaaa...`, `0000...`). */
+const MIN_DISTINCT_SECRET_CHARS = 8;
+export const MIN_SECRET_LENGTH = 32;
+
+/** Why a signing secret is refused, or undefined when it is acceptable. Bounded before any pattern runs. */
+export function signingSecretProblem(secret: string): string | undefined {
+  if (secret.length === 0) return 'is empty';
+  if (secret.length < MIN_SECRET_LENGTH) return `must be at least ${MIN_SECRET_LENGTH} characters`;
+  if (secret.length > 4096) return 'must be at most 4096 characters';
+  if (PLACEHOLDER_SECRET.test(secret)) return 'is a known placeholder value; generate a random one (for example `openssl rand -hex 32`)';
+  if (new Set(secret).size < MIN_DISTINCT_SECRET_CHARS) return `has fewer than ${MIN_DISTINCT_SECRET_CHARS} distinct characters; generate a random one`;
+  return undefined;
+}
+
 /**
  * Reads SIGNING_SECRET from the environment, else from ./var/signing-secret, creating it on first
- * start so that signed URLs stay valid across restarts of a dev install.
+ * start so that signed URLs stay valid across restarts of a dev install. An empty, short or
+ * placeholder secret stops the process, wherever it came from: set-but-empty is a mistake in a
+ * deployment's environment, never a request to generate one.
  */
 function loadSigningSecret(env: Env, varDir: string, problems: string[]): string {
   const given = env.SIGNING_SECRET;
-  if (given !== undefined && given !== '') {
-    if (given.length < 32) problems.push('SIGNING_SECRET must be at least 32 characters');
+  if (given !== undefined) {
+    const problem = signingSecretProblem(given);
+    if (problem) problems.push(`SIGNING_SECRET ${problem}`);
     return given;
   }
   const file = resolve(varDir, 'signing-secret');
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  if (existsSync(file)) {
+    const stored = readFileSync(file, 'utf8').trim();
+    const problem = signingSecretProblem(stored);
+    if (problem) problems.push(`the signing secret in ${file} ${problem} (fix or delete the file, or set SIGNING_SECRET)`);
+    return stored;
+  }
   mkdirSync(dirname(file), { recursive: true });
   const secret = randomBytes(32).toString('hex');
   writeFileSync(file, secret, { mode: 0o600, flag: 'wx' });
@@ -260,8 +284,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
     maxRedirects: intIn('FETCH_MAX_REDIRECTS', get('FETCH_MAX_REDIRECTS'), 0, 10, problems),
   };
 
-  // Only touch the disk for the secret once the rest is known to be sane.
-  const signingSecret = problems.length === 0 ? loadSigningSecret(env, varDir, problems) : '';
+  // A secret from the environment is checked with everything else; the disk is only touched for
+  // the secret once the rest is known to be sane.
+  const signingSecret =
+    env.SIGNING_SECRET !== undefined || problems.length === 0 ? loadSigningSecret(env, varDir, problems) : '';
 
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
