@@ -33,7 +33,7 @@ export class ImagesController {
   }
 
   @Post()
-  @Auth('images:write')
+  @Auth('images:write', { webhook_url: 'webhooks:write' })
   @HttpCode(202)
   @ApiOperation({
     summary: 'Create Image',

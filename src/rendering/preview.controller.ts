@@ -15,7 +15,7 @@ export class PreviewController {
   constructor(private readonly previews: PreviewService) {}
 
   @Post(':template_id/preview')
-  @Auth('templates:read')
+  @Auth(['images:write', 'templates:write'])
   @HttpCode(200)
   @ApiOperation({ summary: 'Preview Template', description: 'Renders the draft (or a version) synchronously and returns the image bytes. Nothing is stored.' })
   @TemplateIdParam()

@@ -7,19 +7,38 @@ import type { AuthenticatedRequest, Principal } from './auth.types.js';
 
 export const REQUIRED_SCOPE = 'imtegrate:required-scope';
 
+/** What an operation needs: any one of `anyOf`, plus a further scope for each body field that is set. */
+export interface ScopeRule {
+  anyOf: readonly Scope[];
+  /** A body field whose effect needs its own scope (setting `webhook_url` needs `webhooks:write`). */
+  bodyFields?: Readonly<Record<string, Scope>>;
+}
+
+/** The 403 detail for a key that lacks what a rule asks for. */
+export function missingScopeDetail(anyOf: readonly Scope[]): string {
+  return anyOf.length === 1
+    ? `This API key lacks the '${anyOf[0]}' scope`
+    : `This API key lacks every one of the scopes ${anyOf.map((s) => `'${s}'`).join(', ')}; it needs one of them`;
+}
+
 /**
- * Bearer-key auth with one required scope. Declares the Authorization header parameter the seed
- * contract lists, plus a security scheme so Swagger UI's Authorize button works (Swagger UI ignores
- * header parameters named Authorization).
+ * Bearer-key auth with the scope(s) of the operation's effect: a key needs one of `scopes`, and
+ * for every field of `bodyFields` the request sets, that field's scope too. Declares the
+ * Authorization header parameter the seed contract lists, plus a security scheme so Swagger UI's
+ * Authorize button works (Swagger UI ignores header parameters named Authorization).
  */
-export function Auth(scope: Scope): MethodDecorator & ClassDecorator {
+export function Auth(scopes: Scope | readonly Scope[], bodyFields?: Readonly<Record<string, Scope>>): MethodDecorator & ClassDecorator {
+  const rule: ScopeRule = { anyOf: typeof scopes === 'string' ? [scopes] : scopes, ...(bodyFields ? { bodyFields } : {}) };
+  const fieldNote = Object.entries(bodyFields ?? {})
+    .map(([field, scope]) => `, or sets \`${field}\` without the ${scope} scope`)
+    .join('');
   return applyDecorators(
-    SetMetadata(REQUIRED_SCOPE, scope),
+    SetMetadata(REQUIRED_SCOPE, rule),
     UseGuards(AuthGuard),
     ApiBearerAuth('HTTPBearer'),
     ApiHeader({ name: 'Authorization', required: false, schema: { anyOf: [{ type: 'string' }, { type: 'null' }], title: 'Authorization' } as never }),
     ApiResponse({ status: 401, description: 'Missing, malformed, unknown or revoked API key', type: ErrorDetailSchema }),
-    ApiResponse({ status: 403, description: `The key lacks the ${scope} scope`, type: ErrorDetailSchema }),
+    ApiResponse({ status: 403, description: `The key lacks the ${rule.anyOf.join(' or ')} scope${fieldNote}`, type: ErrorDetailSchema }),
   );
 }
 

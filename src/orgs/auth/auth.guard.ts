@@ -2,10 +2,9 @@ import { type CanActivate, type ExecutionContext, Injectable, Logger } from '@ne
 import { Reflector } from '@nestjs/core';
 import { OrgsService } from '../orgs.service.js';
 import { ApiError } from '../../http/api-error.js';
-import { REQUIRED_SCOPE } from './auth.decorators.js';
+import { missingScopeDetail, REQUIRED_SCOPE, type ScopeRule } from './auth.decorators.js';
 import { parseAuthorizationHeader } from './authorization-header.js';
 import type { AuthenticatedRequest } from './auth.types.js';
-import type { Scope } from '../api-keys.js';
 
 const BEARER = { 'WWW-Authenticate': 'Bearer' };
 
@@ -26,9 +25,15 @@ export class AuthGuard implements CanActivate {
     const found = await this.orgs.authenticate(parsed.key);
     if (!found) throw new ApiError(401, 'Invalid API key', BEARER);
 
-    const scope = this.reflector.getAllAndOverride<Scope | undefined>(REQUIRED_SCOPE, [ctx.getHandler(), ctx.getClass()]);
-    if (scope && !found.scopes.includes(scope)) {
-      throw new ApiError(403, `This API key lacks the '${scope}' scope`);
+    const rule = this.reflector.getAllAndOverride<ScopeRule | undefined>(REQUIRED_SCOPE, [ctx.getHandler(), ctx.getClass()]);
+    if (rule) {
+      if (!rule.anyOf.some((s) => found.scopes.includes(s))) throw new ApiError(403, missingScopeDetail(rule.anyOf));
+      // The body is parsed by the HTTP layer's middleware before guards run; only its own keys count.
+      const body = req.body as unknown;
+      for (const [field, scope] of Object.entries(rule.bodyFields ?? {})) {
+        const set = typeof body === 'object' && body !== null && Object.hasOwn(body, field) && (body as Record<string, unknown>)[field] !== null;
+        if (set && !found.scopes.includes(scope)) throw new ApiError(403, `Setting ${field} needs the '${scope}' scope, which this API key lacks`);
+      }
     }
     req.principal = { orgId: found.orgId, keyId: found.keyId, mode: found.mode, scopes: found.scopes };
     this.orgs.touch(found.keyId).catch((err: unknown) => this.logger.warn(`last_used_at update failed: ${String(err)}`));
