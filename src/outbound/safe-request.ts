@@ -363,6 +363,25 @@ function headerValue(value: string | string[] | undefined): string | undefined {
 }
 
 /**
+ * The door check for a destination a caller hands us (a `webhook_url`, an `image_url`): parses it,
+ * resolves its host and applies the address policy, without connecting. Resolves with the checked
+ * addresses; rejects with SafeRequestError (invalid_url, forbidden_address, dns_failed, timeout).
+ * Delivery and fetching check again at connect time, since DNS can change in between.
+ */
+export async function checkOutboundUrl(
+  rawUrl: string,
+  opts: { policy: AddressPolicy; lookup?: ResolveFn; timeoutMs?: number },
+): Promise<ResolvedAddress[]> {
+  const target = parseTargetUrl(rawUrl);
+  const deadline = new Deadline(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+  try {
+    return await resolveTarget(target, opts.policy, opts.lookup ?? defaultResolve, deadline);
+  } finally {
+    deadline.dispose();
+  }
+}
+
+/**
  * Performs one request with SSRF protection, following redirects. Resolves with the final
  * response whatever its status (callers decide what a 4xx/5xx means; see httpStatusError).
  * Rejects with SafeRequestError.
