@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
+import { trimChar } from '../common/strings.js';
 
 /** The one typed, frozen view of the environment. Nothing else reads process.env. */
 export interface AppConfig {
@@ -139,7 +140,7 @@ function loadS3Config(env: Env, problems: string[]): S3Config {
 
   let endpoint: string | undefined;
   if (env.S3_ENDPOINT) {
-    endpoint = env.S3_ENDPOINT.replace(/\/+$/, '');
+    endpoint = trimChar(env.S3_ENDPOINT, '/');
     urlWith('S3_ENDPOINT', endpoint, ['http:', 'https:'], problems);
   }
   const forcePathStyle = env.S3_FORCE_PATH_STYLE
@@ -152,7 +153,7 @@ function loadS3Config(env: Env, problems: string[]): S3Config {
     problems.push('S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY must be set together (or neither, for the default AWS credential chain)');
   }
 
-  const prefix = (env.S3_PREFIX ?? '').replace(/^\/+|\/+$/g, '') || undefined;
+  const prefix = trimChar(env.S3_PREFIX ?? '', '/', { start: true, end: true }) || undefined;
   if (
     prefix !== undefined &&
     (prefix.length > 256 || !/^[A-Za-z0-9._/-]+$/.test(prefix) || prefix.split('/').some((s) => s === '' || s === '.' || s === '..'))
@@ -240,7 +241,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(queuePrefix)) problems.push('QUEUE_PREFIX must be 1-64 characters of [A-Za-z0-9_.:-]');
 
   const port = intIn('PORT', get('PORT'), 0, 65535, problems);
-  const publicBaseUrl = get('PUBLIC_BASE_URL').replace(/\/+$/, '');
+  const publicBaseUrl = trimChar(get('PUBLIC_BASE_URL'), '/');
   urlWith('PUBLIC_BASE_URL', publicBaseUrl, ['http:', 'https:'], problems);
 
   const storageDriver = oneOf('STORAGE_DRIVER', get('STORAGE_DRIVER'), ['local', 's3'] as const, problems);

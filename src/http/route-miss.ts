@@ -45,7 +45,9 @@ function compile(path: string): RegExp {
       i++;
     }
   }
-  return new RegExp(`^${re.replace(/(?:\\\/)+$/, '')}\\/?$`, 'i');
+  // A trailing slash of the route is optional, as in Starlette's matching.
+  while (re.endsWith('\\/')) re = re.slice(0, -2);
+  return new RegExp(`^${re}\\/?$`, 'i');
 }
 
 const compiled = new Map<string, RegExp>();

@@ -4,6 +4,7 @@
  * decided here, before any DNS query or socket.
  */
 import { isIP } from 'node:net';
+import { trimChar } from '../common/strings.js';
 import type { AddressPolicy } from './address-policy.js';
 import { SafeRequestError } from './safe-request-error.js';
 
@@ -66,7 +67,7 @@ export function parseTargetUrl(raw: string, base?: string): TargetUrl {
   if (bracketed) hostname = hostname.slice(1, -1);
   // "localhost." and "example.com." name the same host; also catches "127.0.0.1.." which WHATWG
   // leaves as a domain but a resolver may read as an address.
-  else hostname = hostname.replace(/\.+$/, '');
+  else hostname = trimChar(hostname, '.');
   if (hostname === '') throw invalid('URL has no host', raw, 'host');
 
   const family = isIP(hostname);

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { trimChar } from '../common/strings.js';
 import { contentTypeForKey } from './local.driver.js';
 import { StorageError, assertStorageKey } from './storage-error.js';
 import type { StorageDriver, StoredObject } from './storage.types.js';
@@ -113,7 +114,7 @@ function isMissingObject(err: unknown): boolean {
 }
 
 export function normalisePrefix(prefix: string | undefined): string {
-  return (prefix ?? '').replace(/^\/+|\/+$/g, '');
+  return trimChar(prefix ?? '', '/', { start: true, end: true });
 }
 
 export class S3StorageDriver implements StorageDriver {
