@@ -45,6 +45,12 @@ describe('validateModifications', () => {
     expect(check([{ name: 'box', text: 'x' }])[0].reason).toContain('shape layers');
   });
 
+  it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf'])('refuses the inherited name %s as a property', (prop) => {
+    // Built the way the JSON parser builds it: `__proto__` is an own property, never the prototype.
+    const mod = Object.defineProperty({ name: 'headline' }, prop, { value: { text: 'x' }, enumerable: true }) as Modification;
+    expect(check([mod])).toEqual([{ name: 'headline', reason: `property "${prop}" does not apply to text layers` }]);
+  });
+
   it.each(['red', '#12', '#12345', 'rgb(300,0,0)', 'rgba(0,0,0,2)', 12, null])('refuses the colour %p', (c) => {
     expect(check([{ name: 'headline', color: c }])).toEqual([{ name: 'headline', reason: expect.stringMatching(/^color must be a colour/) }]);
   });

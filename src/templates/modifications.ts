@@ -121,7 +121,8 @@ export function validateModifications(
     if (sources.length > 1) problems.push({ name, reason: `give only one of ${sources.join(', ')}` });
     for (const [prop, value] of Object.entries(mod)) {
       if (prop === 'name') continue;
-      const check = allowed[prop];
+      // Own properties only: `constructor` or `__proto__` in a body must not find Object.prototype's.
+      const check = Object.hasOwn(allowed, prop) ? allowed[prop] : undefined;
       if (!check) {
         problems.push({ name, reason: `property "${prop}" does not apply to ${layer.type} layers` });
         continue;
