@@ -1,0 +1,86 @@
+import { describe, expect, it } from '@jest/globals';
+import sharp from 'sharp';
+import type { ImageFetcher } from '../outbound/image-fetcher.js';
+import { SafeRequestError } from '../outbound/safe-request-error.js';
+import type { Modification } from '../renderer/document.js';
+import { PerOrgGate, preflightImageUrls } from './url-preflight.js';
+
+/** A fetcher over a table of URLs: the outside world is the only thing this spec fakes. */
+function tableFetcher(table: Record<string, Buffer>): ImageFetcher & { calls: string[] } {
+  const calls: string[] = [];
+  return {
+    calls,
+    async fetch(url: string) {
+      calls.push(url);
+      const body = table[url];
+      if (!body) throw new SafeRequestError('http_status', 'not found', { url, status: 404 });
+      return Buffer.from(body);
+    },
+    stats: () => ({ entries: 0, bytes: 0, hits: 0, misses: 0, revalidated: 0 }),
+    clear: () => undefined,
+  };
+}
+
+const png = await sharp({ create: { width: 4, height: 4, channels: 3, background: '#f00' } }).png().toBuffer();
+const limits = { maxUrls: 3, maxTotalBytes: 10 * png.length, concurrency: 2 };
+const mod = (name: string, url: string): Modification => ({ name, image_url: url });
+
+describe('preflightImageUrls', () => {
+  it('fetches each distinct URL once and reports failures per layer', async () => {
+    const f = tableFetcher({ 'https://a.example/1.png': png, 'https://a.example/text': Buffer.from('hello') });
+    const problems = await preflightImageUrls(
+      [mod('a', 'https://a.example/1.png'), mod('b', 'https://a.example/1.png'), mod('c', 'https://a.example/missing'), mod('d', 'https://a.example/text')],
+      f,
+      limits,
+    );
+    expect(problems).toEqual([
+      { name: 'c', reason: 'image_url could not be fetched: the server answered HTTP 404' },
+      { name: 'd', reason: expect.stringContaining('did not return a supported image') },
+    ]);
+    expect(f.calls.filter((u) => u === 'https://a.example/1.png')).toHaveLength(1);
+  });
+
+  it('refuses more distinct URLs than the limit before fetching anything', async () => {
+    const f = tableFetcher({});
+    const mods = ['1', '2', '3', '4', '5'].map((n) => mod(`l${n}`, `https://a.example/${n}.png`));
+    const problems = await preflightImageUrls(mods, f, limits);
+    expect(problems.map((p) => p.name)).toEqual(['l4', 'l5']);
+    expect(problems[0].reason).toContain('at most 3 distinct remote image URLs');
+    expect(f.calls).toEqual([]);
+  });
+
+  it('stops at the byte budget', async () => {
+    const f = tableFetcher({ 'https://a.example/1': png, 'https://a.example/2': png, 'https://a.example/3': png });
+    const problems = await preflightImageUrls(
+      [mod('a', 'https://a.example/1'), mod('b', 'https://a.example/2'), mod('c', 'https://a.example/3')],
+      f,
+      { maxUrls: 3, maxTotalBytes: png.length, concurrency: 1 },
+    );
+    expect(problems.map((p) => p.name)).toEqual(['b', 'c']);
+    expect(problems[0].reason).toContain('together');
+    expect(f.calls.length).toBeLessThanOrEqual(2);
+  });
+});
+
+describe('PerOrgGate', () => {
+  it('bounds work per organisation and lets other organisations through', async () => {
+    const gate = new PerOrgGate(2);
+    const releases: (() => void)[] = [];
+    const hold = (): Promise<void> => new Promise<void>((r) => releases.push(r));
+    const a = [gate.run('A', hold), gate.run('A', hold), gate.run('A', hold)];
+    const b = gate.run('B', async () => 'b');
+    await expect(b).resolves.toBe('b');
+    await new Promise((r) => setImmediate(r));
+    expect(gate.inFlight('A')).toBe(2);
+    expect(releases).toHaveLength(2);
+    releases.shift()?.();
+    await new Promise((r) => setImmediate(r));
+    expect(releases).toHaveLength(2);
+    expect(gate.inFlight('A')).toBe(2);
+    releases.splice(0).forEach((r) => r());
+    await new Promise((r) => setImmediate(r));
+    releases.splice(0).forEach((r) => r());
+    await Promise.all(a);
+    expect(gate.inFlight('A')).toBe(0);
+  });
+});
