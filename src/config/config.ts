@@ -38,6 +38,8 @@ export interface AppConfig {
   readonly webhookRetryScale: number;
   /** Outbound fetch limits for remote images. */
   readonly fetch: { readonly timeoutMs: number; readonly maxBytes: number; readonly maxRedirects: number };
+  /** What one POST may make the API fetch before it is accepted (remote image_url pre-flight). */
+  readonly preflight: { readonly maxUrls: number; readonly maxTotalBytes: number; readonly concurrency: number; readonly perOrg: number };
 }
 
 /** Present exactly when STORAGE_DRIVER=s3. */
@@ -85,6 +87,10 @@ const DEFAULTS = {
   FETCH_TIMEOUT_MS: '10000',
   FETCH_MAX_BYTES: String(15 * 1024 * 1024),
   FETCH_MAX_REDIRECTS: '3',
+  PREFLIGHT_MAX_URLS: '20',
+  PREFLIGHT_MAX_TOTAL_BYTES: String(50 * 1024 * 1024),
+  PREFLIGHT_CONCURRENCY: '4',
+  PREFLIGHT_MAX_PER_ORG: '8',
   WEBHOOK_RETRY_SCALE: '1',
 } as const;
 
@@ -284,6 +290,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
     maxBytes: intIn('FETCH_MAX_BYTES', get('FETCH_MAX_BYTES'), 1024, 100 * 1024 * 1024, problems),
     maxRedirects: intIn('FETCH_MAX_REDIRECTS', get('FETCH_MAX_REDIRECTS'), 0, 10, problems),
   };
+  const preflight = {
+    maxUrls: intIn('PREFLIGHT_MAX_URLS', get('PREFLIGHT_MAX_URLS'), 0, 200, problems),
+    maxTotalBytes: intIn('PREFLIGHT_MAX_TOTAL_BYTES', get('PREFLIGHT_MAX_TOTAL_BYTES'), 1024, 1024 * 1024 * 1024, problems),
+    concurrency: intIn('PREFLIGHT_CONCURRENCY', get('PREFLIGHT_CONCURRENCY'), 1, 64, problems),
+    perOrg: intIn('PREFLIGHT_MAX_PER_ORG', get('PREFLIGHT_MAX_PER_ORG'), 1, 1000, problems),
+  };
 
   // A secret from the environment is checked with everything else; the disk is only touched for
   // the secret once the rest is known to be sane.
@@ -310,6 +322,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     signedUrlTtlSeconds,
     queue: Object.freeze(queue),
     fetch: Object.freeze(fetch),
+    preflight: Object.freeze(preflight),
     webhookRetryScale,
   });
 }
