@@ -96,8 +96,13 @@ describe('resolveErrorResponse', () => {
     expect(resolve('a string').status).toBe(500);
   });
 
-  it('answers 500 when the detail holds NaN, as Starlette does', () => {
-    const r = resolve(new ApiError(400, { value: NaN }));
-    expect([r.status, r.body, r.unexpected instanceof Error]).toEqual([500, 'Internal Server Error', true]);
+  // Starlette answers 500 here; we never do: the non-finite numbers are echoed as Python's repr.
+  it('writes NaN and the infinities in a detail as "nan", "inf" and "-inf", keeping other numbers as parsed', () => {
+    const r = resolve(new ApiError(400, { value: NaN, big: Infinity, small: -Infinity, n: 1 }));
+    expect([r.status, r.body]).toEqual([400, '{"detail":{"value":"nan","big":"inf","small":"-inf","n":1}}']);
+    const parsed = parseJsonBody('{"a":1e999,"b":5.0,"__proto__":2}');
+    if (!parsed.ok) throw new Error('fixture');
+    const q = resolve(new ApiError(422, parsed.value));
+    expect([q.status, q.body]).toEqual([422, '{"detail":{"a":"inf","b":5.0,"__proto__":2}}']);
   });
 });

@@ -4,7 +4,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { RequestValidationError } from '../http/validation-errors.js';
 import { ApiError } from './api-error.js';
 import { BODY_PARSE_ERROR_DETAIL, BODY_TOO_LARGE_DETAIL, readJsonBody, UnreadableJsonBody } from './json-body.middleware.js';
-import { pyDumps } from './python-json.js';
+import { NonFiniteNumberError, pyDumps, withNonFiniteAsText } from './python-json.js';
 import { collectRoutes, matchRouteMiss, type RouteInfo } from './route-miss.js';
 
 export interface ErrorReply {
@@ -40,8 +40,10 @@ function json(status: number, payload: unknown, headers: Record<string, string> 
   try {
     return { status, headers, body: pyDumps(payload), contentType: 'application/json' };
   } catch (err) {
-    // Starlette cannot write NaN/Infinity either and answers 500.
-    return { ...INTERNAL_ERROR, unexpected: err };
+    // Starlette cannot write NaN/Infinity either and answers 500; we echo them as Python's
+    // repr strings instead ("inf"), so bad input never turns into an internal error.
+    if (!(err instanceof NonFiniteNumberError)) return { ...INTERNAL_ERROR, unexpected: err };
+    return { status, headers, body: pyDumps(withNonFiniteAsText(payload)), contentType: 'application/json' };
   }
 }
 

@@ -539,6 +539,34 @@ function dumpNumber(n: number, text: string | undefined): string {
   return text ?? JSON.stringify(n);
 }
 
+/**
+ * A copy of `value` in which NaN and the infinities (a body's `1e999`) are Python's repr strings
+ * `"nan"`, `"inf"` and `"-inf"`. Starlette cannot write them in JSON and answers 500; we answer
+ * the 4xx instead, so an error body never becomes an internal error. Other numbers keep the
+ * Python form they were parsed in.
+ */
+export function withNonFiniteAsText(value: unknown): unknown {
+  const copy = (v: unknown, container: object | undefined, key: string | number): unknown => {
+    const n = v instanceof PyNumber ? v.value : v;
+    if (typeof n === 'number') {
+      if (Number.isNaN(n)) return 'nan';
+      if (!Number.isFinite(n)) return n > 0 ? 'inf' : '-inf';
+      if (v instanceof PyNumber) return v;
+      const text = container && pyNumberText(container, key);
+      return text === undefined ? n : new PyNumber(n, text);
+    }
+    if (Array.isArray(v)) return v.map((item, i) => copy(item, v, i));
+    if (v && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+      const out: Record<string, unknown> = {};
+      // defineProperty: a `__proto__` key stays an own property of the copy.
+      for (const k of pyKeys(v)) Object.defineProperty(out, k, { value: copy((v as Record<string, unknown>)[k], v, k), enumerable: true, writable: true, configurable: true });
+      return out;
+    }
+    return v;
+  };
+  return copy(value, undefined, 0);
+}
+
 function dumpValue(v: unknown, container: object | undefined, key: string | number): string {
   switch (typeof v) {
     case 'string':
