@@ -11,6 +11,7 @@ import type { AppConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { STORAGE_DRIVER, type StorageDriver } from '../storage/storage.types.js';
 import { LIMITS } from '../renderer/document.js';
+import { AssetOut } from './asset-out.dto.js';
 import { AssetEntity } from './asset.entity.js';
 import { readFontInfo } from './font-info.js';
 import { nameContradicts, sniff, svgUnsafeReason } from './sniff.js';
@@ -25,22 +26,6 @@ export interface UploadedAsset {
   buffer: Buffer;
   originalname: string;
   size: number;
-}
-
-export interface AssetOutShape {
-  id: string;
-  object: 'asset';
-  kind: 'image' | 'font';
-  format: string;
-  content_type: string;
-  filename: string;
-  bytes: number;
-  width: number | null;
-  height: number | null;
-  font_family: string | null;
-  sha256: string;
-  url: string;
-  created_at: string;
 }
 
 const badAsset = (code: string, message: string, status = 400): ApiError => new ApiError(status, { code, message });
@@ -103,25 +88,11 @@ export class AssetsService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async out(a: AssetEntity): Promise<AssetOutShape> {
-    return {
-      id: a.id,
-      object: 'asset',
-      kind: a.kind,
-      format: a.format,
-      content_type: a.contentType,
-      filename: a.filename,
-      bytes: a.bytes,
-      width: a.width,
-      height: a.height,
-      font_family: a.fontFamily,
-      sha256: a.sha256,
-      url: await this.storage.signedUrl(a.storageKey, this.config.signedUrlTtlSeconds),
-      created_at: a.createdAt.toISOString(),
-    };
+  out(a: AssetEntity): Promise<AssetOut> {
+    return AssetOut.from(a, this.storage, this.config.signedUrlTtlSeconds);
   }
 
-  async upload(p: Principal, file: UploadedAsset | undefined): Promise<AssetOutShape> {
+  async upload(p: Principal, file: UploadedAsset | undefined): Promise<AssetOut> {
     if (!file || file.size === 0) throw badAsset('file_missing', 'Send the file in a multipart/form-data field named "file"');
     const info = await inspectUpload(file);
     const repo = this.ds.getRepository(AssetEntity);
@@ -145,7 +116,7 @@ export class AssetsService {
     return this.out(await repo.save(row));
   }
 
-  async listQuery(p: Principal, q: { kind?: 'image' | 'font'; limit: number; cursor?: string }): Promise<Page<AssetOutShape>> {
+  async listQuery(p: Principal, q: { kind?: 'image' | 'font'; limit: number; cursor?: string }): Promise<Page<AssetOut>> {
     return this.list(p, { kind: q.kind, limit: q.limit, cursor: cursorParam(q.cursor) });
   }
 
@@ -155,11 +126,11 @@ export class AssetsService {
     return row;
   }
 
-  async get(p: Principal, id: string): Promise<AssetOutShape> {
+  async get(p: Principal, id: string): Promise<AssetOut> {
     return this.out(await this.findOwned(p, id));
   }
 
-  async list(p: Principal, q: { limit: number; cursor?: CursorPosition; kind?: 'image' | 'font' }): Promise<Page<AssetOutShape>> {
+  async list(p: Principal, q: { limit: number; cursor?: CursorPosition; kind?: 'image' | 'font' }): Promise<Page<AssetOut>> {
     const qb = this.ds
       .getRepository(AssetEntity)
       .createQueryBuilder('a')
