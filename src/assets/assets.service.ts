@@ -80,24 +80,22 @@ export async function inspectUpload(file: UploadedAsset): Promise<{
 
 const EXT: Record<string, string> = { jpeg: 'jpg' };
 
-@Injectable()
-export class AssetsService {
+/**
+ * The one writer of the assets table (AssetsService delegates to it). A plain class so the demo
+ * seed can store assets outside Nest (admin CLI, benchmark) through the same checks.
+ */
+export class AssetStore {
   constructor(
-    @InjectDataSource() private readonly ds: DataSource,
-    @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly ds: DataSource,
+    private readonly storage: StorageDriver,
   ) {}
 
-  out(a: AssetEntity): Promise<AssetOut> {
-    return AssetOut.from(a, this.storage, this.config.signedUrlTtlSeconds);
-  }
-
-  async upload(p: Principal, file: UploadedAsset | undefined): Promise<AssetOut> {
-    if (!file || file.size === 0) throw badAsset('file_missing', 'Send the file in a multipart/form-data field named "file"');
+  /** Inspects the bytes (throws our 4xx), stores them, then inserts the row. */
+  async store(orgId: string, file: UploadedAsset): Promise<AssetEntity> {
     const info = await inspectUpload(file);
     const repo = this.ds.getRepository(AssetEntity);
     const row = repo.create({
-      orgId: p.orgId,
+      orgId,
       kind: info.kind,
       format: info.format,
       contentType: info.contentType,
@@ -110,10 +108,36 @@ export class AssetsService {
       storageKey: '',
     });
     row.id = crypto.randomUUID();
-    row.storageKey = `orgs/${p.orgId}/assets/${row.id}.${EXT[info.format] ?? info.format}`;
+    row.storageKey = `orgs/${orgId}/assets/${row.id}.${EXT[info.format] ?? info.format}`;
     // Bytes first: a row never points at a file that is not there.
     await this.storage.put(row.storageKey, file.buffer, info.contentType);
-    return this.out(await repo.save(row));
+    return repo.save(row);
+  }
+
+  async softDelete(id: string): Promise<void> {
+    await this.ds.getRepository(AssetEntity).update({ id }, { deletedAt: new Date() });
+  }
+}
+
+@Injectable()
+export class AssetsService {
+  private readonly store: AssetStore;
+
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    this.store = new AssetStore(ds, storage);
+  }
+
+  out(a: AssetEntity): Promise<AssetOut> {
+    return AssetOut.from(a, this.storage, this.config.signedUrlTtlSeconds);
+  }
+
+  async upload(p: Principal, file: UploadedAsset | undefined): Promise<AssetOut> {
+    if (!file || file.size === 0) throw badAsset('file_missing', 'Send the file in a multipart/form-data field named "file"');
+    return this.out(await this.store.store(p.orgId, file));
   }
 
   async listQuery(p: Principal, q: { kind?: 'image' | 'font'; limit: number; cursor?: string }): Promise<Page<AssetOut>> {
@@ -145,6 +169,6 @@ export class AssetsService {
   /** Soft delete: templates that reference it fail validation from now on; stored bytes stay for past renders. */
   async remove(p: Principal, id: string): Promise<void> {
     const row = await this.findOwned(p, id);
-    await this.ds.getRepository(AssetEntity).update({ id: row.id }, { deletedAt: new Date() });
+    await this.store.softDelete(row.id);
   }
 }

@@ -161,6 +161,48 @@ export class TemplatesService {
     return row;
   }
 
+  /** The org's template whose metadata marks it as the demo, if any. */
+  async findDemo(orgId: string): Promise<TemplateEntity | null> {
+    return this.ds
+      .getRepository(TemplateEntity)
+      .createQueryBuilder('t')
+      .where('t.org_id = :orgId', { orgId })
+      .andWhere(`t.metadata ->> 'demo' = 'true'`)
+      .getOne();
+  }
+
+  /**
+   * A draft and its version 1 in one transaction, for built-in content (the demo seed) that is
+   * trusted and so not checked against the template rules.
+   */
+  async seedPublished(orgId: string, input: TemplateInput): Promise<TemplateEntity> {
+    return this.ds.transaction(async (em) => {
+      const t = await em.getRepository(TemplateEntity).save(
+        em.getRepository(TemplateEntity).create({
+          orgId,
+          name: input.name,
+          width: input.width,
+          height: input.height,
+          background: input.background ?? {},
+          layers: input.layers,
+          metadata: input.metadata ?? {},
+          currentVersion: 1,
+        }),
+      );
+      await em.getRepository(TemplateVersionEntity).insert({
+        templateId: t.id,
+        orgId,
+        version: 1,
+        name: t.name,
+        width: t.width,
+        height: t.height,
+        background: t.background,
+        layers: t.layers,
+      });
+      return t;
+    });
+  }
+
   async getVersion(p: Principal, id: string, version: number): Promise<TemplateVersionOut> {
     return TemplateVersionOut.from(await this.getVersionEntity(p, id, version));
   }
