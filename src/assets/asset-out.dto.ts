@@ -1,6 +1,8 @@
 import { ApiField, ListOf, nullable } from '../http/openapi/api-field.js';
+import type { StorageDriver } from '../storage/storage.types.js';
 import { Prop } from '../validation/prop.js';
 import { ModelConfig, t } from '../validation/fields.js';
+import type { AssetEntity } from './asset.entity.js';
 
 export class AssetOut {
   @ApiField({ type: 'string', format: 'uuid' })
@@ -41,6 +43,25 @@ export class AssetOut {
 
   @ApiField({ type: 'string', format: 'date-time' })
   created_at: string;
+
+  /** The stored key never leaves the service: the URL is signed on every read. */
+  static async from(a: AssetEntity, storage: StorageDriver, ttlSeconds: number): Promise<AssetOut> {
+    return {
+      id: a.id,
+      object: 'asset',
+      kind: a.kind,
+      format: a.format,
+      content_type: a.contentType,
+      filename: a.filename,
+      bytes: a.bytes,
+      width: a.width,
+      height: a.height,
+      font_family: a.fontFamily,
+      sha256: a.sha256,
+      url: await storage.signedUrl(a.storageKey, ttlSeconds),
+      created_at: a.createdAt.toISOString(),
+    };
+  }
 }
 
 export class AssetList extends ListOf(() => AssetOut, 'AssetList') {

@@ -11,6 +11,7 @@ import type { AppConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { STORAGE_DRIVER, type StorageDriver } from '../storage/storage.types.js';
 import { LIMITS } from '../renderer/document.js';
+import { AssetOut } from './asset-out.dto.js';
 import { AssetEntity } from './asset.entity.js';
 import { readFontInfo } from './font-info.js';
 import { nameContradicts, sniff, svgUnsafeReason } from './sniff.js';
@@ -25,22 +26,6 @@ export interface UploadedAsset {
   buffer: Buffer;
   originalname: string;
   size: number;
-}
-
-export interface AssetOutShape {
-  id: string;
-  object: 'asset';
-  kind: 'image' | 'font';
-  format: string;
-  content_type: string;
-  filename: string;
-  bytes: number;
-  width: number | null;
-  height: number | null;
-  font_family: string | null;
-  sha256: string;
-  url: string;
-  created_at: string;
 }
 
 const badAsset = (code: string, message: string, status = 400): ApiError => new ApiError(status, { code, message });
@@ -95,38 +80,22 @@ export async function inspectUpload(file: UploadedAsset): Promise<{
 
 const EXT: Record<string, string> = { jpeg: 'jpg' };
 
-@Injectable()
-export class AssetsService {
+/**
+ * The one writer of the assets table (AssetsService delegates to it). A plain class so the demo
+ * seed can store assets outside Nest (admin CLI, benchmark) through the same checks.
+ */
+export class AssetStore {
   constructor(
-    @InjectDataSource() private readonly ds: DataSource,
-    @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly ds: DataSource,
+    private readonly storage: StorageDriver,
   ) {}
 
-  async out(a: AssetEntity): Promise<AssetOutShape> {
-    return {
-      id: a.id,
-      object: 'asset',
-      kind: a.kind,
-      format: a.format,
-      content_type: a.contentType,
-      filename: a.filename,
-      bytes: a.bytes,
-      width: a.width,
-      height: a.height,
-      font_family: a.fontFamily,
-      sha256: a.sha256,
-      url: await this.storage.signedUrl(a.storageKey, this.config.signedUrlTtlSeconds),
-      created_at: a.createdAt.toISOString(),
-    };
-  }
-
-  async upload(p: Principal, file: UploadedAsset | undefined): Promise<AssetOutShape> {
-    if (!file || file.size === 0) throw badAsset('file_missing', 'Send the file in a multipart/form-data field named "file"');
+  /** Inspects the bytes (throws our 4xx), stores them, then inserts the row. */
+  async store(orgId: string, file: UploadedAsset): Promise<AssetEntity> {
     const info = await inspectUpload(file);
     const repo = this.ds.getRepository(AssetEntity);
     const row = repo.create({
-      orgId: p.orgId,
+      orgId,
       kind: info.kind,
       format: info.format,
       contentType: info.contentType,
@@ -139,13 +108,39 @@ export class AssetsService {
       storageKey: '',
     });
     row.id = crypto.randomUUID();
-    row.storageKey = `orgs/${p.orgId}/assets/${row.id}.${EXT[info.format] ?? info.format}`;
+    row.storageKey = `orgs/${orgId}/assets/${row.id}.${EXT[info.format] ?? info.format}`;
     // Bytes first: a row never points at a file that is not there.
     await this.storage.put(row.storageKey, file.buffer, info.contentType);
-    return this.out(await repo.save(row));
+    return repo.save(row);
   }
 
-  async listQuery(p: Principal, q: { kind?: 'image' | 'font'; limit: number; cursor?: string }): Promise<Page<AssetOutShape>> {
+  async softDelete(id: string): Promise<void> {
+    await this.ds.getRepository(AssetEntity).update({ id }, { deletedAt: new Date() });
+  }
+}
+
+@Injectable()
+export class AssetsService {
+  private readonly store: AssetStore;
+
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    this.store = new AssetStore(ds, storage);
+  }
+
+  out(a: AssetEntity): Promise<AssetOut> {
+    return AssetOut.from(a, this.storage, this.config.signedUrlTtlSeconds);
+  }
+
+  async upload(p: Principal, file: UploadedAsset | undefined): Promise<AssetOut> {
+    if (!file || file.size === 0) throw badAsset('file_missing', 'Send the file in a multipart/form-data field named "file"');
+    return this.out(await this.store.store(p.orgId, file));
+  }
+
+  async listQuery(p: Principal, q: { kind?: 'image' | 'font'; limit: number; cursor?: string }): Promise<Page<AssetOut>> {
     return this.list(p, { kind: q.kind, limit: q.limit, cursor: cursorParam(q.cursor) });
   }
 
@@ -155,11 +150,11 @@ export class AssetsService {
     return row;
   }
 
-  async get(p: Principal, id: string): Promise<AssetOutShape> {
+  async get(p: Principal, id: string): Promise<AssetOut> {
     return this.out(await this.findOwned(p, id));
   }
 
-  async list(p: Principal, q: { limit: number; cursor?: CursorPosition; kind?: 'image' | 'font' }): Promise<Page<AssetOutShape>> {
+  async list(p: Principal, q: { limit: number; cursor?: CursorPosition; kind?: 'image' | 'font' }): Promise<Page<AssetOut>> {
     const qb = this.ds
       .getRepository(AssetEntity)
       .createQueryBuilder('a')
@@ -174,6 +169,6 @@ export class AssetsService {
   /** Soft delete: templates that reference it fail validation from now on; stored bytes stay for past renders. */
   async remove(p: Principal, id: string): Promise<void> {
     const row = await this.findOwned(p, id);
-    await this.ds.getRepository(AssetEntity).update({ id: row.id }, { deletedAt: new Date() });
+    await this.store.softDelete(row.id);
   }
 }

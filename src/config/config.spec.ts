@@ -23,6 +23,20 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(c)).toBe(true);
   });
 
+  it('is frozen all the way down, so no part of the process can change a setting after start-up', () => {
+    const unfrozen = (v: unknown, path: string): string[] =>
+      v !== null && typeof v === 'object'
+        ? [...(Object.isFrozen(v) ? [] : [path]), ...Object.entries(v).flatMap(([k, c]) => unfrozen(c, `${path}.${k}`))]
+        : [];
+    const local = loadConfig({ SIGNING_SECRET: secret, FETCH_ALLOW_CIDRS: '127.0.0.0/8' });
+    const s3 = loadConfig({ SIGNING_SECRET: secret, STORAGE_DRIVER: 's3', S3_BUCKET: 'renders', REDIS_URL: 'redis://:pw@r:6380/1' });
+    expect(s3.storage.s3).toBeDefined();
+    expect([...unfrozen(local, 'config'), ...unfrozen(s3, 'config')]).toEqual([]);
+    expect(() => {
+      (s3.queue as { attempts: number }).attempts = 99;
+    }).toThrow(TypeError);
+  });
+
   it('parses REDIS_URL with database and password', () => {
     const c = loadConfig({ SIGNING_SECRET: secret, REDIS_URL: 'redis://:p%40ss@redis.internal:6380/3' });
     expect(c.redis).toEqual({ host: 'redis.internal', port: 6380, db: 3, password: 'p@ss' });

@@ -1,6 +1,9 @@
 import { ApiField, ListOf, nullable } from '../http/openapi/api-field.js';
+import type { StorageDriver } from '../storage/storage.types.js';
+import type { ImageEntity } from './image.entity.js';
 
 const dateTime = { type: 'string', format: 'date-time' };
+const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
 /** The seed contract's ImageOut, field for field (test/contract/seed-get-image.openapi.yaml). */
 export class ImageOut {
@@ -48,6 +51,34 @@ export class ImageOut {
 
   @ApiField(nullable(dateTime))
   completed_at: string | null;
+
+  /**
+   * Rows keep storage keys; URLs are minted here, on every read, so they never go stale in the DB.
+   * A plain object in contract key order: GET /v1/images/{id} is compared byte for byte.
+   */
+  static async from(row: ImageEntity, storage: StorageDriver, ttlSeconds: number): Promise<ImageOut> {
+    const [resultUrl, thumbnailUrl] = await Promise.all([
+      row.status === 'completed' && row.resultKey ? storage.signedUrl(row.resultKey, ttlSeconds) : null,
+      row.status === 'completed' && row.thumbnailKey ? storage.signedUrl(row.thumbnailKey, ttlSeconds) : null,
+    ]);
+    return {
+      id: row.id,
+      object: 'image',
+      org_id: row.orgId,
+      template_id: row.templateId,
+      template_version: row.templateVersion,
+      status: row.status,
+      modifications: row.modifications,
+      result_url: resultUrl,
+      thumbnail_url: thumbnailUrl,
+      error: row.error,
+      image_metadata: row.imageMetadata,
+      duration_ms: row.durationMs,
+      created_at: row.createdAt.toISOString(),
+      started_at: iso(row.startedAt),
+      completed_at: iso(row.completedAt),
+    };
+  }
 }
 
 export class ImageList extends ListOf(() => ImageOut, 'ImageList') {

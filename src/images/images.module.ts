@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
 import { TemplatesModule } from '../templates/templates.module.js';
 import { ImageWaiter } from './image-waiter.js';
+import { ImagesDataModule } from './images-data.module.js';
 import { ImagesController } from './images.controller.js';
 import { ImagesService } from './images.service.js';
 
 @Module({
-  imports: [TemplatesModule],
+  imports: [TemplatesModule, ImagesDataModule],
   controllers: [ImagesController],
   providers: [ImagesService, ImageWaiter],
   exports: [ImagesService],

@@ -15,18 +15,17 @@ import type { CreateImageDto, CreateImageHeaders, ListImagesQuery } from './imag
 import { MAX_METADATA_BYTES } from './images.dto.js';
 import { MAX_PREFER_WAIT_SECONDS, parsePreferWait } from './prefer.js';
 import { preflightImageUrls } from './url-preflight.js';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import type { Principal } from '../orgs/auth/auth.types.js';
 import { ApiError } from '../http/api-error.js';
-import { fetchKeysetRows } from '../common/pagination/keyset.js';
-import { type CursorPosition, type Page, toPage } from '../common/pagination/cursor.js';
+import { type Page, toPage } from '../common/pagination/cursor.js';
 import type { AppConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { STORAGE_DRIVER, type StorageDriver } from '../storage/storage.types.js';
-import type { ImageOut } from './image.dto.js';
-import { ImageEntity, type ImageStatus, type OutputFormat } from './image.entity.js';
-import { toImageOut } from './image.mapper.js';
+import { ImageOut } from './image.dto.js';
+import type { ImageEntity, OutputFormat } from './image.entity.js';
+import { type ImageFilters, ImagesRepository } from './images.repository.js';
+
+export type { ImageFilters };
 
 export interface CreateImageInput {
   template_id: string;
@@ -45,20 +44,10 @@ export interface CreateImageResult {
   replayed: boolean;
 }
 
-export interface ImageFilters {
-  status?: ImageStatus;
-  templateId?: string;
-  collectionId?: string;
-  createdAfter?: Date;
-  createdBefore?: Date;
-  limit: number;
-  cursor?: CursorPosition;
-}
-
 @Injectable()
 export class ImagesService {
   constructor(
-    @InjectDataSource() private readonly ds: DataSource,
+    private readonly images: ImagesRepository,
     @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly templates: TemplatesService,
@@ -120,7 +109,7 @@ export class ImagesService {
     if (res.replayed) image = await this.get(p, image.id);
     if (opts.wait && !isTerminal(image.status)) {
       const settled = await this.waiter.waitFor(image.id, Date.now() + opts.wait * 1000, async () => {
-        const r = await this.repo.findOneBy({ id: image.id });
+        const r = await this.images.findById(image.id);
         return r !== null && isTerminal(r.status);
       });
       if (settled) image = await this.get(p, image.id);
@@ -155,56 +144,40 @@ export class ImagesService {
     const remote = await preflightImageUrls(effective, this.fetcher);
     if (remote.length) throw invalid('invalid_modification', remote);
 
-    const row = await this.repo.save(
-      this.repo.create({
-        orgId: p.orgId,
-        templateId: template.id,
-        templateVersion: version.version,
-        status: 'pending',
-        modifications: effective,
-        imageMetadata: {},
-        isTest: p.mode === 'test',
-        apiKeyId: p.keyId,
-        format: input.format ?? 'png',
-        quality: input.quality ?? null,
-        scale,
-        webhookUrl: input.webhook_url ?? null,
-        metadata: input.metadata ?? {},
-        updatedAt: new Date(),
-      }),
-    );
+    const row = await this.images.insertPending({
+      orgId: p.orgId,
+      templateId: template.id,
+      templateVersion: version.version,
+      modifications: effective,
+      imageMetadata: {},
+      isTest: p.mode === 'test',
+      apiKeyId: p.keyId,
+      format: input.format ?? 'png',
+      quality: input.quality ?? null,
+      scale,
+      webhookUrl: input.webhook_url ?? null,
+      metadata: input.metadata ?? {},
+      updatedAt: new Date(),
+    });
     await this.producer.enqueue({ imageId: row.id, orgId: row.orgId });
     return row;
   }
 
-  private get repo() {
-    return this.ds.getRepository(ImageEntity);
-  }
-
   /** Another org's image, or one of the other key mode, is indistinguishable from a missing one. */
   async get(principal: Principal, id: string): Promise<ImageOut> {
-    const row = await this.repo.findOneBy({ id, orgId: principal.orgId, isTest: principal.mode === 'test' });
+    const row = await this.images.findOwned(id, principal.orgId, principal.mode === 'test');
     if (!row) throw new ApiError(404, 'Image not found');
     return this.out(row);
   }
 
   async list(principal: Principal, f: ImageFilters): Promise<Page<ImageOut>> {
-    const qb = this.repo
-      .createQueryBuilder('i')
-      .where('i.org_id = :orgId', { orgId: principal.orgId })
-      .andWhere('i.is_test = :isTest', { isTest: principal.mode === 'test' });
-    if (f.status) qb.andWhere('i.status = :status', { status: f.status });
-    if (f.templateId) qb.andWhere('i.template_id = :templateId', { templateId: f.templateId });
-    if (f.collectionId) qb.andWhere('i.collection_id = :collectionId', { collectionId: f.collectionId });
-    if (f.createdAfter) qb.andWhere('i.created_at > :after', { after: f.createdAfter });
-    if (f.createdBefore) qb.andWhere('i.created_at < :before', { before: f.createdBefore });
-    const rows = await fetchKeysetRows(qb, 'i', f.limit, f.cursor);
+    const rows = await this.images.list(principal.orgId, principal.mode === 'test', f);
     const page = toPage(rows, f.limit, (r) => r);
     return { ...page, data: await Promise.all(page.data.map((r) => this.out(r))) };
   }
 
   out(row: ImageEntity): Promise<ImageOut> {
-    return toImageOut(row, this.storage, this.config.signedUrlTtlSeconds);
+    return ImageOut.from(row, this.storage, this.config.signedUrlTtlSeconds);
   }
 }
 

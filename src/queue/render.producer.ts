@@ -27,6 +27,14 @@ export class RenderProducer {
     });
   }
 
+  /** Whether this image's job is still queued or running (then the sweeper leaves it alone). */
+  async hasLiveJob(imageId: string): Promise<boolean> {
+    const job = await this.queue.getJob(imageId);
+    if (!job) return false;
+    const state = await job.getState();
+    return state === 'active' || state === 'waiting' || state === 'delayed';
+  }
+
   /** Re-enqueue after the previous job for this image finished or vanished (sweeper). */
   async requeue(payload: RenderImagePayload): Promise<void> {
     const old = await this.queue.getJob(payload.imageId);

@@ -2,7 +2,8 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { ImageFetcher } from '../outbound/image-fetcher.js';
-import { ImageEntity, type ImageError } from '../images/image.entity.js';
+import type { ImageError } from '../images/image.entity.js';
+import { ImagesRepository } from '../images/images.repository.js';
 import { WebhookProducer } from '../queue/webhook.producer.js';
 import { STORAGE_DRIVER, type StorageDriver } from '../storage/storage.types.js';
 import { documentOf } from '../templates/template-rules.js';
@@ -44,6 +45,7 @@ export class RenderJobService {
     @Inject(IMAGE_FETCHER) private readonly fetcher: ImageFetcher,
     @Inject(RENDERER) private readonly renderer: Renderer,
     private readonly webhooks: WebhookProducer,
+    private readonly images: ImagesRepository,
   ) {}
 
   /** A webhook that cannot be queued must not undo a finished render; it is logged instead. */
@@ -58,18 +60,16 @@ export class RenderJobService {
 
   /**
    * Runs one attempt. Throws only for a transient failure that should be retried; every other
-   * outcome is written to the row. Idempotent: a finished image is skipped, and a re-run after a
-   * crash overwrites the same storage keys.
+   * outcome is written to the row. Idempotent: a finished image is skipped, a re-run after a
+   * crash overwrites the same storage keys, and an execution whose claim was superseded (see
+   * ImagesRepository) writes nothing and sends no webhook.
    */
   async run(imageId: string, attempt: number, finalAttempt: boolean): Promise<JobOutcome> {
     const started = Date.now();
-    const claimed = (await this.ds.query(
-      `UPDATE images SET status = 'rendering', started_at = now(), updated_at = now(), attempts = attempts + 1
-       WHERE id = $1 AND status IN ('pending', 'rendering') RETURNING id`,
-      [imageId],
-    )) as [unknown[], number];
-    if (claimed[1] === 0) return { kind: 'skipped', reason: 'image missing or already finished' };
-    const row = await this.ds.getRepository(ImageEntity).findOneByOrFail({ id: imageId });
+    const held = await this.images.claim(imageId);
+    if (held === null) return { kind: 'skipped', reason: 'image missing or already finished' };
+    const row = await this.images.findById(imageId);
+    if (!row) return { kind: 'skipped', reason: 'image missing or already finished' };
     this.logger.log(`render ${imageId} started (attempt ${attempt})`);
 
     try {
@@ -92,12 +92,13 @@ export class RenderJobService {
       const type = `image/${row.format}`;
       await Promise.all([this.storage.put(keys.result, out.buffer, type), this.storage.put(keys.thumbnail, out.thumbnail, type)]);
       const duration = Date.now() - started;
-      await this.ds.query(
-        `UPDATE images SET status = 'completed', result_key = $2, thumbnail_key = $3, image_metadata = $4,
-           completed_at = now(), updated_at = now(), duration_ms = $5, error = NULL
-         WHERE id = $1 AND status = 'rendering'`,
-        [row.id, keys.result, keys.thumbnail, JSON.stringify(out.report), duration],
-      );
+      const completed = await this.images.complete(row.id, held, {
+        resultKey: keys.result,
+        thumbnailKey: keys.thumbnail,
+        imageMetadata: out.report,
+        durationMs: duration,
+      });
+      if (!completed) return superseded(imageId, held, this.logger);
       this.logger.log(`render ${imageId} completed in ${duration} ms`);
       await this.notify(row.id, row.webhookUrl, 'image.completed');
       return { kind: 'completed' };
@@ -105,22 +106,20 @@ export class RenderJobService {
       const { transient, error } = classify(err);
       if (transient && !finalAttempt) {
         this.logger.warn(`render ${imageId} attempt ${attempt} failed transiently (${error.code}): ${(err as Error).message}; will retry`);
-        await this.ds.query(`UPDATE images SET status = 'pending', updated_at = now() WHERE id = $1 AND status = 'rendering'`, [imageId]);
+        if (!(await this.images.release(imageId, held))) return superseded(imageId, held, this.logger);
         throw err;
       }
       if (error.code === 'internal_error') this.logger.error(`render ${imageId} failed`, (err as Error).stack);
-      await this.fail(imageId, error, Date.now() - started);
+      if (!(await this.images.fail(imageId, held, error, Date.now() - started))) return superseded(imageId, held, this.logger);
       this.logger.log(`render ${imageId} failed in ${Date.now() - started} ms (${error.code})`);
       await this.notify(row.id, row.webhookUrl, 'image.failed');
       return { kind: 'failed', error };
     }
   }
+}
 
-  async fail(imageId: string, error: ImageError, durationMs: number | null): Promise<void> {
-    await this.ds.query(
-      `UPDATE images SET status = 'failed', error = $2, completed_at = now(), updated_at = now(), duration_ms = $3
-       WHERE id = $1 AND status IN ('pending', 'rendering')`,
-      [imageId, JSON.stringify(error), durationMs],
-    );
-  }
+/** Another execution (or the sweeper) moved the row on since this one claimed it; it wins. */
+function superseded(imageId: string, attempt: number, logger: Logger): JobOutcome {
+  logger.warn(`render ${imageId} attempt ${attempt} was superseded; its result is dropped`);
+  return { kind: 'skipped', reason: 'superseded by another execution' };
 }

@@ -1,14 +1,14 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
+import { ImagesRepository } from '../images/images.repository.js';
 import { RenderProducer } from '../queue/render.producer.js';
-import { RenderJobService } from './render-job.service.js';
 
 /**
  * No render stays pending or rendering forever: rows untouched for longer than sweepAfterMs are
  * re-enqueued (the job was lost, e.g. Redis was flushed) or, after too many attempts, failed.
+ * Every change is a compare-and-set on the state the row was seen in, so a render that finishes
+ * meanwhile, or a second sweeper, wins over this one.
  */
 @Injectable()
 export class RenderSweeper implements OnApplicationBootstrap, OnModuleDestroy {
@@ -16,10 +16,9 @@ export class RenderSweeper implements OnApplicationBootstrap, OnModuleDestroy {
   private timer?: NodeJS.Timeout;
 
   constructor(
-    @InjectDataSource() private readonly ds: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly producer: RenderProducer,
-    private readonly jobs: RenderJobService,
+    private readonly images: ImagesRepository,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -35,19 +34,18 @@ export class RenderSweeper implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   async sweep(): Promise<number> {
-    const stale = (await this.ds.query(
-      `SELECT id, org_id, attempts FROM images
-       WHERE status IN ('pending', 'rendering') AND COALESCE(updated_at, created_at) < now() - ($1 || ' milliseconds')::interval
-       ORDER BY created_at LIMIT 100`,
-      [String(this.config.queue.sweepAfterMs)],
-    )) as { id: string; org_id: string; attempts: number }[];
+    const stale = await this.images.findStale(this.config.queue.sweepAfterMs, 100);
     for (const row of stale) {
       if (row.attempts >= this.config.queue.attempts * 2) {
-        await this.jobs.fail(row.id, { code: 'render_lost', message: 'The render did not finish after repeated attempts' }, null);
+        await this.images.failLost(row, { code: 'render_lost', message: 'The render did not finish after repeated attempts' });
         continue;
       }
-      await this.ds.query(`UPDATE images SET updated_at = now() WHERE id = $1`, [row.id]);
-      await this.producer.requeue({ imageId: row.id, orgId: row.org_id });
+      // A job still queued or running owns the row; counting it as lost would drop its result.
+      if (await this.producer.hasLiveJob(row.id)) {
+        await this.images.postponeSweep(row);
+        continue;
+      }
+      if (await this.images.markForRequeue(row)) await this.producer.requeue({ imageId: row.id, orgId: row.orgId });
     }
     if (stale.length) this.logger.warn(`re-enqueued or failed ${stale.length} stale render(s)`);
     return stale.length;

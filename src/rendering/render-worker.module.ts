@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ImagesDataModule } from '../images/images-data.module.js';
 import { RenderCoreModule } from './render-core.module.js';
 import { RenderJobService } from './render-job.service.js';
 import { RenderSweeper } from './render-sweeper.js';
@@ -6,7 +7,7 @@ import { RenderProcessor } from './render.processor.js';
 
 /** Worker graph only: holds the render queue's processor. */
 @Module({
-  imports: [RenderCoreModule.forRole('worker')],
+  imports: [RenderCoreModule.forRole('worker'), ImagesDataModule],
   providers: [RenderJobService, RenderProcessor, RenderSweeper],
 })
 export class RenderWorkerModule {}

@@ -1,6 +1,8 @@
 import { getSchemaPath } from '@nestjs/swagger';
 import { ApiField, ListOf, nullable } from '../http/openapi/api-field.js';
 import { BackgroundDto, ImageLayerDto, ShapeLayerDto, TextLayerDto, type LayerDto } from './template.dto.js';
+import type { TemplateVersionEntity } from './template-version.entity.js';
+import type { TemplateEntity } from './template.entity.js';
 
 const layers = {
   type: 'array',
@@ -53,6 +55,24 @@ export class TemplateOut {
 
   @ApiField(nullable(dateTime))
   updated_at: string | null;
+
+  static from(t: TemplateEntity): TemplateOut {
+    return {
+      id: t.id,
+      object: 'template',
+      name: t.name,
+      width: t.width,
+      height: t.height,
+      background: t.background,
+      layers: t.layers,
+      current_version: t.currentVersion,
+      is_published: t.currentVersion !== null,
+      archived_at: t.archivedAt ? t.archivedAt.toISOString() : null,
+      metadata: t.metadata,
+      created_at: t.createdAt.toISOString(),
+      updated_at: t.updatedAt ? t.updatedAt.toISOString() : null,
+    };
+  }
 }
 
 export class TemplateVersionOut {
@@ -85,6 +105,21 @@ export class TemplateVersionOut {
 
   @ApiField(dateTime)
   created_at: string;
+
+  static from(v: TemplateVersionEntity): TemplateVersionOut {
+    return {
+      object: 'template_version',
+      id: v.id,
+      template_id: v.templateId,
+      version: v.version,
+      name: v.name,
+      width: v.width,
+      height: v.height,
+      background: v.background,
+      layers: v.layers,
+      created_at: v.createdAt.toISOString(),
+    };
+  }
 }
 
 export class TemplateList extends ListOf(() => TemplateOut, 'TemplateList') {

@@ -10,6 +10,7 @@ import type { Background, Layer, TemplateDocument } from '../renderer/document.j
 import type { Modification } from '../renderer/document.js';
 import { type ModificationContext, type ModificationProblem, validateModifications } from './modifications.js';
 import { checkTemplateRules, referencedAssetIds } from './template-rules.js';
+import { TemplateOut, TemplateVersionOut } from './template-out.dto.js';
 import { TemplateVersionEntity } from './template-version.entity.js';
 import { TemplateEntity } from './template.entity.js';
 
@@ -20,68 +21,6 @@ export interface TemplateInput {
   background?: Background;
   layers: Layer[];
   metadata?: Record<string, unknown>;
-}
-
-export interface TemplateOutShape {
-  id: string;
-  object: 'template';
-  name: string;
-  width: number;
-  height: number;
-  background: Background;
-  layers: Layer[];
-  current_version: number | null;
-  is_published: boolean;
-  archived_at: string | null;
-  metadata: Record<string, unknown>;
-  created_at: string;
-  updated_at: string | null;
-}
-
-export interface TemplateVersionOutShape {
-  object: 'template_version';
-  id: string;
-  template_id: string;
-  version: number;
-  name: string;
-  width: number;
-  height: number;
-  background: Background;
-  layers: Layer[];
-  created_at: string;
-}
-
-export function templateOut(t: TemplateEntity): TemplateOutShape {
-  return {
-    id: t.id,
-    object: 'template',
-    name: t.name,
-    width: t.width,
-    height: t.height,
-    background: t.background,
-    layers: t.layers,
-    current_version: t.currentVersion,
-    is_published: t.currentVersion !== null,
-    archived_at: t.archivedAt ? t.archivedAt.toISOString() : null,
-    metadata: t.metadata,
-    created_at: t.createdAt.toISOString(),
-    updated_at: t.updatedAt ? t.updatedAt.toISOString() : null,
-  };
-}
-
-export function versionOut(v: TemplateVersionEntity): TemplateVersionOutShape {
-  return {
-    object: 'template_version',
-    id: v.id,
-    template_id: v.templateId,
-    version: v.version,
-    name: v.name,
-    width: v.width,
-    height: v.height,
-    background: v.background,
-    layers: v.layers,
-    created_at: v.createdAt.toISOString(),
-  };
 }
 
 export function invalid(code: string, errors: ModificationProblem[]): ApiError {
@@ -118,14 +57,14 @@ export class TemplatesService {
     if (problems.length) throw invalid('invalid_template', problems);
   }
 
-  async create(p: Principal, input: TemplateInput): Promise<TemplateOutShape> {
+  async create(p: Principal, input: TemplateInput): Promise<TemplateOut> {
     const doc = { width: input.width, height: input.height, background: input.background ?? {}, layers: input.layers };
     await this.assertRules(p.orgId, doc);
     const repo = this.ds.getRepository(TemplateEntity);
     const row = await repo.save(
       repo.create({ orgId: p.orgId, name: input.name, ...doc, metadata: input.metadata ?? {}, currentVersion: null }),
     );
-    return templateOut(row);
+    return TemplateOut.from(row);
   }
 
   async findOwned(p: Principal, id: string, em: EntityManager = this.ds.manager, lock = false): Promise<TemplateEntity> {
@@ -137,22 +76,22 @@ export class TemplatesService {
     return row;
   }
 
-  async get(p: Principal, id: string): Promise<TemplateOutShape> {
-    return templateOut(await this.findOwned(p, id));
+  async get(p: Principal, id: string): Promise<TemplateOut> {
+    return TemplateOut.from(await this.findOwned(p, id));
   }
 
-  async list(p: Principal, q: { limit: number; cursor?: CursorPosition; includeArchived?: boolean }): Promise<Page<TemplateOutShape>> {
+  async list(p: Principal, q: { limit: number; cursor?: CursorPosition; includeArchived?: boolean }): Promise<Page<TemplateOut>> {
     const qb = this.ds.getRepository(TemplateEntity).createQueryBuilder('t').where('t.org_id = :orgId', { orgId: p.orgId });
     if (!q.includeArchived) qb.andWhere('t.archived_at IS NULL');
     const rows = await fetchKeysetRows(qb, 't', q.limit, q.cursor);
-    return toPage(rows, q.limit, templateOut);
+    return toPage(rows, q.limit, (r) => TemplateOut.from(r));
   }
 
-  async listQuery(p: Principal, q: { limit: number; cursor?: string; include_archived: boolean }): Promise<Page<TemplateOutShape>> {
+  async listQuery(p: Principal, q: { limit: number; cursor?: string; include_archived: boolean }): Promise<Page<TemplateOut>> {
     return this.list(p, { limit: q.limit, cursor: cursorParam(q.cursor), includeArchived: q.include_archived });
   }
 
-  async update(p: Principal, id: string, patch: Partial<TemplateInput>): Promise<TemplateOutShape> {
+  async update(p: Principal, id: string, patch: Partial<TemplateInput>): Promise<TemplateOut> {
     return this.ds.transaction(async (em) => {
       const row = await this.findOwned(p, id, em, true);
       if (row.archivedAt) throw new ApiError(409, { code: 'template_archived', message: 'Archived templates cannot be edited' });
@@ -168,7 +107,7 @@ export class TemplatesService {
         metadata: patch.metadata ?? row.metadata,
         updatedAt: new Date(),
       });
-      return templateOut(await em.getRepository(TemplateEntity).save(row));
+      return TemplateOut.from(await em.getRepository(TemplateEntity).save(row));
     });
   }
 
@@ -183,7 +122,7 @@ export class TemplatesService {
   }
 
   /** Freezes the draft as version N+1 under a row lock, so concurrent publishes get distinct numbers. */
-  async publish(p: Principal, id: string): Promise<TemplateVersionOutShape> {
+  async publish(p: Principal, id: string): Promise<TemplateVersionOut> {
     return this.ds.transaction(async (em) => {
       const row = await this.findOwned(p, id, em, true);
       if (row.archivedAt) throw new ApiError(409, { code: 'template_archived', message: 'Archived templates cannot be published' });
@@ -203,14 +142,14 @@ export class TemplatesService {
         }),
       );
       await em.getRepository(TemplateEntity).update({ id: row.id }, { currentVersion: version, updatedAt: new Date() });
-      return versionOut(saved);
+      return TemplateVersionOut.from(saved);
     });
   }
 
-  async listVersions(p: Principal, id: string): Promise<Page<TemplateVersionOutShape>> {
+  async listVersions(p: Principal, id: string): Promise<Page<TemplateVersionOut>> {
     await this.findOwned(p, id);
     const rows = await this.ds.getRepository(TemplateVersionEntity).find({ where: { templateId: id, orgId: p.orgId }, order: { version: 'DESC' } });
-    return { object: 'list', data: rows.map(versionOut), has_more: false, next_cursor: null };
+    return { object: 'list', data: rows.map((r) => TemplateVersionOut.from(r)), has_more: false, next_cursor: null };
   }
 
   async getVersionEntity(p: Principal, id: string, version: number): Promise<TemplateVersionEntity> {
@@ -222,7 +161,49 @@ export class TemplatesService {
     return row;
   }
 
-  async getVersion(p: Principal, id: string, version: number): Promise<TemplateVersionOutShape> {
-    return versionOut(await this.getVersionEntity(p, id, version));
+  /** The org's template whose metadata marks it as the demo, if any. */
+  async findDemo(orgId: string): Promise<TemplateEntity | null> {
+    return this.ds
+      .getRepository(TemplateEntity)
+      .createQueryBuilder('t')
+      .where('t.org_id = :orgId', { orgId })
+      .andWhere(`t.metadata ->> 'demo' = 'true'`)
+      .getOne();
+  }
+
+  /**
+   * A draft and its version 1 in one transaction, for built-in content (the demo seed) that is
+   * trusted and so not checked against the template rules.
+   */
+  async seedPublished(orgId: string, input: TemplateInput): Promise<TemplateEntity> {
+    return this.ds.transaction(async (em) => {
+      const t = await em.getRepository(TemplateEntity).save(
+        em.getRepository(TemplateEntity).create({
+          orgId,
+          name: input.name,
+          width: input.width,
+          height: input.height,
+          background: input.background ?? {},
+          layers: input.layers,
+          metadata: input.metadata ?? {},
+          currentVersion: 1,
+        }),
+      );
+      await em.getRepository(TemplateVersionEntity).insert({
+        templateId: t.id,
+        orgId,
+        version: 1,
+        name: t.name,
+        width: t.width,
+        height: t.height,
+        background: t.background,
+        layers: t.layers,
+      });
+      return t;
+    });
+  }
+
+  async getVersion(p: Principal, id: string, version: number): Promise<TemplateVersionOut> {
+    return TemplateVersionOut.from(await this.getVersionEntity(p, id, version));
   }
 }

@@ -7,8 +7,8 @@ import { createAddressPolicy, type AddressPolicy } from '../outbound/address-pol
 import { safeRequest } from '../outbound/safe-request.js';
 import type { AppConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
-import { ImageEntity } from '../images/image.entity.js';
-import { toImageOut } from '../images/image.mapper.js';
+import { ImageOut } from '../images/image.dto.js';
+import { ImagesRepository } from '../images/images.repository.js';
 import { OrgEntity } from '../orgs/org.entity.js';
 import { QueueName, WebhookJob, type DeliverWebhookPayload } from '../queue/queue.constants.js';
 import { STORAGE_DRIVER, type StorageDriver } from '../storage/storage.types.js';
@@ -30,6 +30,7 @@ export class WebhookProcessor {
     @InjectDataSource() private readonly ds: DataSource,
     @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly images: ImagesRepository,
   ) {
     this.policy = createAddressPolicy({ allowCidrs: config.fetchAllowCidrs });
   }
@@ -37,10 +38,10 @@ export class WebhookProcessor {
   @Process({ name: WebhookJob.Deliver, concurrency: 8 })
   async deliver(job: Job<DeliverWebhookPayload>): Promise<number> {
     const { deliveryId, imageId, event } = job.data;
-    const image = await this.ds.getRepository(ImageEntity).findOneBy({ id: imageId });
+    const image = await this.images.findById(imageId);
     if (!image?.webhookUrl) return 0;
     const org = await this.ds.getRepository(OrgEntity).findOneByOrFail({ id: image.orgId });
-    const data = await toImageOut(image, this.storage, this.config.signedUrlTtlSeconds);
+    const data = await ImageOut.from(image, this.storage, this.config.signedUrlTtlSeconds);
     const body = JSON.stringify({ type: event, created_at: new Date().toISOString(), data });
     const attempt = job.attemptsMade + 1;
     const res = await safeRequest(image.webhookUrl, {

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
+import { ImagesDataModule } from '../images/images-data.module.js';
 import { WebhookProcessor } from './webhook.processor.js';
 
 /** Worker graph only: holds the webhooks queue's processor. */
-@Module({ providers: [WebhookProcessor] })
+@Module({ imports: [ImagesDataModule], providers: [WebhookProcessor] })
 export class WebhooksWorkerModule {}

@@ -1,0 +1,124 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { DataSource } from 'typeorm';
+import { typeormOptions } from '../src/database/typeorm-options.js';
+import { ENTITIES } from '../src/entities.js';
+import { ImagesRepository, type RenderResult } from '../src/images/images.repository.js';
+import { ensureMigrated } from './support/db.js';
+import { insertImage } from './support/factories.js';
+
+let ds: DataSource;
+let images: ImagesRepository;
+beforeAll(async () => {
+  await ensureMigrated();
+  ds = new DataSource(typeormOptions(process.env.DATABASE_URL as string, ENTITIES));
+  await ds.initialize();
+  images = new ImagesRepository(ds);
+});
+afterAll(async () => {
+  await ds.destroy();
+});
+
+const result: RenderResult = { resultKey: 'r.png', thumbnailKey: 't.png', imageMetadata: { w: 1 }, durationMs: 5 };
+const lost = { code: 'render_lost', message: 'lost' };
+
+async function state(id: string): Promise<{ status: string; attempts: number; result_key: string | null; error: unknown }> {
+  const [row] = (await ds.query('SELECT status, attempts, result_key, error FROM images WHERE id = $1', [id])) as {
+    status: string;
+    attempts: number;
+    result_key: string | null;
+    error: unknown;
+  }[];
+  return row;
+}
+
+const pending = async (): Promise<string> => (await insertImage(ds, randomUUID())).id;
+
+describe('ImagesRepository status transitions', () => {
+  it('claim counts a new execution from pending, adopts the same one while rendering, and refuses a finished image', async () => {
+    const id = await pending();
+    expect(await images.claim(id)).toBe(1);
+    // A re-delivery of the same job (its worker died) takes over without counting again.
+    expect(await images.claim(id)).toBe(1);
+    expect(await state(id)).toMatchObject({ status: 'rendering', attempts: 1 });
+    expect(await images.complete(id, 1, result)).toBe(true);
+    expect(await images.claim(id)).toBeNull();
+    expect(await images.claim(randomUUID())).toBeNull();
+    expect(await state(id)).toMatchObject({ status: 'completed', attempts: 1, result_key: 'r.png' });
+  });
+
+  it('a stale attempt can neither complete, fail nor release the row', async () => {
+    const id = await pending();
+    const first = await images.claim(id);
+    expect(await images.release(id, first as number)).toBe(true);
+    const second = await images.claim(id);
+    expect([first, second]).toEqual([1, 2]);
+
+    expect(await images.complete(id, 1, result)).toBe(false);
+    expect(await images.fail(id, 1, { code: 'x', message: 'x' }, 1)).toBe(false);
+    expect(await images.release(id, 1)).toBe(false);
+    expect(await state(id)).toMatchObject({ status: 'rendering', attempts: 2, result_key: null, error: null });
+
+    expect(await images.fail(id, 2, { code: 'image_unavailable', message: 'gone' }, 3)).toBe(true);
+    // Once finished, even the holder of the current attempt cannot write again.
+    expect(await images.complete(id, 2, result)).toBe(false);
+    expect(await state(id)).toMatchObject({ status: 'failed', attempts: 2, result_key: null, error: { code: 'image_unavailable' } });
+  });
+
+  it('a second execution of the same attempt finishing later is a no-op', async () => {
+    const id = await pending();
+    const a = await images.claim(id);
+    const b = await images.claim(id);
+    expect(a).toBe(b);
+    expect(await images.complete(id, a as number, result)).toBe(true);
+    expect(await images.fail(id, b as number, { code: 'x', message: 'x' }, 1)).toBe(false);
+    expect(await state(id)).toMatchObject({ status: 'completed', error: null });
+  });
+});
+
+describe('ImagesRepository sweeper transitions', () => {
+  const old = { updatedAt: new Date(Date.now() - 3_600_000) };
+
+  it('finds rows untouched for longer than the window, with the state they were seen in', async () => {
+    const row = await insertImage(ds, randomUUID(), { ...old, status: 'rendering', attempts: 3 });
+    const fresh = await insertImage(ds, randomUUID(), { updatedAt: new Date() });
+    const stale = await images.findStale(60_000, 10_000);
+    expect(stale).toContainEqual({ id: row.id, orgId: row.orgId, status: 'rendering', attempts: 3 });
+    expect(stale.map((s) => s.id)).not.toContain(fresh.id);
+  });
+
+  it('re-enqueueing a lost rendering row mints a new attempt, so the lost execution cannot finish', async () => {
+    const row = await insertImage(ds, randomUUID(), { ...old, status: 'rendering', attempts: 1 });
+    const seen = { id: row.id, orgId: row.orgId, status: 'rendering' as const, attempts: 1 };
+    expect(await images.markForRequeue(seen)).toBe(true);
+    // The same observation a second time (another sweeper) loses: the row moved on.
+    expect(await images.markForRequeue(seen)).toBe(false);
+    expect(await images.complete(row.id, 1, result)).toBe(false);
+    expect(await images.claim(row.id)).toBe(2);
+    expect(await images.complete(row.id, 2, result)).toBe(true);
+    expect(await state(row.id)).toMatchObject({ status: 'completed', attempts: 2 });
+  });
+
+  it('re-enqueueing a lost pending row leaves the count to its next claim', async () => {
+    const row = await insertImage(ds, randomUUID(), { ...old, attempts: 1 });
+    expect(await images.markForRequeue({ id: row.id, orgId: row.orgId, status: 'pending', attempts: 1 })).toBe(true);
+    expect(await images.claim(row.id)).toBe(2);
+  });
+
+  it('render_lost and postponing only apply to the row as it was seen', async () => {
+    const row = await insertImage(ds, randomUUID(), { ...old, status: 'rendering', attempts: 10 });
+    const seen = { id: row.id, orgId: row.orgId, status: 'rendering' as const, attempts: 10 };
+    // The render finished between the sweeper's read and its write: the finished row stays.
+    expect(await images.complete(row.id, 10, result)).toBe(true);
+    expect(await images.failLost(seen, lost)).toBe(false);
+    expect(await images.postponeSweep(seen)).toBe(false);
+    expect(await state(row.id)).toMatchObject({ status: 'completed', error: null });
+
+    const other = await insertImage(ds, randomUUID(), { ...old, status: 'pending', attempts: 10 });
+    const seenOther = { id: other.id, orgId: other.orgId, status: 'pending' as const, attempts: 10 };
+    expect(await images.postponeSweep(seenOther)).toBe(true);
+    expect(await images.failLost(seenOther, lost)).toBe(true);
+    expect(await images.failLost(seenOther, lost)).toBe(false);
+    expect(await state(other.id)).toMatchObject({ status: 'failed', attempts: 10, error: lost });
+  });
+});
