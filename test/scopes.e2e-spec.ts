@@ -87,7 +87,7 @@ describe('scopes match effects', () => {
   });
 
   it('setting webhook_url needs webhooks:write', async () => {
-    const body = { template_id: randomUUID(), modifications: [], webhook_url: 'https://hooks.example/render' };
+    const body = { template_id: randomUUID(), modifications: [], webhook_url: 'http://127.0.0.1:9/render' };
     const refused = await call('POST', '/v1/images', keys.get('images:write') as string, body);
     expect(refused.status).toBe(403);
     expect(await refused.json()).toEqual({ detail: "Setting webhook_url needs the 'webhooks:write' scope, which this API key lacks" });

@@ -68,4 +68,22 @@ describe('per-render webhooks', () => {
     const res = await api<{ detail: { code: string } }>(t.baseUrl, org.liveKey, 'POST', '/v1/images', { template_id: templateId, webhook_url: 'file:///etc/passwd' });
     expect([res.status, res.body.detail.code]).toEqual([400, 'invalid_webhook_url']);
   });
+
+  // IP literals only: the policy decides them without DNS or a connection, so no traffic leaves.
+  it.each(['http://10.0.0.7/hook', 'http://169.254.169.254/latest/meta-data/', 'http://[fd00:ec2::254]/', 'http://[::ffff:192.168.0.1]/', 'http://100.64.0.1/'])(
+    'refuses the internal destination %s at the door with a 400 naming webhook_url, queueing nothing',
+    async (url) => {
+      const before = await t.ds.query(`SELECT count(*)::int AS n FROM images WHERE org_id = $1`, [org.orgId]);
+      const res = await api<{ detail: { code: string; errors: { name: string; reason: string }[] } }>(t.baseUrl, org.liveKey, 'POST', '/v1/images', {
+        template_id: templateId,
+        webhook_url: url,
+      });
+      expect([res.status, res.body.detail.code, res.body.detail.errors]).toEqual([
+        400,
+        'invalid_webhook_url',
+        [{ name: 'webhook_url', reason: 'webhook_url the address is not publicly routable' }],
+      ]);
+      expect(await t.ds.query(`SELECT count(*)::int AS n FROM images WHERE org_id = $1`, [org.orgId])).toEqual(before);
+    },
+  );
 });

@@ -2,7 +2,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import { IdempotencyService } from '../idempotency/idempotency.service.js';
 import type { ImageFetcher } from '../outbound/image-fetcher.js';
 import { RenderProducer } from '../queue/render.producer.js';
-import { IMAGE_FETCHER } from '../outbound/image-fetcher.provider.js';
 import { LIMITS, type Modification } from '../renderer/document.js';
 import { modificationNameErrors } from '../templates/modification-input.js';
 import { urlProblem } from '../templates/modifications.js';
@@ -14,7 +13,11 @@ import { ImageWaiter } from './image-waiter.js';
 import type { CreateImageDto, CreateImageHeaders, ListImagesQuery } from './images.dto.js';
 import { MAX_METADATA_BYTES } from './images.dto.js';
 import { MAX_PREFER_WAIT_SECONDS, parsePreferWait } from './prefer.js';
-import { preflightImageUrls } from './url-preflight.js';
+import { describeFetchError, PerOrgGate, preflightImageUrls } from './url-preflight.js';
+import type { AddressPolicy } from '../outbound/address-policy.js';
+import { ADDRESS_POLICY, IMAGE_FETCHER } from '../outbound/image-fetcher.provider.js';
+import { checkOutboundUrl } from '../outbound/safe-request.js';
+import { SafeRequestError } from '../outbound/safe-request-error.js';
 import type { Principal } from '../orgs/auth/auth.types.js';
 import { ApiError } from '../http/api-error.js';
 import { type Page, toPage } from '../common/pagination/cursor.js';
@@ -55,7 +58,13 @@ export class ImagesService {
     private readonly waiter: ImageWaiter,
     private readonly idempotency: IdempotencyService,
     @Inject(IMAGE_FETCHER) private readonly fetcher: ImageFetcher,
-  ) {}
+    @Inject(ADDRESS_POLICY) private readonly policy: AddressPolicy,
+  ) {
+    this.preflightGate = new PerOrgGate(config.preflight.perOrg);
+  }
+
+  /** Bounds one organisation's concurrent URL pre-flights in this process. */
+  private readonly preflightGate: PerOrgGate;
 
   async listQuery(p: Principal, q: ListImagesQuery): Promise<Page<ImageOut>> {
     return this.list(p, {
@@ -139,9 +148,16 @@ export class ImagesService {
     if (input.webhook_url !== undefined) {
       const reason = urlProblem(input.webhook_url, { assetKind: () => undefined });
       if (reason) throw invalid('invalid_webhook_url', [{ name: 'webhook_url', reason: `webhook_url ${reason}` }]);
+      // Checked at the door (resolved, then the address policy) and again at every delivery.
+      try {
+        await checkOutboundUrl(input.webhook_url, { policy: this.policy, timeoutMs: this.config.fetch.timeoutMs });
+      } catch (err) {
+        if (!(err instanceof SafeRequestError)) throw err;
+        throw invalid('invalid_webhook_url', [{ name: 'webhook_url', reason: `webhook_url ${describeFetchError(err)}` }]);
+      }
     }
     const effective = await this.templates.checkModifications(p.orgId, documentOf(version), input.modifications);
-    const remote = await preflightImageUrls(effective, this.fetcher);
+    const remote = await this.preflightGate.run(p.orgId, () => preflightImageUrls(effective, this.fetcher, this.config.preflight));
     if (remote.length) throw invalid('invalid_modification', remote);
 
     const row = await this.images.insertPending({

@@ -109,7 +109,7 @@ async function checkOne(url: string, fetcher: ImageFetcher): Promise<{ reason: s
   try {
     bytes = await fetcher.fetch(url);
   } catch (err) {
-    if (err instanceof SafeRequestError) return { reason: `image_url could not be fetched: ${describe(err)}`, bytes: 0 };
+    if (err instanceof SafeRequestError) return { reason: `image_url could not be fetched: ${describeFetchError(err)}`, bytes: 0 };
     throw err;
   }
   try {
@@ -125,7 +125,7 @@ async function checkOne(url: string, fetcher: ImageFetcher): Promise<{ reason: s
 }
 
 /** Says what went wrong without naming internal addresses. */
-function describe(err: SafeRequestError): string {
+export function describeFetchError(err: SafeRequestError): string {
   switch (err.code) {
     case 'forbidden_address':
       return 'the address is not publicly routable';

@@ -1,7 +1,7 @@
 import { type DynamicModule, Inject, Module, type OnModuleDestroy } from '@nestjs/common';
 import type { AppConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
-import { imageFetcherProvider } from '../outbound/image-fetcher.provider.js';
+import { addressPolicyProvider, imageFetcherProvider } from '../outbound/image-fetcher.provider.js';
 import { RENDERER } from './render.tokens.js';
 import { type ClosableRenderer, createRenderer } from './renderer-factory.js';
 
@@ -15,10 +15,11 @@ export class RenderCoreModule implements OnModuleDestroy {
       module: RenderCoreModule,
       global: true,
       providers: [
+        addressPolicyProvider,
         imageFetcherProvider,
         { provide: RENDERER, inject: [APP_CONFIG], useFactory: (config: AppConfig) => createRenderer(config, role) },
       ],
-      exports: [imageFetcherProvider, RENDERER],
+      exports: [addressPolicyProvider, imageFetcherProvider, RENDERER],
     };
   }
 
