@@ -37,6 +37,15 @@ export interface AppConfig {
   readonly webhookRetryScale: number;
   /** Outbound fetch limits for remote images. */
   readonly fetch: { readonly timeoutMs: number; readonly maxBytes: number; readonly maxRedirects: number };
+  /** Render thread pool limits. */
+  readonly render: {
+    /** A render running longer is stopped (its thread terminated) and fails with render_timeout. */
+    readonly timeoutMs: number;
+    /** V8 heap limit per render thread, so one runaway render cannot take the process down. */
+    readonly threadMaxMemoryMb: number;
+    /** Renders that may wait for a thread; more fail at once with render_busy. */
+    readonly maxQueue: number;
+  };
 }
 
 /** Present exactly when STORAGE_DRIVER=s3. */
@@ -85,6 +94,9 @@ const DEFAULTS = {
   FETCH_MAX_BYTES: String(15 * 1024 * 1024),
   FETCH_MAX_REDIRECTS: '3',
   WEBHOOK_RETRY_SCALE: '1',
+  RENDER_TIMEOUT_MS: '60000',
+  RENDER_THREAD_MAX_MEMORY_MB: '1024',
+  RENDER_QUEUE_MAX: '256',
 } as const;
 
 function intIn(name: string, raw: string, min: number, max: number, problems: string[]): number {
@@ -259,6 +271,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     maxBytes: intIn('FETCH_MAX_BYTES', get('FETCH_MAX_BYTES'), 1024, 100 * 1024 * 1024, problems),
     maxRedirects: intIn('FETCH_MAX_REDIRECTS', get('FETCH_MAX_REDIRECTS'), 0, 10, problems),
   };
+  const render = {
+    timeoutMs: intIn('RENDER_TIMEOUT_MS', get('RENDER_TIMEOUT_MS'), 100, 600_000, problems),
+    threadMaxMemoryMb: intIn('RENDER_THREAD_MAX_MEMORY_MB', get('RENDER_THREAD_MAX_MEMORY_MB'), 64, 16_384, problems),
+    maxQueue: intIn('RENDER_QUEUE_MAX', get('RENDER_QUEUE_MAX'), 0, 100_000, problems),
+  };
 
   // Only touch the disk for the secret once the rest is known to be sane.
   const signingSecret = problems.length === 0 ? loadSigningSecret(env, varDir, problems) : '';
@@ -283,6 +300,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     signedUrlTtlSeconds,
     queue: Object.freeze(queue),
     fetch: Object.freeze(fetch),
+    render: Object.freeze(render),
     webhookRetryScale,
   });
 }

@@ -3,10 +3,9 @@ import { IdempotencyService } from '../idempotency/idempotency.service.js';
 import type { ImageFetcher } from '../outbound/image-fetcher.js';
 import { RenderProducer } from '../queue/render.producer.js';
 import { IMAGE_FETCHER } from '../outbound/image-fetcher.provider.js';
-import { LIMITS, type Modification } from '../renderer/document.js';
+import { LIMITS, type Modification } from '../renderer/index.js';
 import { modificationNameErrors } from '../templates/modification-input.js';
 import { urlProblem } from '../templates/modifications.js';
-import { documentOf } from '../templates/template-rules.js';
 import { invalid, TemplatesService } from '../templates/templates.service.js';
 import { cursorParam } from '../common/pagination/cursor.js';
 import { errorItem, RequestValidationError } from '../http/validation-errors.js';
@@ -151,7 +150,7 @@ export class ImagesService {
       const reason = urlProblem(input.webhook_url, { assetKind: () => undefined });
       if (reason) throw invalid('invalid_webhook_url', [{ name: 'webhook_url', reason: `webhook_url ${reason}` }]);
     }
-    const effective = await this.templates.checkModifications(p.orgId, documentOf(version), input.modifications);
+    const effective = await this.templates.checkModifications(p.orgId, version, input.modifications);
     const remote = await preflightImageUrls(effective, this.fetcher);
     if (remote.length) throw invalid('invalid_modification', remote);
 

@@ -1,9 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { AssetEntity } from '../assets/asset.entity.js';
-import { DEMO_LOGO_ASSET, DEMO_OG_CARD, DEMO_PHOTO_ASSET, demoAssets } from '../renderer/demo-template.js';
+import { DEMO_LOGO_ASSET, DEMO_OG_CARD, DEMO_PHOTO_ASSET, demoAssets } from '../renderer/index.js';
 import type { StorageDriver } from '../storage/storage.types.js';
-import type { Layer } from '../renderer/document.js';
+import type { Layer } from '../renderer/index.js';
 import { TemplateVersionEntity } from './template-version.entity.js';
 import { TemplateEntity } from './template.entity.js';
 
