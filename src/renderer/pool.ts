@@ -63,6 +63,7 @@ interface Job {
 export class RenderPool {
   readonly size: number;
   private readonly timeoutMs: number;
+  private readonly maxQueue: number;
   private readonly piscina: Piscina;
   private readonly jobs = new Map<number, Job>();
   private nextId = 1;
@@ -71,11 +72,11 @@ export class RenderPool {
   constructor(options: RenderPoolOptions = {}) {
     this.size = Math.max(1, Math.floor(options.size ?? availableParallelism()));
     this.timeoutMs = options.timeoutMs ?? 60_000;
+    this.maxQueue = options.maxQueue ?? Infinity;
     this.piscina = new Piscina({
       filename: (options.entry ?? DEFAULT_POOL_ENTRY).href,
       minThreads: this.size,
       maxThreads: this.size,
-      maxQueue: options.maxQueue ?? Infinity,
       idleTimeout: Infinity,
       workerData: { fontDirs: options.fontDirs ?? [] },
       ...(options.maxMemoryMb ? { resourceLimits: { maxOldGenerationSizeMb: options.maxMemoryMb } } : {}),
@@ -92,9 +93,9 @@ export class RenderPool {
     });
   }
 
-  /** Renders waiting for a free thread. */
-  get queued(): number {
-    return this.piscina.queueSize;
+  /** Renders admitted and not finished (running or waiting for a thread). */
+  get pending(): number {
+    return this.jobs.size;
   }
 
   /** Applies the modifications, then renders in a thread. */
@@ -105,6 +106,11 @@ export class RenderPool {
   /** Renders a document whose modifications are already applied (modifyDocument). */
   async renderDocument(doc: RenderDocument, assets: ResolvedAssets, options: RenderOptions): Promise<RenderResult> {
     if (this.closed) throw new Error('RenderPool is closed');
+    // Bounded here, not by piscina's maxQueue: piscina keeps tasks that carry an AbortSignal
+    // (all of ours) outside the queue its maxQueue counts.
+    if (this.jobs.size >= this.size + this.maxQueue) {
+      throw new RenderError('render_busy', `render queue is full (${this.maxQueue} waiting for ${this.size} threads)`);
+    }
     const id = this.nextId++;
     const job: Job = { controller: new AbortController(), started: false };
     this.jobs.set(id, job);
@@ -153,9 +159,6 @@ export class RenderPool {
 
 function poolFailure(e: unknown): RenderError {
   const message = e instanceof Error ? e.message : String(e);
-  if (/queue is at limit|no task queue available/i.test(message)) {
-    return new RenderError('render_busy', `render queue is full: ${message}`);
-  }
   if ((e as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY') {
     return new RenderError('render_crashed', `render thread ran out of memory: ${message}`);
   }
