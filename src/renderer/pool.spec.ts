@@ -79,6 +79,18 @@ describe('RenderPool', () => {
     }
   });
 
+  it('stops a thread that exceeds its memory limit and replaces it', async () => {
+    const small = new RenderPool({ size: 1, entry, maxMemoryMb: 64 });
+    try {
+      const assets = await demoAssets();
+      const err = await small.render(DEMO_OG_CARD, [], assets, { format: 'oom-thread' } as unknown as RenderOptions).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'render_crashed', message: expect.stringContaining('ran out of memory') });
+      expect((await small.render(DEMO_OG_CARD, [], assets, { format: 'png' })).report.width).toBe(1200);
+    } finally {
+      await small.close();
+    }
+  });
+
   it('refuses renders beyond its queue with render_busy and serves the admitted ones', async () => {
     const small = new RenderPool({ size: 1, entry, maxQueue: 1 });
     try {
