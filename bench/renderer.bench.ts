@@ -1,8 +1,8 @@
 import { availableParallelism } from 'node:os';
-import { DEMO_OG_CARD, demoAssets } from '../src/renderer/demo-template.js';
-import { RenderPool } from '../src/renderer/pool.js';
-import { renderImage } from '../src/renderer/render.js';
-import { OUTPUT_FORMATS, type OutputFormat } from '../src/renderer/types.js';
+import { DEMO_OG_CARD, demoAssets } from '../src/renderer/index.js';
+import { RenderPool } from '../src/renderer/index.js';
+import { renderImage } from '../src/renderer/index.js';
+import { OUTPUT_FORMATS, type OutputFormat } from '../src/renderer/index.js';
 
 /**
  * Renderer benchmark: the 1200x630 demo Open Graph card, per output format, first in-process

@@ -10,11 +10,10 @@ import { type CursorPosition, cursorParam, type Page, toPage } from '../common/p
 import type { AppConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { STORAGE_DRIVER, type StorageDriver } from '../storage/storage.types.js';
-import { LIMITS } from '../renderer/document.js';
+import { LIMITS, readFontInfo, svgUnsafeReason } from '../renderer/index.js';
 import { AssetOut } from './asset-out.dto.js';
 import { AssetEntity } from './asset.entity.js';
-import { readFontInfo } from './font-info.js';
-import { nameContradicts, sniff, svgUnsafeReason } from './sniff.js';
+import { nameContradicts, sniff } from './sniff.js';
 
 export const ASSET_LIMITS = {
   imageBytes: 20 * 1024 * 1024,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import sharp from 'sharp';
-import { nameContradicts, sniff, sniffFormat, svgUnsafeReason } from './sniff.js';
+import { svgUnsafeReason } from '../renderer/index.js';
+import { nameContradicts, sniff, sniffFormat } from './sniff.js';
 
 const px = { create: { width: 2, height: 2, channels: 3 as const, background: '#f00' } };
 

@@ -73,20 +73,3 @@ export function nameContradicts(filename: string, format: SniffedFormat): boolea
   const allowed = EXTENSIONS[extname(filename).toLowerCase()];
   return allowed !== undefined && !allowed.includes(format);
 }
-
-/**
- * SVGs are rasterised by librsvg, which would follow external references: refuse any reference
- * that is not a same-document fragment or an inline data: URI, and any DTD (entity expansion).
- */
-export function svgUnsafeReason(svg: string): string | null {
-  if (/<!DOCTYPE|<!ENTITY/i.test(svg)) return 'SVG documents may not declare a DTD or entities';
-  if (/<\s*script/i.test(svg)) return 'SVG documents may not contain scripts';
-  const refs = svg.matchAll(/\b(?:xlink:)?href\s*=\s*(["'])(.*?)\1/gi);
-  for (const m of refs) {
-    const target = m[2].trim();
-    if (!target.startsWith('#') && !/^data:/i.test(target)) return `external reference "${target.slice(0, 100)}" is not allowed`;
-  }
-  if (/url\(\s*["']?\s*(?!#|data:)[^)\s]/i.test(svg)) return 'external url() references are not allowed';
-  if (/@import/i.test(svg)) return 'CSS @import is not allowed';
-  return null;
-}

@@ -2,12 +2,19 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { createAddressPolicy } from '../outbound/address-policy.js';
 import { createImageFetcher } from '../outbound/image-fetcher.js';
-import type { Modification, TemplateDocument } from '../renderer/document.js';
 import { validateModifications } from '../templates/modifications.js';
 import { checkTemplateRules } from '../templates/template-rules.js';
-import { resolveSources } from '../rendering/image-sources.js';
-import { renderImage } from '../renderer/index.js';
-import type { OutputFormat, RenderReport } from '../renderer/types.js';
+import { fetchRemoteImage } from '../rendering/image-sources.js';
+import {
+  modifyDocument,
+  renderDocument,
+  resolveAssets,
+  type AssetPort,
+  type Modification,
+  type OutputFormat,
+  type RenderReport,
+  type TemplateDocument,
+} from '../renderer/index.js';
 
 export interface OfflineRenderArgs {
   template: string;
@@ -60,25 +67,19 @@ export async function renderOffline(a: OfflineRenderArgs): Promise<RenderReport>
   if (problems.length) throw new OfflineRenderError(problems.map((p) => `${p.name}: ${p.reason}`).join('\n'));
 
   const format = (a.format as OutputFormat | undefined) ?? FORMATS[extname(a.out).toLowerCase()] ?? 'png';
-  const storage = {
-    name: 'local' as const,
-    get: async (key: string) => {
-      const body = await readFile(key);
-      return { body, contentType: '', size: body.length, etag: '', lastModified: new Date() };
-    },
-    put: async () => undefined,
-    delete: async () => undefined,
-    signedUrl: async () => '',
-  };
-  // Stand-in repository: asset ids map to the files given on the command line.
-  const ds = {
-    getRepository: () => ({
-      findBy: async () => [...files].map(([id, path]) => ({ id, storageKey: path, kind: kindOf(id) })),
-    }),
-  };
   const fetcher = createImageFetcher({ policy: createAddressPolicy({ allowCidrs: a.fetchAllowCidrs }) });
-  const assets = await resolveSources('offline', doc, mods, { ds: ds as never, storage, fetcher });
-  const out = await renderImage(doc, mods, assets, { format, scale: a.scale ?? 1 });
+  // Asset ids map to the files given on the command line.
+  const port: AssetPort = {
+    asset: async (id) => {
+      const path = files.get(id.toLowerCase());
+      const kind = kindOf(id.toLowerCase());
+      return path && kind ? { bytes: await readFile(path), kind } : null;
+    },
+    remoteImage: (url) => fetchRemoteImage(fetcher, url),
+  };
+  const rendered = modifyDocument(doc, mods);
+  const assets = await resolveAssets(rendered, port);
+  const out = await renderDocument(rendered, assets, { format, scale: a.scale ?? 1 });
   await writeFile(a.out, out.buffer);
   return out.report;
 }

@@ -40,6 +40,15 @@ export interface AppConfig {
   readonly fetch: { readonly timeoutMs: number; readonly maxBytes: number; readonly maxRedirects: number };
   /** What one POST may make the API fetch before it is accepted (remote image_url pre-flight). */
   readonly preflight: { readonly maxUrls: number; readonly maxTotalBytes: number; readonly concurrency: number; readonly perOrg: number };
+  /** Render thread pool limits. */
+  readonly render: {
+    /** A render running longer is stopped (its thread terminated) and fails with render_timeout. */
+    readonly timeoutMs: number;
+    /** V8 heap limit per render thread, so one runaway render cannot take the process down. */
+    readonly threadMaxMemoryMb: number;
+    /** Renders that may wait for a thread; more fail at once with render_busy. */
+    readonly maxQueue: number;
+  };
 }
 
 /** Present exactly when STORAGE_DRIVER=s3. */
@@ -92,6 +101,9 @@ const DEFAULTS = {
   PREFLIGHT_CONCURRENCY: '4',
   PREFLIGHT_MAX_PER_ORG: '8',
   WEBHOOK_RETRY_SCALE: '1',
+  RENDER_TIMEOUT_MS: '60000',
+  RENDER_THREAD_MAX_MEMORY_MB: '1024',
+  RENDER_QUEUE_MAX: '256',
 } as const;
 
 function intIn(name: string, raw: string, min: number, max: number, problems: string[]): number {
@@ -296,6 +308,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     concurrency: intIn('PREFLIGHT_CONCURRENCY', get('PREFLIGHT_CONCURRENCY'), 1, 64, problems),
     perOrg: intIn('PREFLIGHT_MAX_PER_ORG', get('PREFLIGHT_MAX_PER_ORG'), 1, 1000, problems),
   };
+  const render = {
+    timeoutMs: intIn('RENDER_TIMEOUT_MS', get('RENDER_TIMEOUT_MS'), 100, 600_000, problems),
+    threadMaxMemoryMb: intIn('RENDER_THREAD_MAX_MEMORY_MB', get('RENDER_THREAD_MAX_MEMORY_MB'), 64, 16_384, problems),
+    maxQueue: intIn('RENDER_QUEUE_MAX', get('RENDER_QUEUE_MAX'), 0, 100_000, problems),
+  };
 
   // A secret from the environment is checked with everything else; the disk is only touched for
   // the secret once the rest is known to be sane.
@@ -323,6 +340,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     queue: Object.freeze(queue),
     fetch: Object.freeze(fetch),
     preflight: Object.freeze(preflight),
+    render: Object.freeze(render),
     webhookRetryScale,
   });
 }

@@ -1,6 +1,6 @@
 import { Prop } from '../validation/prop.js';
 import { ModelConfig, t } from '../validation/fields.js';
-import { LIMITS } from '../renderer/document.js';
+import { LIMITS } from '../renderer/index.js';
 import { IMAGE_STATUSES, OUTPUT_FORMATS } from './image.entity.js';
 
 export const MAX_METADATA_BYTES = 8 * 1024;

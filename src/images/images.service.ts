@@ -2,10 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { IdempotencyService } from '../idempotency/idempotency.service.js';
 import type { ImageFetcher } from '../outbound/image-fetcher.js';
 import { RenderProducer } from '../queue/render.producer.js';
-import { LIMITS, type Modification } from '../renderer/document.js';
+import { LIMITS, type Modification } from '../renderer/index.js';
 import { modificationNameErrors } from '../templates/modification-input.js';
 import { urlProblem } from '../templates/modifications.js';
-import { documentOf } from '../templates/template-rules.js';
 import { invalid, TemplatesService } from '../templates/templates.service.js';
 import { cursorParam } from '../common/pagination/cursor.js';
 import { errorItem, RequestValidationError } from '../http/validation-errors.js';
@@ -156,7 +155,7 @@ export class ImagesService {
         throw invalid('invalid_webhook_url', [{ name: 'webhook_url', reason: `webhook_url ${describeFetchError(err)}` }]);
       }
     }
-    const effective = await this.templates.checkModifications(p.orgId, documentOf(version), input.modifications);
+    const effective = await this.templates.checkModifications(p.orgId, version, input.modifications);
     const remote = await this.preflightGate.run(p.orgId, () => preflightImageUrls(effective, this.fetcher, this.config.preflight));
     if (remote.length) throw invalid('invalid_modification', remote);
 

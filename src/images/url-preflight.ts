@@ -1,8 +1,8 @@
 import sharp from 'sharp';
 import type { ImageFetcher } from '../outbound/image-fetcher.js';
 import { SafeRequestError } from '../outbound/safe-request-error.js';
-import type { Modification } from '../renderer/document.js';
-import { LIMITS } from '../renderer/document.js';
+import type { Modification } from '../renderer/index.js';
+import { LIMITS } from '../renderer/index.js';
 import type { ModificationProblem } from '../templates/modifications.js';
 
 /** Bounds on what one request may make the API fetch before it is accepted (settings in config/). */

@@ -165,6 +165,10 @@ export interface Modification {
   [property: string]: unknown;
 }
 
+export type OutputFormat = 'png' | 'jpeg' | 'webp' | 'avif';
+
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ['png', 'jpeg', 'webp', 'avif'];
+
 export const LIMITS = {
   maxCanvasSide: 8192,
   maxCanvasPixels: 40_000_000,

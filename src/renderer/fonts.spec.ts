@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { GlobalFonts } from '@napi-rs/canvas';
-import { bufferReader, readCoverage } from './cmap.js';
+import { fontCoverage } from './font-file.js';
 import { ensureFonts, familyList, FALLBACK_FAMILIES, findMissingGlyphs, registerCustomFont } from './fonts.js';
 import { RenderError } from './types.js';
 
@@ -16,12 +16,12 @@ describe('fonts', () => {
   });
 
   it('reads cmap coverage of TrueType, collections and colour emoji fonts', () => {
-    const sans = readCoverage(bufferReader(readFileSync('/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf')))!;
+    const sans = fontCoverage(readFileSync('/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf'))!;
     expect(sans.has(0x41)).toBe(true);
     expect(sans.has(0x65e5)).toBe(false);
-    const emoji = readCoverage(bufferReader(readFileSync('/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf')))!;
+    const emoji = fontCoverage(readFileSync('/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf'))!;
     expect(emoji.has(0x1f600)).toBe(true);
-    expect(readCoverage(bufferReader(Buffer.from('garbage bytes here')))).toBeNull();
+    expect(fontCoverage(Buffer.from('garbage bytes here'))).toBeNull();
   });
 
   it('reports characters no installed font covers', () => {

@@ -1,7 +1,7 @@
-import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { GlobalFonts, setTextRenderer } from '@napi-rs/canvas';
-import { bufferReader, Coverage, readCoverage, type ByteReader } from './cmap.js';
+import { Coverage, fontCoverage, fontFormat } from './font-file.js';
 import { RenderError } from './types.js';
 
 /**
@@ -104,8 +104,6 @@ function findFile(dirs: string[], name: string): string | undefined {
   return undefined;
 }
 
-const FONT_MAGIC = new Set([0x00010000, 0x4f54544f, 0x74727565, 0x74746366, 0x774f4646, 0x774f4632]);
-
 /**
  * Registers a font asset under an alias derived from its id, once per process. Asset bytes
  * are immutable per id (a new upload is a new asset), so the id is a safe cache key.
@@ -116,13 +114,13 @@ export function registerCustomFont(assetId: string, bytes: Buffer | undefined, l
   const cached = customFonts.get(assetId);
   if (cached) return cached.alias;
   const alias = `imtegrate-font-${assetId.replace(/[^A-Za-z0-9_-]/g, '_')}`;
-  if (bytes.length < 12 || !FONT_MAGIC.has(bytes.readUInt32BE(0))) {
+  if (!fontFormat(bytes)) {
     throw new RenderError('font_invalid', `font asset ${assetId} is not a TrueType/OpenType/WOFF font`, layer);
   }
   if (!GlobalFonts.has(alias) && !GlobalFonts.register(bytes, alias)) {
     throw new RenderError('font_invalid', `font asset ${assetId} could not be loaded`, layer);
   }
-  customFonts.set(assetId, { alias, coverage: readCoverage(bufferReader(bytes)) });
+  customFonts.set(assetId, { alias, coverage: fontCoverage(bytes) });
   return alias;
 }
 
@@ -142,29 +140,11 @@ export function familyList(family: unknown, customAlias?: string): string {
   return names.map((n) => `"${n}"`).join(', ');
 }
 
-function fileReader(path: string): { read: ByteReader; close: () => void } {
-  const fd = openSync(path, 'r');
-  const size = statSync(path).size;
-  return {
-    read: (offset, length) => {
-      if (offset < 0 || length < 0 || offset + length > size) throw new RangeError('font read out of bounds');
-      const buf = Buffer.alloc(length);
-      readSync(fd, buf, 0, length, offset);
-      return buf;
-    },
-    close: () => closeSync(fd),
-  };
-}
-
 function fileCoverage(path: string): Coverage | null {
-  let r: ReturnType<typeof fileReader> | undefined;
   try {
-    r = fileReader(path);
-    return readCoverage(r.read);
+    return fontCoverage(readFileSync(path));
   } catch {
     return null;
-  } finally {
-    r?.close();
   }
 }
 
@@ -175,7 +155,7 @@ function chainCoverage(s: FontState): Coverage {
   return s.chainCoverage;
 }
 
-const FONT_FILE = /\.(ttf|otf|ttc|otc|woff)$/i;
+const FONT_FILE = /\.(ttf|otf|ttc|otc|woff2?)$/i;
 
 function listFontFiles(dir: string, out: string[], depth = 0): void {
   if (depth > 6) return;

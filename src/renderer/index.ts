@@ -1,7 +1,35 @@
-export { renderImage } from './render.js';
-export { collectSources, applyModifications, imageRef } from './merge.js';
+/**
+ * The renderer's only entrance for the rest of the code base (src, test, bench). Everything
+ * behind it is a pure library: no Nest, database, queue or network, and no import from the
+ * rest of src/.
+ */
+export type * from './document.js';
+export { LIMITS, OUTPUT_FORMATS } from './document.js';
+export { renderImage, renderDocument } from './render.js';
+export {
+  applyModifications,
+  collectSources,
+  imageRef,
+  modifyDocument,
+  sourceNeeds,
+  type RenderDocument,
+  type SourceNeeds,
+} from './merge.js';
+export { resolveAssets, SourceError, type AssetBytes, type AssetKind, type AssetPort } from './sources.js';
 export { parseColor, type Rgba } from './color.js';
 export { ensureFonts, FALLBACK_FAMILIES, DEFAULT_FONT_DIRS } from './fonts.js';
-export { RenderPool, type RenderPoolOptions } from './pool.js';
-export { DEMO_OG_CARD, demoAssets } from './demo-template.js';
-export * from './types.js';
+export { Coverage, fontCoverage, fontFormat, readFontInfo, type FontFormat, type FontInfo } from './font-file.js';
+export { svgUnsafeReason } from './svg.js';
+export { DEFAULT_POOL_ENTRY, RenderPool, type RenderPoolOptions } from './pool.js';
+export { DEMO_LOGO_ASSET, DEMO_OG_CARD, DEMO_PHOTO_ASSET, demoAssets } from './demo-template.js';
+export {
+  isRenderError,
+  RenderError,
+  type EncodedInfo,
+  type RenderErrorCode,
+  type RenderOptions,
+  type RenderReport,
+  type RenderResult,
+  type ResolvedAssets,
+  type TextReport,
+} from './types.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { TemplateDocument } from './document.js';
-import { applyModifications, collectSources } from './merge.js';
+import { applyModifications, collectSources, modifyDocument } from './merge.js';
 
 const doc: TemplateDocument = {
   width: 100,
@@ -48,16 +48,18 @@ describe('applyModifications', () => {
 
 describe('collectSources', () => {
   it('lists the refs the worker must fetch, without duplicates or hidden layers', () => {
-    expect(collectSources(doc, [])).toEqual({
+    expect(collectSources(modifyDocument(doc, []))).toEqual({
       images: ['asset:bg', 'asset:a1', 'person:p1'],
       fonts: ['f1'],
     });
     expect(
-      collectSources(doc, [
-        { name: 'photo', image_url: 'https://example.com/p.jpg' },
-        { name: 'avatar', asset_id: 'bg' },
-        { name: 'title', hidden: true },
-      ]),
+      collectSources(
+        modifyDocument(doc, [
+          { name: 'photo', image_url: 'https://example.com/p.jpg' },
+          { name: 'avatar', asset_id: 'bg' },
+          { name: 'title', hidden: true },
+        ]),
+      ),
     ).toEqual({ images: ['asset:bg', 'url:https://example.com/p.jpg'], fonts: [] });
   });
 });

@@ -63,25 +63,60 @@ export function imageRef(src: Pick<ImageLayer, 'image_url' | 'asset_id' | 'perso
   return null;
 }
 
-/** Everything the worker must fetch before calling renderImage, without duplicates. */
-export function collectSources(
-  doc: TemplateDocument,
-  modifications: readonly Modification[],
-): { images: string[]; fonts: string[] } {
-  const images = new Set<string>();
-  const fonts = new Set<string>();
+/**
+ * What gets drawn: the template's canvas with a request's modifications applied and hidden
+ * layers dropped. Built once per render by modifyDocument; everything after it (which bytes to
+ * fetch, drawing, the thread pool) reads this instead of re-applying the modifications.
+ */
+export interface RenderDocument {
+  width: number;
+  height: number;
+  background: Background;
+  layers: Layer[];
+}
+
+/**
+ * The one place a render's modifications meet its template. Accepts any object carrying the
+ * document fields (a template draft or version row), so callers need no projection of their own.
+ */
+export function modifyDocument(doc: TemplateDocument, modifications: readonly Modification[]): RenderDocument {
+  return {
+    width: doc?.width,
+    height: doc?.height,
+    background: isObject(doc?.background) ? (doc.background as Background) : {},
+    layers: applyModifications(doc, modifications),
+  };
+}
+
+/** The sources a render needs, each with the first layer (or `background`) that asks for it. */
+export interface SourceNeeds {
+  /** ResolvedAssets.images key -> layer name. */
+  images: Map<string, string>;
+  /** Font asset id -> layer name. */
+  fonts: Map<string, string>;
+}
+
+export function sourceNeeds(doc: RenderDocument): SourceNeeds {
+  const images = new Map<string, string>();
+  const fonts = new Map<string, string>();
   if (isObject(doc?.background)) {
     const ref = imageRef(doc.background);
-    if (ref) images.add(ref);
+    if (ref) images.set(ref, 'background');
   }
-  for (const layer of applyModifications(doc, modifications)) {
+  for (const layer of Array.isArray(doc?.layers) ? doc.layers : []) {
     if (layer.type === 'image') {
       const ref = imageRef(layer);
-      if (ref) images.add(ref);
+      if (ref && !images.has(ref)) images.set(ref, layer.name);
     } else if (layer.type === 'text') {
       const font = nonEmpty(layer.font_asset_id);
-      if (font) fonts.add(font);
+      if (font && !fonts.has(font)) fonts.set(font, layer.name);
     }
   }
-  return { images: [...images], fonts: [...fonts] };
+  return { images, fonts };
+}
+
+/** Everything the caller must fetch before drawing, without duplicates. */
+export function collectSources(doc: RenderDocument): { images: string[]; fonts: string[] } {
+  const needs = sourceNeeds(doc);
+  return { images: [...needs.images.keys()], fonts: [...needs.fonts.keys()] };
 }

@@ -1,13 +1,12 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import { move, transferableSymbol, valueSymbol } from 'piscina';
 import { ensureFonts } from './fonts.js';
-import type { PoolRequest, PoolResponse } from './pool.js';
-import { renderImage } from './render.js';
+import type { PoolRequest, PoolResponse, PoolStarted } from './pool.js';
+import { renderDocument } from './render.js';
 import { RenderError, type ResolvedAssets } from './types.js';
 
-/** Thread entry of RenderPool: one render at a time, results transferred back without copies. */
+/** Thread entry of RenderPool (a piscina task handler): one render at a time, results transferred back without copies. */
 
-const port = parentPort;
-if (!port) throw new Error('pool-worker must run in a worker thread');
 ensureFonts({ dirs: Array.isArray(workerData?.fontDirs) ? workerData.fontDirs : [] });
 
 /** Structured clone turns Buffers into plain Uint8Arrays; sharp and our code want Buffers. */
@@ -25,29 +24,30 @@ function owned(buf: Buffer): Uint8Array {
   return new Uint8Array(buf);
 }
 
-port.on('message', async (req: PoolRequest) => {
-  let res: PoolResponse;
-  let transfer: ArrayBuffer[] = [];
+/** Tells the pool the render began, so its deadline does not count queueing or thread start-up. */
+export function announceStart(req: PoolRequest): void {
+  parentPort?.postMessage({ type: 'render-started', id: req?.id } satisfies PoolStarted);
+}
+
+export default async function render(req: PoolRequest): Promise<unknown> {
+  announceStart(req);
   try {
     const assets: ResolvedAssets = { images: asBuffers(req.assets?.images), fonts: asBuffers(req.assets?.fonts) };
-    const r = await renderImage(req.doc, req.modifications, assets, req.options);
+    const r = await renderDocument(req.doc, assets, req.options);
     const buffer = owned(r.buffer);
     const thumbnail = owned(r.thumbnail);
-    transfer = [buffer.buffer as ArrayBuffer, thumbnail.buffer as ArrayBuffer];
-    res = { type: 'result', id: req.id, ok: true, buffer, thumbnail, report: r.report };
+    const res: PoolResponse = { ok: true, buffer, thumbnail, report: r.report };
+    return move({ [transferableSymbol]: [buffer.buffer, thumbnail.buffer], [valueSymbol]: res } as never);
   } catch (e) {
+    // Errors are sent as data: a thrown RenderError would lose its code and layer in the clone.
     const err = e instanceof Error ? e : new Error(String(e));
-    res = {
-      type: 'result',
-      id: req.id,
+    const res: PoolResponse = {
       ok: false,
       error:
         err instanceof RenderError
           ? { name: err.name, message: err.message, code: err.code, layer: err.layer }
           : { name: err.name, message: err.message },
     };
+    return res;
   }
-  port.postMessage(res, transfer);
-});
-
-port.postMessage({ type: 'ready' } satisfies PoolResponse);
+}

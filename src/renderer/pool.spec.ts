@@ -59,6 +59,53 @@ describe('RenderPool', () => {
     }
   });
 
+  it('stops a render past its deadline with a clear error, and the next renders still work', async () => {
+    const small = new RenderPool({ size: 1, entry, timeoutMs: 1500 });
+    try {
+      const assets = await demoAssets();
+      // Warm the thread, so the deadline below is seen to count the render only.
+      expect((await small.render(DEMO_OG_CARD, [], assets, { format: 'png' })).report.format).toBe('png');
+      const started = Date.now();
+      const err = await small
+        .render(DEMO_OG_CARD, [], assets, { format: 'hang-thread' } as unknown as RenderOptions)
+        .catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(RenderError);
+      expect(err).toMatchObject({ code: 'render_timeout', message: 'render exceeded 1500 ms and its thread was stopped' });
+      expect(Date.now() - started).toBeGreaterThanOrEqual(1400);
+      const after = await Promise.all([1, 2].map(() => small.render(DEMO_OG_CARD, [], assets, { format: 'webp' })));
+      expect(after.map((r) => r.report.format)).toEqual(['webp', 'webp']);
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('stops a thread that exceeds its memory limit and replaces it', async () => {
+    const small = new RenderPool({ size: 1, entry, maxMemoryMb: 64 });
+    try {
+      const assets = await demoAssets();
+      const err = await small.render(DEMO_OG_CARD, [], assets, { format: 'oom-thread' } as unknown as RenderOptions).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'render_crashed', message: expect.stringContaining('ran out of memory') });
+      expect((await small.render(DEMO_OG_CARD, [], assets, { format: 'png' })).report.width).toBe(1200);
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('refuses renders beyond its queue with render_busy and serves the admitted ones', async () => {
+    const small = new RenderPool({ size: 1, entry, maxQueue: 1 });
+    try {
+      const assets = await demoAssets();
+      await small.render(DEMO_OG_CARD, [], assets, { format: 'png' });
+      const settled = await Promise.allSettled([1, 2, 3, 4].map(() => small.render(DEMO_OG_CARD, [], assets, { format: 'png' })));
+      const refused = settled.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason as RenderError);
+      // One on the thread, one waiting; the rest are refused at once rather than piling up.
+      expect(settled.filter((r) => r.status === 'fulfilled')).toHaveLength(2);
+      expect(refused.map((e) => e.code)).toEqual(['render_busy', 'render_busy']);
+    } finally {
+      await small.close();
+    }
+  });
+
   it('fails jobs, without spinning, when the thread entry cannot load', async () => {
     const broken = new RenderPool({ size: 1, entry: new URL('./no-such-entry.mjs', import.meta.url) });
     try {

@@ -1,11 +1,12 @@
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { Piscina } from 'piscina';
 import type { Modification, TemplateDocument } from './document.js';
+import { modifyDocument, type RenderDocument } from './merge.js';
 import { RenderError, type RenderErrorCode, type RenderOptions, type RenderResult, type ResolvedAssets } from './types.js';
 
 /**
- * Runs renderImage in worker threads so the caller's event loop stays free (drawing and text
- * layout are synchronous on the JS thread that runs them).
+ * Runs renders in worker threads (piscina) so the caller's event loop stays free (drawing and
+ * text layout are synchronous on the JS thread that runs them).
  *
  * The thread entry defaults to the compiled `pool-worker.js` next to this file, which is what
  * `dist/` runs. Under Jest the sources are .ts that a plain thread cannot load, so tests pass
@@ -18,8 +19,15 @@ export interface RenderPoolOptions {
   size?: number;
   /** Thread entry module; default ./pool-worker.js beside this module. */
   entry?: URL;
-  /** Per-render budget; the thread is terminated and replaced when exceeded. 0 = none. Default 60 s. */
+  /**
+   * Per-render deadline, counted from when the thread starts the render (not while it waits or
+   * the thread boots). Past it the thread is terminated and replaced. 0 = none. Default 60 s.
+   */
   timeoutMs?: number;
+  /** Renders that may wait for a thread; more are refused with render_busy. Default unbounded. */
+  maxQueue?: number;
+  /** V8 old-generation limit per thread (resourceLimits.maxOldGenerationSizeMb); default V8's. */
+  maxMemoryMb?: number;
   /** Extra font directories for ensureFonts() in each thread. */
   fontDirs?: string[];
 }
@@ -27,159 +35,134 @@ export interface RenderPoolOptions {
 /** What crosses into a thread. Buffers arrive as Uint8Arrays (structured clone). */
 export interface PoolRequest {
   id: number;
-  doc: TemplateDocument;
-  modifications: Modification[];
+  doc: RenderDocument;
   assets: ResolvedAssets;
   options: RenderOptions;
 }
 
 export type PoolResponse =
-  | { type: 'ready' }
-  | { type: 'result'; id: number; ok: true; buffer: Uint8Array; thumbnail: Uint8Array; report: RenderResult['report'] }
-  | {
-      type: 'result';
-      id: number;
-      ok: false;
-      error: { name: string; message: string; code?: RenderErrorCode; layer?: string };
-    };
+  | { ok: true; buffer: Uint8Array; thumbnail: Uint8Array; report: RenderResult['report'] }
+  | { ok: false; error: { name: string; message: string; code?: RenderErrorCode; layer?: string } };
 
-interface Job {
-  request: PoolRequest;
-  resolve: (r: RenderResult) => void;
-  reject: (e: Error) => void;
+/** Posted by the thread on its parentPort when it begins a render: the deadline starts then. */
+export interface PoolStarted {
+  type: 'render-started';
+  id: number;
 }
 
-interface Slot {
-  worker: Worker;
-  /** The thread finished loading; the time budget of a job starts only then. */
-  ready: boolean;
-  job?: Job;
+export const DEFAULT_POOL_ENTRY = new URL('./pool-worker.js', import.meta.url);
+
+interface Job {
+  controller: AbortController;
   timer?: NodeJS.Timeout;
+  started: boolean;
+  /** Why the pool aborted the job, when it did. */
+  abortedWith?: Error;
 }
 
 export class RenderPool {
   readonly size: number;
-  private readonly entry: URL;
   private readonly timeoutMs: number;
-  private readonly fontDirs: string[];
-  private readonly slots = new Set<Slot>();
-  private readonly queue: Job[] = [];
+  private readonly maxQueue: number;
+  private readonly piscina: Piscina;
+  private readonly jobs = new Map<number, Job>();
   private nextId = 1;
   private closed = false;
 
   constructor(options: RenderPoolOptions = {}) {
     this.size = Math.max(1, Math.floor(options.size ?? availableParallelism()));
-    this.entry = options.entry ?? new URL('./pool-worker.js', import.meta.url);
     this.timeoutMs = options.timeoutMs ?? 60_000;
-    this.fontDirs = options.fontDirs ?? [];
-  }
-
-  /** Jobs waiting for a free thread. */
-  get queued(): number {
-    return this.queue.length;
-  }
-
-  render(
-    doc: TemplateDocument,
-    modifications: Modification[],
-    assets: ResolvedAssets,
-    options: RenderOptions,
-  ): Promise<RenderResult> {
-    if (this.closed) return Promise.reject(new Error('RenderPool is closed'));
-    return new Promise<RenderResult>((resolve, reject) => {
-      this.queue.push({ request: { id: this.nextId++, doc, modifications, assets, options }, resolve, reject });
-      this.dispatch();
+    this.maxQueue = options.maxQueue ?? Infinity;
+    this.piscina = new Piscina({
+      filename: (options.entry ?? DEFAULT_POOL_ENTRY).href,
+      minThreads: this.size,
+      maxThreads: this.size,
+      idleTimeout: Infinity,
+      workerData: { fontDirs: options.fontDirs ?? [] },
+      ...(options.maxMemoryMb ? { resourceLimits: { maxOldGenerationSizeMb: options.maxMemoryMb } } : {}),
+    });
+    this.piscina.on('message', (msg: PoolStarted) => {
+      if (msg?.type === 'render-started') this.started(msg.id);
+    });
+    // Emitted when a thread dies with no render on it, i.e. it could not even load its entry.
+    // piscina then stops replacing threads, so renders that wait would wait forever: fail them.
+    this.piscina.on('error', (err: Error) => {
+      for (const job of this.jobs.values()) {
+        if (!job.started) this.abort(job, new RenderError('render_crashed', `render thread crashed: ${err.message}`));
+      }
     });
   }
 
-  /** Rejects queued jobs and stops every thread (running jobs reject as crashed). */
-  async close(): Promise<void> {
-    this.closed = true;
-    for (const job of this.queue.splice(0)) job.reject(new Error('RenderPool is closed'));
-    await Promise.all([...this.slots].map((s) => s.worker.terminate()));
+  /** Renders admitted and not finished (running or waiting for a thread). */
+  get pending(): number {
+    return this.jobs.size;
   }
 
-  private dispatch(): void {
-    while (this.queue.length > 0) {
-      let slot = [...this.slots].find((s) => !s.job);
-      if (!slot) {
-        if (this.slots.size >= this.size) return;
-        try {
-          slot = this.spawn();
-        } catch (e) {
-          this.queue.shift()!.reject(e instanceof Error ? e : new Error(String(e)));
-          continue;
-        }
-      }
-      const job = this.queue.shift()!;
-      slot.job = job;
-      slot.worker.ref();
-      this.startTimer(slot);
-      try {
-        slot.worker.postMessage(job.request);
-      } catch (e) {
-        // Not cloneable (a function or similar in the input): the job fails, the thread is fine.
-        this.settle(slot);
-        job.reject(e instanceof Error ? e : new Error(String(e)));
-      }
+  /** Applies the modifications, then renders in a thread. */
+  render(doc: TemplateDocument, modifications: Modification[], assets: ResolvedAssets, options: RenderOptions): Promise<RenderResult> {
+    return this.renderDocument(modifyDocument(doc, modifications), assets, options);
+  }
+
+  /** Renders a document whose modifications are already applied (modifyDocument). */
+  async renderDocument(doc: RenderDocument, assets: ResolvedAssets, options: RenderOptions): Promise<RenderResult> {
+    if (this.closed) throw new Error('RenderPool is closed');
+    // Bounded here, not by piscina's maxQueue: piscina keeps tasks that carry an AbortSignal
+    // (all of ours) outside the queue its maxQueue counts.
+    if (this.jobs.size >= this.size + this.maxQueue) {
+      throw new RenderError('render_busy', `render queue is full (${this.maxQueue} waiting for ${this.size} threads)`);
+    }
+    const id = this.nextId++;
+    const job: Job = { controller: new AbortController(), started: false };
+    this.jobs.set(id, job);
+    let res: PoolResponse;
+    try {
+      const request: PoolRequest = { id, doc, assets, options };
+      res = (await this.piscina.run(request, { signal: job.controller.signal })) as PoolResponse;
+    } catch (e) {
+      // The handler reports render failures as data, so anything thrown here is the pool's.
+      if (job.abortedWith) throw job.abortedWith;
+      if (this.closed) throw new Error('RenderPool is closed');
+      throw poolFailure(e);
+    } finally {
+      if (job.timer) clearTimeout(job.timer);
+      this.jobs.delete(id);
+    }
+    if (res.ok) return { buffer: toBuffer(res.buffer), thumbnail: toBuffer(res.thumbnail), report: res.report };
+    throw fromWire(res.error);
+  }
+
+  /** Refuses new work, rejects waiting and running renders, and stops every thread. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.piscina.destroy();
+  }
+
+  private started(id: number): void {
+    const job = this.jobs.get(id);
+    if (!job || job.started) return;
+    job.started = true;
+    if (this.timeoutMs > 0) {
+      job.timer = setTimeout(
+        () => this.abort(job, new RenderError('render_timeout', `render exceeded ${this.timeoutMs} ms and its thread was stopped`)),
+        this.timeoutMs,
+      );
     }
   }
 
-  private spawn(): Slot {
-    const worker = new Worker(this.entry, { workerData: { fontDirs: this.fontDirs } });
-    const slot: Slot = { worker, ready: false };
-    worker.on('message', (msg: PoolResponse) => {
-      if (msg.type === 'ready') {
-        slot.ready = true;
-        this.startTimer(slot);
-        return;
-      }
-      const job = slot.job;
-      if (!job || job.request.id !== msg.id) return;
-      this.settle(slot);
-      if (msg.ok) {
-        job.resolve({ buffer: toBuffer(msg.buffer), thumbnail: toBuffer(msg.thumbnail), report: msg.report });
-      } else {
-        job.reject(fromWire(msg.error));
-      }
-      this.dispatch();
-    });
-    worker.on('error', (err) => this.retire(slot, 'render_crashed', `render thread crashed: ${err.message}`));
-    worker.on('exit', (code) => {
-      if (this.slots.has(slot)) this.retire(slot, 'render_crashed', `render thread exited with code ${code}`);
-    });
-    worker.unref();
-    this.slots.add(slot);
-    return slot;
+  /** piscina cancels a waiting render, or terminates (and replaces) the thread running it. */
+  private abort(job: Job, reason: Error): void {
+    if (job.abortedWith) return;
+    job.abortedWith = reason;
+    job.controller.abort(reason);
   }
+}
 
-  private startTimer(slot: Slot): void {
-    if (this.timeoutMs <= 0 || !slot.ready || !slot.job || slot.timer) return;
-    slot.timer = setTimeout(
-      () => this.retire(slot, 'render_timeout', `render exceeded ${this.timeoutMs} ms`),
-      this.timeoutMs,
-    );
+function poolFailure(e: unknown): RenderError {
+  const message = e instanceof Error ? e.message : String(e);
+  if ((e as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY') {
+    return new RenderError('render_crashed', `render thread ran out of memory: ${message}`);
   }
-
-  private settle(slot: Slot): void {
-    if (slot.timer) clearTimeout(slot.timer);
-    slot.timer = undefined;
-    slot.job = undefined;
-    slot.worker.unref();
-  }
-
-  /**
-   * Takes the thread out of the pool at once (so dispatch never hands it another job), rejects
-   * its job, and lets dispatch start a replacement if work is waiting.
-   */
-  private retire(slot: Slot, code: RenderErrorCode, message: string): void {
-    const job = slot.job;
-    this.settle(slot);
-    this.slots.delete(slot);
-    if (code === 'render_timeout') void slot.worker.terminate();
-    if (job) job.reject(new RenderError(code, message));
-    if (!this.closed) this.dispatch();
-  }
+  return new RenderError('render_crashed', `render thread crashed: ${message}`);
 }
 
 function toBuffer(u8: Uint8Array): Buffer {

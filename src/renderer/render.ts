@@ -14,7 +14,7 @@ import { parseColor, toCss } from './color.js';
 import { encode, MAX_SIDE, type CanvasPixels } from './encode.js';
 import { ensureFonts } from './fonts.js';
 import { prepareImage, type RawImage } from './images.js';
-import { applyModifications, imageRef } from './merge.js';
+import { imageRef, modifyDocument, type RenderDocument } from './merge.js';
 import { applyShadow, clearShadow, setGradientFill, shadowMargin, type Box } from './paint.js';
 import { drawText, prepareText, type PreparedText } from './text.js';
 import {
@@ -74,12 +74,17 @@ function geometry(layer: Layer): Geometry {
  * Renders a template with modifications applied. Pure: every byte comes from `assets`, the
  * output depends only on the arguments (and the installed fonts). Throws RenderError.
  */
-export async function renderImage(
+export function renderImage(
   doc: TemplateDocument,
   modifications: Modification[],
   assets: ResolvedAssets,
   options: RenderOptions,
 ): Promise<RenderResult> {
+  return renderDocument(modifyDocument(doc, modifications), assets, options);
+}
+
+/** Draws a document whose modifications modifyDocument already applied (the worker's path). */
+export async function renderDocument(doc: RenderDocument, assets: ResolvedAssets, options: RenderOptions): Promise<RenderResult> {
   ensureFonts();
   const opts = normaliseOptions(options);
   const width = Math.round(num(doc?.width, 0, 0, LIMITS.maxCanvasSide));
@@ -96,7 +101,8 @@ export async function renderImage(
   const images = assets?.images instanceof Map ? assets.images : new Map<string, Buffer>();
   const fonts = assets?.fonts instanceof Map ? assets.fonts : new Map<string, Buffer>();
   const safeAssets: ResolvedAssets = { images, fonts };
-  const layers = applyModifications(doc, modifications);
+  // Total on any input, like modifyDocument: a document may arrive through a thread boundary.
+  const layers = Array.isArray(doc.layers) ? doc.layers.filter((l) => isRecord(l)) : [];
   const background = isRecord(doc.background) ? doc.background : {};
 
   // Every source must be present before any decoding starts, so the error is deterministic.

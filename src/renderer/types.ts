@@ -3,9 +3,10 @@
  * network: the worker resolves every external byte up front and hands it in.
  */
 
-export type OutputFormat = 'png' | 'jpeg' | 'webp' | 'avif';
+import type { OutputFormat } from './document.js';
 
-export const OUTPUT_FORMATS: readonly OutputFormat[] = ['png', 'jpeg', 'webp', 'avif'];
+// The formats belong to the document model; re-exported for the renderer's own modules.
+export { OUTPUT_FORMATS, type OutputFormat } from './document.js';
 
 /**
  * Bytes the worker fetched for a render. Image keys are the refs produced by
@@ -73,7 +74,9 @@ export type RenderErrorCode =
   | 'encode_failed'
   /** RenderPool only: the thread died or exceeded its time budget. */
   | 'render_crashed'
-  | 'render_timeout';
+  | 'render_timeout'
+  /** RenderPool only: more renders are waiting than its queue holds. */
+  | 'render_busy';
 
 /**
  * The only error renderImage throws on purpose. `layer` names the offending layer

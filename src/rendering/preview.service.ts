@@ -4,15 +4,13 @@ import { DataSource } from 'typeorm';
 import type { Principal } from '../orgs/auth/auth.types.js';
 import type { ImageFetcher } from '../outbound/image-fetcher.js';
 import { RequestValidationError } from '../http/validation-errors.js';
-import { resolveSources, SourceError } from './image-sources.js';
+import { SourceError, storedAssets } from './image-sources.js';
 import { IMAGE_FETCHER } from '../outbound/image-fetcher.provider.js';
 import { RENDERER, type Renderer } from './render.tokens.js';
-import { RenderError } from '../renderer/types.js';
+import { modifyDocument, RenderError, resolveAssets, type Modification } from '../renderer/index.js';
 import { STORAGE_DRIVER, type StorageDriver } from '../storage/storage.types.js';
-import type { Modification } from '../renderer/document.js';
 import { modificationNameErrors } from '../templates/modification-input.js';
 import type { PreviewTemplateDto } from '../templates/template.dto.js';
-import { documentOf } from '../templates/template-rules.js';
 import { invalid, TemplatesService } from '../templates/templates.service.js';
 
 export interface PreviewResult {
@@ -36,11 +34,11 @@ export class PreviewService {
     const nameErrors = modificationNameErrors(dto.modifications, ['body', 'modifications']);
     if (nameErrors.length) throw new RequestValidationError(nameErrors);
     const source = dto.version === undefined ? await this.templates.findOwned(p, templateId) : await this.templates.getVersionEntity(p, templateId, dto.version);
-    const doc = documentOf(source);
-    const effective = await this.templates.checkModifications(p.orgId, doc, dto.modifications as Modification[]);
+    const effective = await this.templates.checkModifications(p.orgId, source, dto.modifications as Modification[]);
     try {
-      const assets = await resolveSources(p.orgId, doc, effective, { ds: this.ds, storage: this.storage, fetcher: this.fetcher });
-      const out = await this.renderer.render(doc, effective, assets, {
+      const doc = modifyDocument(source, effective);
+      const assets = await resolveAssets(doc, storedAssets(p.orgId, { ds: this.ds, storage: this.storage, fetcher: this.fetcher }));
+      const out = await this.renderer.render(doc, assets, {
         format: dto.format,
         scale: dto.scale,
         ...(dto.quality !== undefined ? { quality: dto.quality } : {}),

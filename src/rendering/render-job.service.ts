@@ -6,12 +6,11 @@ import type { ImageError } from '../images/image.entity.js';
 import { ImagesRepository } from '../images/images.repository.js';
 import { WebhookProducer } from '../queue/webhook.producer.js';
 import { STORAGE_DRIVER, type StorageDriver } from '../storage/storage.types.js';
-import { documentOf } from '../templates/template-rules.js';
 import { TemplateVersionEntity } from '../templates/template-version.entity.js';
-import { isPermanentRenderError, resolveSources, SourceError } from './image-sources.js';
+import { isPermanentRenderError, SourceError, storedAssets } from './image-sources.js';
 import { IMAGE_FETCHER } from '../outbound/image-fetcher.provider.js';
 import { RENDERER, type Renderer } from './render.tokens.js';
-import { RenderError } from '../renderer/types.js';
+import { modifyDocument, RenderError, resolveAssets } from '../renderer/index.js';
 
 export type JobOutcome = { kind: 'completed' } | { kind: 'failed'; error: ImageError } | { kind: 'skipped'; reason: string };
 
@@ -79,10 +78,9 @@ export class RenderJobService {
         version: row.templateVersion,
       });
       if (!version) throw new SourceError('template_unavailable', `template version ${row.templateVersion} not found`, false);
-      const doc = documentOf(version);
-      const mods = row.modifications as { name: string }[];
-      const assets = await resolveSources(row.orgId, doc, mods, { ds: this.ds, storage: this.storage, fetcher: this.fetcher });
-      const out = await this.renderer.render(doc, mods, assets, {
+      const doc = modifyDocument(version, row.modifications as { name: string }[]);
+      const assets = await resolveAssets(doc, storedAssets(row.orgId, { ds: this.ds, storage: this.storage, fetcher: this.fetcher }));
+      const out = await this.renderer.render(doc, assets, {
         format: row.format,
         ...(row.quality !== null ? { quality: row.quality } : {}),
         scale: row.scale,

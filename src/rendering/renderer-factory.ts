@@ -3,9 +3,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { AppConfig } from '../config/config.js';
 import type { Renderer } from './render.tokens.js';
-import { renderImage, RenderPool } from '../renderer/index.js';
-
-const POOL_ENTRY = new URL('./renderer/pool-worker.js', import.meta.url);
+import { DEFAULT_POOL_ENTRY, renderDocument, RenderPool } from '../renderer/index.js';
 
 export type ClosableRenderer = Renderer & { close?: () => Promise<void>; kind: 'pool' | 'in-process' };
 
@@ -15,10 +13,15 @@ export type ClosableRenderer = Renderer & { close?: () => Promise<void>; kind: '
  * TypeScript sources (ts-jest) there is no compiled entry, and rendering happens in-process.
  */
 export function createRenderer(config: AppConfig, role: 'api' | 'worker'): ClosableRenderer {
-  if (existsSync(fileURLToPath(POOL_ENTRY))) {
+  if (existsSync(fileURLToPath(DEFAULT_POOL_ENTRY))) {
     const size = role === 'worker' ? Math.min(config.workerConcurrency, availableParallelism()) : Math.max(1, Math.floor(availableParallelism() / 2));
-    const pool = new RenderPool({ size, entry: POOL_ENTRY });
-    return { kind: 'pool', render: (doc, mods, assets, options) => pool.render(doc, [...mods], assets, options), close: () => pool.close() };
+    const pool = new RenderPool({
+      size,
+      timeoutMs: config.render.timeoutMs,
+      maxMemoryMb: config.render.threadMaxMemoryMb,
+      maxQueue: config.render.maxQueue,
+    });
+    return { kind: 'pool', render: (doc, assets, options) => pool.renderDocument(doc, assets, options), close: () => pool.close() };
   }
-  return { kind: 'in-process', render: (doc, mods, assets, options) => renderImage(doc, [...mods], assets, options) };
+  return { kind: 'in-process', render: (doc, assets, options) => renderDocument(doc, assets, options) };
 }

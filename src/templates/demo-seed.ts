@@ -1,8 +1,8 @@
 import type { DataSource } from 'typeorm';
 import { AssetStore } from '../assets/assets.service.js';
-import { DEMO_LOGO_ASSET, DEMO_OG_CARD, DEMO_PHOTO_ASSET, demoAssets } from '../renderer/demo-template.js';
+import { DEMO_LOGO_ASSET, DEMO_OG_CARD, DEMO_PHOTO_ASSET, demoAssets } from '../renderer/index.js';
 import type { StorageDriver } from '../storage/storage.types.js';
-import type { Layer } from '../renderer/document.js';
+import type { Layer } from '../renderer/index.js';
 import { TemplatesService } from './templates.service.js';
 
 export const DEMO_TEMPLATE_NAME = 'Open Graph card (demo)';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import type { Modification, TemplateDocument } from '../renderer/document.js';
+import type { Modification, TemplateDocument } from '../renderer/index.js';
 import { validateModifications } from './modifications.js';
 
 const IMG = '11111111-1111-4111-8111-111111111111';

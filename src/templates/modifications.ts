@@ -1,5 +1,5 @@
-import { parseColor } from '../renderer/color.js';
-import { LIMITS, type LayerType, type Modification, type TemplateDocument } from '../renderer/document.js';
+import { parseColor } from '../renderer/index.js';
+import { LIMITS, type LayerType, type Modification, type TemplateDocument } from '../renderer/index.js';
 
 export interface ModificationProblem {
   name: string;

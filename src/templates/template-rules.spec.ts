@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import type { Layer, TemplateDocument } from '../renderer/document.js';
+import type { Layer, TemplateDocument } from '../renderer/index.js';
 import { checkTemplateRules, referencedAssetIds } from './template-rules.js';
 
 const IMG = '11111111-1111-4111-8111-111111111111';

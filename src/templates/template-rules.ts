@@ -1,4 +1,4 @@
-import { LIMITS, type Layer, type TemplateDocument } from '../renderer/document.js';
+import { LIMITS, type Layer, type TemplateDocument } from '../renderer/index.js';
 import { colorProblem, urlProblem, type ModificationContext, type ModificationProblem } from './modifications.js';
 
 const DEFAULT_FONT_SIZE = 48;
@@ -86,11 +86,6 @@ function layerProblems(layer: Layer, doc: TemplateDocument, ctx: ModificationCon
     out.push('give only one of fill_color, fill_gradient');
   }
   return out;
-}
-
-/** The renderable part of a template draft or version row. */
-export function documentOf(t: TemplateDocument): TemplateDocument {
-  return { width: t.width, height: t.height, background: t.background, layers: t.layers };
 }
 
 /** Every asset id a document mentions, so the caller can load just those in one query. */

@@ -1,6 +1,6 @@
 import { Column, Entity, Index } from 'typeorm';
 import { CreatedAtColumn, IdColumn } from '../database/columns.js';
-import type { Background, Layer } from '../renderer/document.js';
+import type { Background, Layer } from '../renderer/index.js';
 
 /** Immutable: a database trigger refuses UPDATE and DELETE on this table. */
 @Entity({ name: 'template_versions' })

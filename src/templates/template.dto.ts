@@ -1,6 +1,6 @@
 import { Prop } from '../validation/prop.js';
 import { ModelConfig, t } from '../validation/fields.js';
-import { LIMITS } from '../renderer/document.js';
+import { LIMITS } from '../renderer/index.js';
 
 /* Colours and URLs are plain strings here: their finer rules (a parsable colour, an http(s)
    URL) are checked per layer afterwards and reported as 400s naming the layer. */

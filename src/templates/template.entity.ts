@@ -1,6 +1,6 @@
 import { Column, Entity, Index } from 'typeorm';
 import { CreatedAtColumn, IdColumn, TimestampColumn } from '../database/columns.js';
-import type { Background, Layer } from '../renderer/document.js';
+import type { Background, Layer } from '../renderer/index.js';
 
 @Entity({ name: 'templates' })
 @Index('idx_templates_org_created', ['orgId', 'createdAt', 'id'])

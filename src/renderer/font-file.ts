@@ -1,0 +1,135 @@
+import * as fontkit from 'fontkit';
+
+/**
+ * The one font parser (fontkit): TTF, OTF, collections, WOFF and WOFF2. Asset upload uses it to
+ * accept a font and learn its family and weight; the renderer uses the same parse for the
+ * glyph coverage behind report.missing_glyphs (Skia has no "which typeface draws this code
+ * point" API, and comparing advances against .notdef is ambiguous). Font bytes can be
+ * untrusted: every failure of the parser becomes a refusal or a null, never a throw.
+ */
+
+/** Sorted, merged, inclusive code point ranges: [start0, end0, start1, end1, ...]. */
+export class Coverage {
+  constructor(readonly ranges: Uint32Array) {}
+
+  has(cp: number): boolean {
+    const r = this.ranges;
+    let lo = 0;
+    let hi = r.length / 2 - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (cp < r[mid * 2]) hi = mid - 1;
+      else if (cp > r[mid * 2 + 1]) lo = mid + 1;
+      else return true;
+    }
+    return false;
+  }
+
+  static fromRanges(pairs: number[]): Coverage {
+    const items: [number, number][] = [];
+    for (let i = 0; i + 1 < pairs.length; i += 2) if (pairs[i] <= pairs[i + 1]) items.push([pairs[i], pairs[i + 1]]);
+    items.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    const merged: number[] = [];
+    for (const [s, e] of items) {
+      const n = merged.length;
+      if (n > 0 && s <= merged[n - 1] + 1) merged[n - 1] = Math.max(merged[n - 1], e);
+      else merged.push(s, e);
+    }
+    return new Coverage(Uint32Array.from(merged));
+  }
+
+  /** From single code points (fontkit's characterSet), as runs. */
+  static fromCodePoints(cps: readonly number[]): Coverage {
+    const pairs: number[] = [];
+    for (const cp of cps) if (Number.isInteger(cp) && cp >= 0 && cp <= 0x10ffff) pairs.push(cp, cp);
+    return Coverage.fromRanges(pairs);
+  }
+
+  static union(list: Coverage[]): Coverage {
+    const all: number[] = [];
+    for (const c of list) for (const v of c.ranges) all.push(v);
+    return Coverage.fromRanges(all);
+  }
+}
+
+export type FontFormat = 'ttf' | 'otf' | 'ttc' | 'woff' | 'woff2';
+
+export interface FontInfo {
+  format: FontFormat;
+  /** Typographic family (name ID 16, else 1); null when the font names none. */
+  family: string | null;
+  /** OS/2 usWeightClass; null when the font has no OS/2 table. */
+  weight: number | null;
+  /** Code points the cmap maps to a real glyph; null when the font has no usable cmap. */
+  coverage: Coverage | null;
+}
+
+const MAGIC: Record<number, FontFormat> = {
+  0x00010000: 'ttf',
+  0x74727565: 'ttf', // 'true'
+  0x4f54544f: 'otf', // 'OTTO'
+  0x74746366: 'ttc', // 'ttcf'
+  0x774f4646: 'woff', // 'wOFF'
+  0x774f4632: 'woff2', // 'wOF2'
+};
+
+/** The container format from the first four bytes, or null for anything that is not a font. */
+export function fontFormat(bytes: Buffer): FontFormat | null {
+  return bytes.length >= 12 ? (MAGIC[bytes.readUInt32BE(0)] ?? null) : null;
+}
+
+function attempt<T>(f: () => T): T | null {
+  try {
+    return f() ?? null;
+  } catch {
+    return null;
+  }
+}
+
+function tableTags(font: fontkit.Font): Set<string> {
+  const tables = (font as unknown as { directory?: { tables?: unknown } }).directory?.tables;
+  if (Array.isArray(tables)) return new Set(tables.map((t: { tag?: string }) => String(t?.tag)));
+  return new Set(tables && typeof tables === 'object' ? Object.keys(tables) : []);
+}
+
+/**
+ * Parses a font once. Refused: anything fontkit cannot open, and an sfnt/WOFF without cmap or
+ * name table (a font we could neither name nor check coverage of). WOFF2 keeps the rule uploads
+ * had before fontkit: its header must state the file's true length; tables are read when present.
+ */
+export function readFontInfo(bytes: Buffer): ({ ok: true } & FontInfo) | { ok: false; reason: string } {
+  if (bytes.length < 12) return { ok: false, reason: 'font file is truncated' };
+  const format = fontFormat(bytes);
+  if (!format) return { ok: false, reason: 'not a TrueType, OpenType, WOFF or WOFF2 font' };
+  if (format === 'woff2' && bytes.readUInt32BE(8) !== bytes.length) return { ok: false, reason: 'WOFF2 length does not match the file' };
+  let font: fontkit.Font;
+  try {
+    const opened = fontkit.create(bytes);
+    // A collection stands for its first face (the one Skia registers first).
+    font = 'fonts' in opened ? opened.fonts[0] : opened;
+    if (!font) return { ok: false, reason: 'font collection is empty' };
+  } catch (e) {
+    return { ok: false, reason: `font could not be parsed: ${e instanceof Error ? e.message : String(e)}` };
+  }
+  if (format !== 'woff2') {
+    const tags = tableTags(font);
+    if (!tags.has('cmap')) return { ok: false, reason: 'font has no cmap table' };
+    if (!tags.has('name')) return { ok: false, reason: 'font has no name table' };
+  }
+  const family = attempt(() => font.getName('preferredFamily', 'en') ?? font.familyName);
+  const weight = attempt(() => (font as unknown as { 'OS/2'?: { usWeightClass?: number } })['OS/2']?.usWeightClass);
+  const cps = attempt(() => font.characterSet);
+  return {
+    ok: true,
+    format,
+    family: typeof family === 'string' && family.trim() ? family.trim() : null,
+    weight: typeof weight === 'number' ? weight : null,
+    coverage: cps && cps.length > 0 ? Coverage.fromCodePoints(cps) : null,
+  };
+}
+
+/** Glyph coverage only (rendering), or null when the bytes are no readable font. */
+export function fontCoverage(bytes: Buffer): Coverage | null {
+  const info = readFontInfo(bytes);
+  return info.ok ? info.coverage : null;
+}
