@@ -9,6 +9,8 @@ npx tsc -p tsconfig.json --noEmit
 # e2e specs start the compiled worker (dist/worker.js) as a real separate process.
 npm run build --silent
 npx eslint --max-warnings=0 src test bench
+# Import boundaries (.dependency-cruiser.cjs; the folder-cycle pass: .dependency-cruiser-folders.cjs).
+npm run lint:deps --silent
 results=$(mktemp)
 status=0
 NODE_OPTIONS="--experimental-vm-modules --no-warnings=ExperimentalWarning ${NODE_OPTIONS:-}" \
