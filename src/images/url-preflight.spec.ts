@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import sharp from 'sharp';
 import type { ImageFetcher } from '../outbound/image-fetcher.js';
 import { SafeRequestError } from '../outbound/safe-request-error.js';
-import type { Modification } from '../renderer/document.js';
+import type { Modification } from '../renderer/index.js';
 import { PerOrgGate, preflightImageUrls } from './url-preflight.js';
 
 /** A fetcher over a table of URLs: the outside world is the only thing this spec fakes. */

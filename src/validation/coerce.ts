@@ -10,9 +10,18 @@ const ok = <T>(value: T): Coerced<T> => ({ ok: true, value });
 const bad = <T>(type: string): Coerced<T> => ({ ok: false, type });
 
 // Rust's str::trim: Unicode White_Space (includes U+0085, excludes U+FEFF, unlike JS trim()).
-const RUST_WS = '\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
-const RUST_TRIM = new RegExp(`^[${RUST_WS}]+|[${RUST_WS}]+$`, 'g');
-export const rustTrim = (s: string): string => s.replace(RUST_TRIM, '');
+// A scan from both ends rather than /^[ws]+|[ws]+$/g, which is quadratic on a long run of spaces
+// followed by another character.
+const isRustWs = (c: number): boolean =>
+  (c >= 0x09 && c <= 0x0d) || c === 0x20 || c === 0x85 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) ||
+  c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000;
+export function rustTrim(s: string): string {
+  let from = 0;
+  let to = s.length;
+  while (from < to && isRustWs(s.charCodeAt(from))) from++;
+  while (to > from && isRustWs(s.charCodeAt(to - 1))) to--;
+  return s.slice(from, to);
+}
 
 const TWO_63 = 2 ** 63;
 
@@ -89,7 +98,7 @@ export function strAsInt(s: string): Coerced<number> {
   return again.ok ? again : bad('int_parsing');
 }
 
-const RUST_F64 = /^[+-]?(?:inf|infinity|nan|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)$/i;
+const RUST_F64 = /^[+-]?(?:inf|infinity|nan|(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)$/i;
 
 /** Rust's `str::parse::<f64>()`. */
 function rustParseF64(s: string): number | undefined {

@@ -179,7 +179,7 @@ function intParseBytes(b: Uint8Array): { value: bigint } | { stop: number | unde
   return { value: neg ? -v : v };
 }
 
-const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /** speedate's float_parse_bytes: an int, or a float only where the int parse stopped at '.'. */
 function floatParseBytes(b: Uint8Array): { int: bigint } | { float: number } | undefined {
