@@ -1,5 +1,5 @@
 import { ApiField, ListOf, nullable } from '../http/openapi/api-field.js';
-import { Prop } from '../validation/prop.js';
+import { PyField } from '../validation/decorators.js';
 import { ModelConfig, t } from '../validation/fields.js';
 
 export class AssetOut {
@@ -49,12 +49,12 @@ export class AssetList extends ListOf(() => AssetOut, 'AssetList') {
 
 @ModelConfig({ extra: 'ignore' })
 export class ListAssetsQuery {
-  @Prop(t.enum(['image', 'font']), { optional: true })
+  @PyField(t.enum(['image', 'font']), { optional: true })
   kind?: 'image' | 'font';
 
-  @Prop(t.int({ ge: 1, le: 100 }), { default: 20 })
+  @PyField(t.int({ ge: 1, le: 100 }), { default: 20 })
   limit = 20;
 
-  @Prop(t.str({ maxLength: 200 }), { optional: true })
+  @PyField(t.str({ maxLength: 200 }), { optional: true })
   cursor?: string;
 }
