@@ -1,6 +1,6 @@
 import { ApiField, ListOf, nullable } from '../http/openapi/api-field.js';
-import { PyField } from '../validation/decorators.js';
-import { ModelConfig, t } from '../validation/fields.js';
+import { PyEnum, PyInt, PyStr } from '../validation/decorators.js';
+import { ModelConfig } from '../validation/fields.js';
 
 export class AssetOut {
   @ApiField({ type: 'string', format: 'uuid' })
@@ -49,12 +49,12 @@ export class AssetList extends ListOf(() => AssetOut, 'AssetList') {
 
 @ModelConfig({ extra: 'ignore' })
 export class ListAssetsQuery {
-  @PyField(t.enum(['image', 'font']), { optional: true })
+  @PyEnum(['image', 'font'], { optional: true })
   kind?: 'image' | 'font';
 
-  @PyField(t.int({ ge: 1, le: 100 }), { default: 20 })
+  @PyInt({ ge: 1, le: 100, default: 20 })
   limit = 20;
 
-  @PyField(t.str({ maxLength: 200 }), { optional: true })
+  @PyStr({ maxLength: 200, optional: true })
   cursor?: string;
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { getMetadataStorage, validateSync } from 'class-validator';
 import { parseJsonBody, pyDumps } from '../http/python-json.js';
 import { PyBool, PyDateTime, PyDict, PyEnum, PyFloat, PyInt, PyList, PyLiteral, PyModel, PyStr, PyUnion, PyUuid } from './decorators.js';
 import { ModelConfig, t } from './fields.js';
@@ -191,6 +192,83 @@ describe('validateBody: a DTO with nested, array and union fields', () => {
       ['missing', ['body', 'size-px']],
       ['extra_forbidden', ['body', 'size']],
     ]);
+  });
+});
+
+describe('class-validator as the driver: what the change of mechanism could drift', () => {
+  it('registers one class-validator constraint (and a ValidateIf) per field', () => {
+    class Dto {
+      @PyInt({ ge: 1 }) a: number;
+      @PyStr({ optional: true }) b?: string;
+    }
+    const metas = getMetadataStorage().getTargetValidationMetadatas(Dto, '', true, false);
+    expect(metas.filter((m) => m.type === 'customValidation').map((m) => [m.propertyName, m.name])).toEqual([
+      ['a', 'py_int'],
+      ['b', 'py_str'],
+    ]);
+    expect(metas.filter((m) => m.type === 'conditionalValidation').map((m) => m.propertyName)).toEqual(['a', 'b']);
+  });
+
+  it('reports inherited fields first although class-validator lists own properties first', () => {
+    class Base {
+      @PyStr() name: string;
+      @PyInt() x: number;
+    }
+    class Child extends Base {
+      @PyLiteral(['text']) type: 'text';
+    }
+    expect(wire(errorsOf(validateBody(Child, body('{"type":"img","x":1.5,"zz":1.0}'))))).toBe(
+      '{"detail":[' +
+        '{"type":"missing","loc":["body","name"],"msg":"Field required","input":{"type":"img","x":1.5,"zz":1.0}},' +
+        '{"type":"int_from_float","loc":["body","x"],"msg":"Input should be a valid integer, got a number with a fractional part","input":1.5},' +
+        '{"type":"literal_error","loc":["body","type"],"msg":"Input should be \'text\'","input":"img","ctx":{"expected":"\'text\'"}},' +
+        '{"type":"extra_forbidden","loc":["body","zz"],"msg":"Extra inputs are not permitted","input":1.0}]}',
+    );
+  });
+
+  it('keeps nested locs, list indexes and extra_forbidden after the fields of each nested object', () => {
+    class Inner {
+      @PyInt({ ge: 0 }) n: number;
+    }
+    class Outer {
+      @PyList(() => Inner) items: Inner[];
+      @PyModel(Inner) one: Inner;
+    }
+    expect(errorsOf(validateBody(Outer, body('{"one":{"q":1,"n":"-1"},"items":[{"n":1},{"n":"x","e":2}]}'))).map((e) => [e.type, e.loc, e.input])).toEqual([
+      ['int_parsing', ['body', 'items', 1, 'n'], 'x'],
+      ['extra_forbidden', ['body', 'items', 1, 'e'], 2],
+      ['greater_than_equal', ['body', 'one', 'n'], '-1'],
+      ['extra_forbidden', ['body', 'one', 'q'], 1],
+    ]);
+  });
+
+  it('null is not "absent" for an optional non-nullable field (unlike class-validator IsOptional)', () => {
+    class Dto {
+      @PyInt({ optional: true }) a?: number;
+    }
+    expect(errorsOf(validateBody(Dto, { a: null }))).toEqual([{ type: 'int_type', loc: ['body', 'a'], msg: 'Input should be a valid integer', input: null }]);
+    expect(validateBody(Dto, {})).toEqual({ ok: true, value: new Dto() });
+  });
+
+  it('coerces laxly and writes the coerced value back to the instance', () => {
+    class Dto {
+      @PyInt() a: number;
+      @PyBool() b: boolean;
+      @PyUuid() c: string;
+      @PyFloat() d: number;
+    }
+    const r = validateBody(Dto, body('{"a":"  7 ","b":"yes","c":"12345678123456781234567812345ABC","d":"1e3"}'));
+    expect(r).toEqual({ ok: true, value: Object.assign(new Dto(), { a: 7, b: true, c: '12345678-1234-5678-1234-567812345abc', d: 1000 }) });
+  });
+
+  it('still validates (and coerces) when class-validator is called directly, without the pipe', () => {
+    class Dto {
+      @PyInt({ ge: 1 }) a: number;
+    }
+    const ok = Object.assign(new Dto(), { a: '3' });
+    expect(validateSync(ok)).toEqual([]);
+    expect(ok.a).toBe(3);
+    expect(validateSync(Object.assign(new Dto(), { a: '0' })).map((e) => e.property)).toEqual(['a']);
   });
 });
 
