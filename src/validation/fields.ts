@@ -84,7 +84,7 @@ const isThunk = (f: ClassRef): f is () => Class => !Object.prototype.hasOwnPrope
 const toThunk = (ref: ClassRef): (() => Class) => (isThunk(ref) ? ref : () => ref);
 
 // ---------------------------------------------------------------------------------------------
-// Specs (also usable as array items: `ArrayField(t.int({ ge: 0 }))`)
+// Specs (also usable as array items: `PyList(t.int({ ge: 0 }))`)
 // ---------------------------------------------------------------------------------------------
 
 export const t = {
@@ -199,7 +199,7 @@ export function getModelOptions(cls: object): ModelOptions {
   return { extra: 'forbid' };
 }
 
-/** Whether a class declares fields with these decorators. */
+/** Whether a class declares fields with the decorators of `decorators.ts`. */
 export function isFieldModel(cls: unknown): cls is Class {
   return typeof cls === 'function' && getFields(cls).length > 0;
 }
