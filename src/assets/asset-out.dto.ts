@@ -1,7 +1,7 @@
 import { ApiField, ListOf, nullable } from '../http/openapi/api-field.js';
 import type { StorageDriver } from '../storage/storage.types.js';
-import { Prop } from '../validation/prop.js';
-import { ModelConfig, t } from '../validation/fields.js';
+import { PyEnum, PyInt, PyStr } from '../validation/decorators.js';
+import { ModelConfig } from '../validation/fields.js';
 import type { AssetEntity } from './asset.entity.js';
 
 export class AssetOut {
@@ -70,12 +70,12 @@ export class AssetList extends ListOf(() => AssetOut, 'AssetList') {
 
 @ModelConfig({ extra: 'ignore' })
 export class ListAssetsQuery {
-  @Prop(t.enum(['image', 'font']), { optional: true })
+  @PyEnum(['image', 'font'], { optional: true })
   kind?: 'image' | 'font';
 
-  @Prop(t.int({ ge: 1, le: 100 }), { default: 20 })
+  @PyInt({ ge: 1, le: 100, default: 20 })
   limit = 20;
 
-  @Prop(t.str({ maxLength: 200 }), { optional: true })
+  @PyStr({ maxLength: 200, optional: true })
   cursor?: string;
 }

@@ -8,31 +8,32 @@ import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE, NestFactory } from '@nestjs/core
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { ArrayField, EnumField, IntField, LiteralField, StrField, t } from '../validation/fields.js';
+import { PyEnum, PyInt, PyList, PyLiteral, PyStr } from '../validation/decorators.js';
+import { t } from '../validation/fields.js';
 import { FastApiValidationPipe, RequestHeaders, UuidParam, ValidationScopeInterceptor } from '../validation/validation.pipe.js';
 import { ApiError } from './api-error.js';
 import { HttpErrorFilter } from './http-error.filter.js';
 import { useFastApiMiddleware } from './setup.js';
 
 class ListQuery {
-  @IntField({ ge: 1, le: 100 }) limit = 20;
-  @EnumField(['pending', 'rendering', 'completed', 'failed'], { optional: true }) status?: string;
+  @PyInt({ ge: 1, le: 100 }) limit = 20;
+  @PyEnum(['pending', 'rendering', 'completed', 'failed'], { optional: true }) status?: string;
 }
 class TextLayer {
-  @LiteralField(['text']) type: 'text';
-  @StrField() name: string;
-  @IntField({ ge: 1 }) font_size = 48;
+  @PyLiteral(['text']) type: 'text';
+  @PyStr() name: string;
+  @PyInt({ ge: 1 }) font_size = 48;
 }
 class ImageLayer {
-  @LiteralField(['image']) type: 'image';
-  @StrField() name: string;
+  @PyLiteral(['image']) type: 'image';
+  @PyStr() name: string;
 }
 class CreateBody {
-  @StrField({ minLength: 1 }) name: string;
-  @ArrayField(t.union('type', { text: TextLayer, image: ImageLayer })) layers: (TextLayer | ImageLayer)[];
+  @PyStr({ minLength: 1 }) name: string;
+  @PyList(t.union('type', { text: TextLayer, image: ImageLayer })) layers: (TextLayer | ImageLayer)[];
 }
 class TraceHeaders {
-  @StrField({ optional: true, maxLength: 8 }) x_trace?: string;
+  @PyStr({ optional: true, maxLength: 8 }) x_trace?: string;
 }
 
 @Controller('v1')

@@ -1,4 +1,4 @@
-import { Prop } from '../validation/prop.js';
+import { PyDateTime, PyDict, PyEnum, PyInt, PyList, PyStr, PyUuid } from '../validation/decorators.js';
 import { ModelConfig, t } from '../validation/fields.js';
 import { LIMITS } from '../renderer/index.js';
 import { IMAGE_STATUSES, OUTPUT_FORMATS } from './image.entity.js';
@@ -7,25 +7,25 @@ export const MAX_METADATA_BYTES = 8 * 1024;
 
 @ModelConfig({ extra: 'ignore' })
 export class ListImagesQuery {
-  @Prop(t.enum([...IMAGE_STATUSES]), { optional: true })
+  @PyEnum([...IMAGE_STATUSES], { optional: true })
   status?: (typeof IMAGE_STATUSES)[number];
 
-  @Prop(t.uuid(), { optional: true })
+  @PyUuid({ optional: true })
   template_id?: string;
 
-  @Prop(t.uuid(), { optional: true })
+  @PyUuid({ optional: true })
   collection_id?: string;
 
-  @Prop(t.datetime(), { optional: true, description: 'Only images created strictly after this instant' })
+  @PyDateTime({ optional: true, description: 'Only images created strictly after this instant' })
   created_after?: Date;
 
-  @Prop(t.datetime(), { optional: true, description: 'Only images created strictly before this instant' })
+  @PyDateTime({ optional: true, description: 'Only images created strictly before this instant' })
   created_before?: Date;
 
-  @Prop(t.int({ ge: 1, le: 100 }), { default: 20 })
+  @PyInt({ ge: 1, le: 100, default: 20 })
   limit = 20;
 
-  @Prop(t.str({ maxLength: 200 }), { optional: true, description: 'next_cursor of the previous page' })
+  @PyStr({ maxLength: 200, optional: true, description: 'next_cursor of the previous page' })
   cursor?: string;
 }
 
@@ -36,41 +36,45 @@ const EXAMPLE_MODIFICATIONS = [
 
 @ModelConfig({ extra: 'forbid' })
 export class CreateImageDto {
-  @Prop(t.uuid(), { example: '3f0c8a52-9d1e-4b7a-8c55-2e1f0a9b7c13' })
+  @PyUuid({ example: '3f0c8a52-9d1e-4b7a-8c55-2e1f0a9b7c13' })
   template_id: string;
 
-  @Prop(t.int({ ge: 1 }), { optional: true, description: 'Published version to render; default: the current one' })
+  @PyInt({ ge: 1, optional: true, description: 'Published version to render; default: the current one' })
   template_version?: number;
 
-  @Prop(t.array(t.dict(), { maxItems: LIMITS.maxModifications }), {
+  @PyList(t.dict(), {
+    maxItems: LIMITS.maxModifications,
     default: [],
     example: EXAMPLE_MODIFICATIONS,
     description: 'Each entry names a dynamic layer and the properties to override; the last entry for a name wins',
   })
   modifications: Record<string, unknown>[] = [];
 
-  @Prop(t.enum([...OUTPUT_FORMATS]), { default: 'png' })
+  @PyEnum([...OUTPUT_FORMATS], { default: 'png' })
   format: (typeof OUTPUT_FORMATS)[number] = 'png';
 
-  @Prop(t.int({ ge: 1, le: 100 }), { optional: true, description: 'jpeg/webp/avif quality' })
+  @PyInt({ ge: 1, le: 100, optional: true, description: 'jpeg/webp/avif quality' })
   quality?: number;
 
-  @Prop(t.int({ ge: 1, le: 3 }), { default: 1, description: 'Pixel density: 2 renders a 1200x630 template at 2400x1260' })
+  @PyInt({ ge: 1, le: 3, default: 1, description: 'Pixel density: 2 renders a 1200x630 template at 2400x1260' })
   scale = 1;
 
-  @Prop(t.str({ minLength: 1, maxLength: 2048 }), { optional: true, description: 'Receives a signed image.completed / image.failed event' })
+  @PyStr({ minLength: 1, maxLength: 2048, optional: true, description: 'Receives a signed image.completed / image.failed event' })
   webhook_url?: string;
 
-  @Prop(t.dict(), { optional: true, description: `Your own key/value pairs (at most ${MAX_METADATA_BYTES} bytes as JSON)` })
+  @PyDict({ optional: true, description: `Your own key/value pairs (at most ${MAX_METADATA_BYTES} bytes as JSON)` })
   metadata?: Record<string, unknown>;
 }
 
 @ModelConfig({ extra: 'ignore' })
 export class CreateImageHeaders {
-  @Prop(t.str({ maxLength: 200 }), { optional: true, description: 'RFC 7240; `wait=N` (N at most 30) answers 201 with the finished image if it completes within N seconds', example: 'wait=10' })
+  @PyStr({ maxLength: 200, optional: true, description: 'RFC 7240; `wait=N` (N at most 30) answers 201 with the finished image if it completes within N seconds', example: 'wait=10' })
   prefer?: string;
 
-  @Prop(t.str({ minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]+$' }), {
+  @PyStr({
+    minLength: 1,
+    maxLength: 255,
+    pattern: '^[\\x21-\\x7e]+$',
     optional: true,
     alias: 'idempotency-key',
     description: 'Retrying with the same key and body replays the first response; another body is a 409',

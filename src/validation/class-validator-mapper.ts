@@ -1,7 +1,8 @@
 /**
  * Best-effort FastAPI errors for DTOs written with plain class-validator decorators. Such DTOs
  * get no pydantic coercion and their messages can only be approximated; DTOs declared with the
- * decorators of `fields.ts` get exact output and should be preferred.
+ * decorators of `decorators.ts` (PyInt, PyStr, ...) get exact output and should be preferred;
+ * a standard decorator added to such a DTO is mapped here too.
  *
  * A constraint can carry its exact FastAPI error in class-validator's `context` option:
  * `@IsIn(['a'], { context: { fastapi: { type: 'enum', ctx: { expected: "'a'" } } } })`.

@@ -1,7 +1,7 @@
 /**
- * Field declarations for request DTOs. Each decorator records a pydantic-like field spec on the
- * class; `validate.ts` walks those specs to produce FastAPI's exact errors and the coerced DTO.
- * Declaration order is field order, which is also the order errors are reported in.
+ * Field specs of request DTOs. The decorators of `decorators.ts` record a pydantic-like spec per
+ * field here (declaration order is field order, the order errors are reported in) and register
+ * the class-validator constraint that checks it (`validate.ts`).
  */
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -84,7 +84,7 @@ const isThunk = (f: ClassRef): f is () => Class => !Object.prototype.hasOwnPrope
 const toThunk = (ref: ClassRef): (() => Class) => (isThunk(ref) ? ref : () => ref);
 
 // ---------------------------------------------------------------------------------------------
-// Specs (also usable as array items: `ArrayField(t.int({ ge: 0 }))`)
+// Specs (also usable as array items: `PyList(t.int({ ge: 0 }))`)
 // ---------------------------------------------------------------------------------------------
 
 export const t = {
@@ -136,45 +136,20 @@ export function resolveItemSpec(items: FieldSpecOf<'array'>['items']): FieldSpec
 // Decorators
 // ---------------------------------------------------------------------------------------------
 
-/** Declares a property with an explicit spec; the typed decorators below are shorthands. */
-export function Field(spec: FieldSpec, options: FieldOptions = {}): PropertyDecorator {
+/** Records a field in the class's declaration order; `decorators.ts` builds the decorators on it. */
+export function declareField(target: object, key: string | symbol, spec: FieldSpec, options: FieldOptions = {}): FieldDef {
+  if (typeof key !== 'string') throw new TypeError('Field decorators need string property names');
   const { optional, alias, nullable } = options;
   const withNull: FieldSpec = nullable === undefined ? spec : { ...spec, nullable };
-  return (target, key) => {
-    if (typeof key !== 'string') throw new TypeError('Field decorators need string property names');
-    const ctor = target.constructor;
-    const fields = ownFields.get(ctor) ?? [];
-    fields.push({ key, spec: withNull, optional, alias });
-    ownFields.set(ctor, fields);
-  };
+  const ctor = target.constructor;
+  const fields = ownFields.get(ctor) ?? [];
+  const def: FieldDef = { key, spec: withNull, optional, alias };
+  fields.push(def);
+  ownFields.set(ctor, fields);
+  return def;
 }
 
-type With<T> = T & FieldOptions;
-
-export const IntField = (o: With<NumberBounds> = {}): PropertyDecorator => Field(t.int(pickBounds(o)), o);
-export const NumberField = (o: With<NumberBounds & { allowInfNan?: boolean }> = {}): PropertyDecorator =>
-  Field(t.float({ ...pickBounds(o), allowInfNan: o.allowInfNan }), o);
-export const StrField = (o: With<StrOptions> = {}): PropertyDecorator =>
-  Field(t.str({ minLength: o.minLength, maxLength: o.maxLength, pattern: o.pattern }), o);
-export const BoolField = (o: FieldOptions = {}): PropertyDecorator => Field(t.bool(), o);
-/** A UUID, kept as its canonical lowercase hyphenated string. */
-export const UuidField = (o: With<{ version?: FieldSpecOf<'uuid'>['version'] }> = {}): PropertyDecorator =>
-  Field(t.uuid({ version: o.version }), o);
-export const EnumField = (values: readonly EnumValue[] | Record<string, EnumValue>, o: FieldOptions = {}): PropertyDecorator =>
-  Field(t.enum(values), o);
-export const LiteralField = (values: readonly LiteralValue[], o: FieldOptions = {}): PropertyDecorator => Field(t.literal(values), o);
-/** An ISO 8601 datetime (or date, or Unix timestamp) as pydantic accepts it, kept as a `Date`. */
-export const DateTimeField = (o: FieldOptions = {}): PropertyDecorator => Field(t.datetime(), o);
-/** A free-form JSON object. */
-export const DictField = (o: FieldOptions = {}): PropertyDecorator => Field(t.dict(), o);
-export const NestedField = (cls: ClassRef, o: FieldOptions = {}): PropertyDecorator => Field(t.model(cls), o);
-export const ArrayField = (items: FieldSpec | (() => Class | Primitive), o: With<ArrayOptions> = {}): PropertyDecorator =>
-  Field(t.array(items, { minItems: o.minItems, maxItems: o.maxItems }), o);
-/** A discriminated union: `UnionField('type', { text: TextLayer, image: ImageLayer })`. */
-export const UnionField = (discriminator: string, choices: Record<string, ClassRef>, o: FieldOptions = {}): PropertyDecorator =>
-  Field(t.union(discriminator, choices), o);
-
-function pickBounds(o: NumberBounds): NumberBounds {
+export function pickBounds(o: NumberBounds): NumberBounds {
   return { ge: o.ge, gt: o.gt, le: o.le, lt: o.lt, multipleOf: o.multipleOf };
 }
 
@@ -224,7 +199,7 @@ export function getModelOptions(cls: object): ModelOptions {
   return { extra: 'forbid' };
 }
 
-/** Whether a class declares fields with these decorators. */
+/** Whether a class declares fields with the decorators of `decorators.ts`. */
 export function isFieldModel(cls: unknown): cls is Class {
   return typeof cls === 'function' && getFields(cls).length > 0;
 }

@@ -1,6 +1,5 @@
-import { applyDecorators } from '@nestjs/common';
-import { ApiProperty, getSchemaPath, type ApiPropertyOptions } from '@nestjs/swagger';
-import { type Class, Field, type FieldOptions, type FieldSpec, resolveItemSpec } from './fields.js';
+import { getSchemaPath, type ApiPropertyOptions } from '@nestjs/swagger';
+import { type Class, type FieldOptions, type FieldSpec, resolveItemSpec } from './fields.js';
 import { titleOf } from '../http/openapi/api-field.js';
 
 type Schema = Record<string, unknown>;
@@ -91,25 +90,19 @@ export interface PropOptions extends FieldOptions {
   default?: unknown;
 }
 
-/**
- * One declaration per DTO field: the validation spec (exact FastAPI errors) and the explicit
- * Swagger schema derived from it, so the two cannot drift apart.
- */
-export function Prop(spec: FieldSpec, options: PropOptions = {}): PropertyDecorator {
+/** The explicit Swagger property of a DTO field, derived from its validation spec. */
+export function apiPropertyOf(key: string, spec: FieldSpec, options: PropOptions = {}): ApiPropertyOptions {
   const { description, example, default: def, ...fieldOptions } = options;
-  return (target, key) => {
-    const { schema, models } = schemaOf(fieldOptions.nullable ? { ...spec, nullable: true } : spec);
-    const name = fieldOptions.alias ?? String(key);
-    const api = {
-      title: titleOf(name),
-      ...schema,
-      ...(description !== undefined ? { description } : {}),
-      ...(example !== undefined ? { example } : {}),
-      ...(def !== undefined ? { default: def } : {}),
-      required: !(fieldOptions.optional || def !== undefined),
-      ...(fieldOptions.alias ? { name: fieldOptions.alias } : {}),
-    } as unknown as ApiPropertyOptions;
-    for (const m of models) referenced.add(m);
-    applyDecorators(Field(spec, fieldOptions), ApiProperty(api))(target, key);
-  };
+  const { schema, models } = schemaOf(fieldOptions.nullable ? { ...spec, nullable: true } : spec);
+  const name = fieldOptions.alias ?? key;
+  for (const m of models) referenced.add(m);
+  return {
+    title: titleOf(name),
+    ...schema,
+    ...(description !== undefined ? { description } : {}),
+    ...(example !== undefined ? { example } : {}),
+    ...(def !== undefined ? { default: def } : {}),
+    required: !(fieldOptions.optional || def !== undefined),
+    ...(fieldOptions.alias ? { name: fieldOptions.alias } : {}),
+  } as unknown as ApiPropertyOptions;
 }

@@ -1,21 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
+import { getMetadataStorage, validateSync } from 'class-validator';
 import { parseJsonBody, pyDumps } from '../http/python-json.js';
-import {
-  ArrayField,
-  BoolField,
-  DateTimeField,
-  DictField,
-  EnumField,
-  IntField,
-  LiteralField,
-  ModelConfig,
-  NestedField,
-  NumberField,
-  StrField,
-  t,
-  UnionField,
-  UuidField,
-} from './fields.js';
+import { PyBool, PyDateTime, PyDict, PyEnum, PyFloat, PyInt, PyList, PyLiteral, PyModel, PyStr, PyUnion, PyUuid } from './decorators.js';
+import { ModelConfig, t } from './fields.js';
 import { type FastApiErrorItem } from '../http/validation-errors.js';
 import { validateBody, validateParam, validateParams, validateValue } from './validate.js';
 
@@ -33,32 +20,32 @@ const errorsOf = (r: { ok: boolean; errors?: FastApiErrorItem[] }): FastApiError
 };
 
 class Shadow {
-  @IntField() x: number;
-  @IntField() y: number;
+  @PyInt() x: number;
+  @PyInt() y: number;
 }
 
 class TextLayer {
-  @LiteralField(['text']) type: 'text';
-  @StrField({ minLength: 1 }) name: string;
-  @IntField({ ge: 1 }) font_size = 48;
-  @NestedField(() => Shadow, { optional: true }) shadow?: Shadow;
+  @PyLiteral(['text']) type: 'text';
+  @PyStr({ minLength: 1 }) name: string;
+  @PyInt({ ge: 1 }) font_size = 48;
+  @PyModel(() => Shadow, { optional: true }) shadow?: Shadow;
 }
 class ImageLayer {
-  @LiteralField(['image']) type: 'image';
-  @StrField() name: string;
-  @StrField({ optional: true, nullable: true }) image_url?: string | null;
+  @PyLiteral(['image']) type: 'image';
+  @PyStr() name: string;
+  @PyStr({ optional: true, nullable: true }) image_url?: string | null;
 }
 class ShapeLayer {
-  @LiteralField(['shape']) type: 'shape';
-  @StrField() name: string;
+  @PyLiteral(['shape']) type: 'shape';
+  @PyStr() name: string;
 }
 
 class TemplateIn {
-  @StrField({ minLength: 1, maxLength: 5 }) name: string;
-  @IntField({ ge: 1, le: 8192 }) width: number;
-  @ArrayField(t.union('type', { text: TextLayer, image: ImageLayer, shape: ShapeLayer }), { minItems: 1, maxItems: 3 })
+  @PyStr({ minLength: 1, maxLength: 5 }) name: string;
+  @PyInt({ ge: 1, le: 8192 }) width: number;
+  @PyList(t.union('type', { text: TextLayer, image: ImageLayer, shape: ShapeLayer }), { minItems: 1, maxItems: 3 })
   layers: (TextLayer | ImageLayer | ShapeLayer)[];
-  @DictField({ optional: true }) metadata?: Record<string, unknown>;
+  @PyDict({ optional: true }) metadata?: Record<string, unknown>;
 }
 
 const LAYER = '{"type":"text","name":"t"}';
@@ -169,27 +156,27 @@ describe('validateBody: a DTO with nested, array and union fields', () => {
   it('does not report extras when the model ignores them', () => {
     @ModelConfig({ extra: 'ignore' })
     class Loose {
-      @IntField() a: number;
+      @PyInt() a: number;
     }
     expect(validateBody(Loose, { a: 1, b: 2 })).toEqual({ ok: true, value: Object.assign(new Loose(), { a: 1 }) });
   });
 
   it('keeps inherited fields first and overrides in place', () => {
     class Base {
-      @IntField() a: number;
-      @StrField() b: string;
+      @PyInt() a: number;
+      @PyStr() b: string;
     }
     class Child extends Base {
-      @IntField() c: number;
-      @IntField() override b: never;
+      @PyInt() c: number;
+      @PyInt() override b: never;
     }
     expect(errorsOf(validateBody(Child, {})).map((e) => e.loc[1])).toEqual(['a', 'b', 'c']);
     expect(errorsOf(validateBody(Child, { a: 1, b: 'x', c: 1 }))[0].type).toBe('int_parsing');
   });
 
-  it('declares a single union field with UnionField', () => {
+  it('declares a single union field with PyUnion', () => {
     class Holder {
-      @UnionField('kind', { text: TextLayer }) layer: TextLayer;
+      @PyUnion('kind', { text: TextLayer }) layer: TextLayer;
     }
     expect(errorsOf(validateBody(Holder, { layer: { type: 'text' } }))).toEqual([
       { type: 'union_tag_not_found', loc: ['body', 'layer'], msg: "Unable to extract tag using discriminator 'kind'", input: { type: 'text' }, ctx: { discriminator: "'kind'" } },
@@ -198,13 +185,90 @@ describe('validateBody: a DTO with nested, array and union fields', () => {
 
   it('uses aliases for input and loc', () => {
     class Aliased {
-      @IntField({ alias: 'size-px' }) size: number;
+      @PyInt({ alias: 'size-px' }) size: number;
     }
     expect(validateBody(Aliased, { 'size-px': 3 })).toEqual({ ok: true, value: Object.assign(new Aliased(), { size: 3 }) });
     expect(errorsOf(validateBody(Aliased, { size: 3 })).map((e) => [e.type, e.loc])).toEqual([
       ['missing', ['body', 'size-px']],
       ['extra_forbidden', ['body', 'size']],
     ]);
+  });
+});
+
+describe('class-validator as the driver: what the change of mechanism could drift', () => {
+  it('registers one class-validator constraint (and a ValidateIf) per field', () => {
+    class Dto {
+      @PyInt({ ge: 1 }) a: number;
+      @PyStr({ optional: true }) b?: string;
+    }
+    const metas = getMetadataStorage().getTargetValidationMetadatas(Dto, '', true, false);
+    expect(metas.filter((m) => m.type === 'customValidation').map((m) => [m.propertyName, m.name])).toEqual([
+      ['a', 'py_int'],
+      ['b', 'py_str'],
+    ]);
+    expect(metas.filter((m) => m.type === 'conditionalValidation').map((m) => m.propertyName)).toEqual(['a', 'b']);
+  });
+
+  it('reports inherited fields first although class-validator lists own properties first', () => {
+    class Base {
+      @PyStr() name: string;
+      @PyInt() x: number;
+    }
+    class Child extends Base {
+      @PyLiteral(['text']) type: 'text';
+    }
+    expect(wire(errorsOf(validateBody(Child, body('{"type":"img","x":1.5,"zz":1.0}'))))).toBe(
+      '{"detail":[' +
+        '{"type":"missing","loc":["body","name"],"msg":"Field required","input":{"type":"img","x":1.5,"zz":1.0}},' +
+        '{"type":"int_from_float","loc":["body","x"],"msg":"Input should be a valid integer, got a number with a fractional part","input":1.5},' +
+        '{"type":"literal_error","loc":["body","type"],"msg":"Input should be \'text\'","input":"img","ctx":{"expected":"\'text\'"}},' +
+        '{"type":"extra_forbidden","loc":["body","zz"],"msg":"Extra inputs are not permitted","input":1.0}]}',
+    );
+  });
+
+  it('keeps nested locs, list indexes and extra_forbidden after the fields of each nested object', () => {
+    class Inner {
+      @PyInt({ ge: 0 }) n: number;
+    }
+    class Outer {
+      @PyList(() => Inner) items: Inner[];
+      @PyModel(Inner) one: Inner;
+    }
+    expect(errorsOf(validateBody(Outer, body('{"one":{"q":1,"n":"-1"},"items":[{"n":1},{"n":"x","e":2}]}'))).map((e) => [e.type, e.loc, e.input])).toEqual([
+      ['int_parsing', ['body', 'items', 1, 'n'], 'x'],
+      ['extra_forbidden', ['body', 'items', 1, 'e'], 2],
+      ['greater_than_equal', ['body', 'one', 'n'], '-1'],
+      ['extra_forbidden', ['body', 'one', 'q'], 1],
+    ]);
+  });
+
+  it('null is not "absent" for an optional non-nullable field (unlike class-validator IsOptional)', () => {
+    class Dto {
+      @PyInt({ optional: true }) a?: number;
+    }
+    expect(errorsOf(validateBody(Dto, { a: null }))).toEqual([{ type: 'int_type', loc: ['body', 'a'], msg: 'Input should be a valid integer', input: null }]);
+    expect(validateBody(Dto, {})).toEqual({ ok: true, value: new Dto() });
+  });
+
+  it('coerces laxly and writes the coerced value back to the instance', () => {
+    class Dto {
+      @PyInt() a: number;
+      @PyBool() b: boolean;
+      @PyUuid() c: string;
+      @PyFloat() d: number;
+    }
+    const r = validateBody(Dto, body('{"a":"  7 ","b":"yes","c":"12345678123456781234567812345ABC","d":"1e3"}'));
+    expect(r).toEqual({ ok: true, value: Object.assign(new Dto(), { a: 7, b: true, c: '12345678-1234-5678-1234-567812345abc', d: 1000 }) });
+  });
+
+  it('still validates (and coerces) when class-validator is called directly, without the pipe', () => {
+    class Dto {
+      @PyInt({ ge: 1 }) a: number;
+    }
+    const ok = Object.assign(new Dto(), { a: '3' });
+    expect(validateSync(ok)).toEqual([]);
+    expect(ok.a).toBe(3);
+    expect(validateSync(Object.assign(new Dto(), { a: '0' })).map((e) => e.property)).toEqual(['a']);
   });
 });
 
@@ -229,9 +293,9 @@ describe('validateValue: scalar fields as pydantic reports them', () => {
   it('ints from JSON floats keep Python float-ness', () => {
     const v = body('{"a":5.0,"b":1e20,"c":100000000000000000000}') as Record<string, unknown>;
     class Counts {
-      @IntField() a: number;
-      @IntField() b: number;
-      @IntField() c: number;
+      @PyInt() a: number;
+      @PyInt() b: number;
+      @PyInt() c: number;
     }
     expect(wire(errorsOf(validateBody(Counts, v)))).toBe(
       '{"detail":[{"type":"int_parsing_size","loc":["body","b"],"msg":"Unable to parse input string as an integer, exceeded maximum size","input":1e+20}]}',
@@ -338,13 +402,13 @@ describe('validateValue: scalar fields as pydantic reports them', () => {
 
 describe('validateParams: query, path and header DTOs', () => {
   class ListQuery {
-    @IntField({ ge: 1, le: 100 }) limit = 20;
-    @EnumField(['pending', 'rendering', 'completed', 'failed'], { optional: true }) status?: string;
-    @UuidField({ optional: true }) template_id?: string;
-    @BoolField({ optional: true }) archived?: boolean;
-    @DateTimeField({ optional: true }) created_after?: Date;
-    @ArrayField(() => String, { optional: true }) tag?: string[];
-    @NumberField({ optional: true, ge: 1, le: 3 }) scale?: number;
+    @PyInt({ ge: 1, le: 100 }) limit = 20;
+    @PyEnum(['pending', 'rendering', 'completed', 'failed'], { optional: true }) status?: string;
+    @PyUuid({ optional: true }) template_id?: string;
+    @PyBool({ optional: true }) archived?: boolean;
+    @PyDateTime({ optional: true }) created_after?: Date;
+    @PyList(() => String, { optional: true }) tag?: string[];
+    @PyFloat({ optional: true, ge: 1, le: 3 }) scale?: number;
   }
 
   it('coerces query strings and applies defaults', () => {
@@ -370,15 +434,15 @@ describe('validateParams: query, path and header DTOs', () => {
 
   it('reports a missing required parameter with input null', () => {
     class PathDto {
-      @UuidField() image_id: string;
+      @PyUuid() image_id: string;
     }
     expect(errorsOf(validateParams('path', PathDto, {}))).toEqual([{ type: 'missing', loc: ['path', 'image_id'], msg: 'Field required', input: null }]);
   });
 
   it('names headers with hyphens, case-insensitively, first value first', () => {
     class Headers {
-      @StrField({ maxLength: 4 }) x_request_id: string;
-      @IntField({ optional: true }) prefer_wait?: number;
+      @PyStr({ maxLength: 4 }) x_request_id: string;
+      @PyInt({ optional: true }) prefer_wait?: number;
     }
     const r = validateParams('header', Headers, { 'x-request-id': ['abc', 'other'] });
     expect(r.ok && r.value.x_request_id).toBe('abc');

@@ -1,9 +1,14 @@
 /**
- * The schema walker: validates input against the field specs of `fields.ts` the way pydantic 2
- * does in python mode (FastAPI calls `validate_python`), producing the coerced DTO or FastAPI's
- * error items in pydantic's order (fields in declaration order, list items in index order,
- * `extra_forbidden` after the fields of the same object).
+ * pydantic 2's python-mode semantics (FastAPI calls `validate_python`) behind the project's
+ * class-validator decorators (`decorators.ts`). A DTO is validated by class-validator's
+ * `validateSync`: each field carries one constraint, registered with `registerDecorator`, whose
+ * `validate` checks the field's raw value as pydantic would, writes the coerced value back to
+ * the instance and records pydantic's exact error items for the exception factory
+ * (`fastApiItems`), which turns class-validator's `ValidationError`s into FastAPI's items in
+ * pydantic's order (fields in declaration order, list items in index order, `extra_forbidden`
+ * after the fields of the same object).
  */
+import { validateSync, type ValidationArguments, type ValidationError } from 'class-validator';
 import { isPyFloat, pyKeys, pyNumberText, PyNumber, pyFloat, pyRepr, pyStr } from '../http/python-json.js';
 import { pyStrRepr } from '../http/python-repr.js';
 import { parseUuid } from './uuid.js';
@@ -11,6 +16,7 @@ import { laxBool, laxFloat, laxInt } from './coerce.js';
 import { validateDateTime } from './datetime.js';
 import { errorItem, expectedRepr, type FastApiErrorItem, type Loc, type Location } from '../http/validation-errors.js';
 import { type Class, type FieldDef, type FieldSpec, type FieldSpecOf, getFields, getModelOptions, resolveItemSpec } from './fields.js';
+import { toFastApiDetail } from './class-validator-mapper.js';
 
 export type Validated<T> = { ok: true; value: T } | { ok: false; errors: FastApiErrorItem[] };
 
@@ -226,37 +232,11 @@ class Walker {
   }
 
   model(cls: Class, input: unknown, loc: Loc, parent?: Parent): unknown {
-    if (!isObject(input)) return this.fail('model_attributes_type', loc, input, parent);
-    const instance = new cls() as Record<string, unknown>;
-    const used = new Set<string>();
-    let failed = false;
-    for (const field of getFields(cls)) {
-      const name = field.alias ?? field.key;
-      used.add(name);
-      if (!hasOwn(input, name)) {
-        if (isOptional(field, instance)) continue;
-        this.errors.push(errorItem('missing', [...loc, name], input));
-        failed = true;
-        continue;
-      }
-      const v = this.value(field.spec, input[name], [...loc, name], { container: input, key: name });
-      if (v === INVALID) failed = true;
-      else instance[field.key] = v;
-    }
-    if (getModelOptions(cls).extra === 'forbid') {
-      for (const key of pyKeys(input)) {
-        if (used.has(key)) continue;
-        this.fail('extra_forbidden', [...loc, key], input[key], { container: input, key });
-        failed = true;
-      }
-    }
-    return failed ? INVALID : instance;
+    const r = validateModel(cls, input, loc, parent);
+    if (r.ok) return r.value;
+    this.errors.push(...r.errors);
+    return INVALID;
   }
-}
-
-/** Absent is fine if declared optional, or if the property has an initializer (its default). */
-function isOptional(field: FieldDef, freshInstance: object): boolean {
-  return field.optional ?? hasOwn(freshInstance, field.key);
 }
 
 function result<T>(w: Walker, v: unknown): Validated<T> {
@@ -264,16 +244,118 @@ function result<T>(w: Walker, v: unknown): Validated<T> {
 }
 
 /** One value against one spec, e.g. `validateValue(t.int({ ge: 1 }), '0', ['query', 'limit'])`. */
-export function validateValue<T = unknown>(spec: FieldSpec, input: unknown, loc: Loc): Validated<T> {
+export function validateValue<T = unknown>(spec: FieldSpec, input: unknown, loc: Loc, parent?: Parent): Validated<T> {
   const w = new Walker();
-  return result(w, w.value(spec, input, loc));
+  return result(w, w.value(spec, input, loc, parent));
+}
+
+// ---------------------------------------------------------------------------------------------
+// DTO classes, through class-validator
+// ---------------------------------------------------------------------------------------------
+
+/** What the constraints of one instance under validation need to know, keyed by the instance. */
+interface RunContext {
+  /** The input object (the parsed body, or the extracted parameters by public name). */
+  raw: Record<string, unknown>;
+  loc: Loc;
+  /** The public name of each field. */
+  nameOf: (field: FieldDef) => string;
+  /** `input` of a `missing` error: the enclosing object in a body, None for parameters. */
+  missingInput: unknown;
+  /** Properties that have an initializer, i.e. a default. */
+  defaults: ReadonlySet<string>;
+  /** The exact FastAPI items of each failed property. */
+  errors: Map<string, FastApiErrorItem[]>;
+}
+
+const runs = new WeakMap<object, RunContext>();
+
+/** `ValidateIf` condition of every field: absent optional fields (or with a default) are skipped. */
+export function fieldPresent(field: FieldDef, object: object): boolean {
+  const run = runs.get(object);
+  if (!run) return (object as Record<string, unknown>)[field.key] !== undefined || !field.optional;
+  if (hasOwn(run.raw, run.nameOf(field))) return true;
+  return !(field.optional ?? run.defaults.has(field.key));
+}
+
+/**
+ * `validate` of the class-validator constraint of every field: checks the raw value against the
+ * field's spec and writes the coerced value back, or records pydantic's errors and fails.
+ */
+export function validateField(field: FieldDef, args: ValidationArguments): boolean {
+  const object = args.object as Record<string, unknown>;
+  const run = runs.get(object);
+  if (!run) {
+    // Validated outside the pipe (a plain `validateSync` call): same checks, no error detail.
+    const r = validateValue(field.spec, args.value, [field.key]);
+    if (r.ok) object[field.key] = r.value;
+    return r.ok;
+  }
+  const name = run.nameOf(field);
+  const loc = [...run.loc, name];
+  if (!hasOwn(run.raw, name)) {
+    run.errors.set(field.key, [errorItem('missing', loc, run.missingInput)]);
+    return false;
+  }
+  const r = validateValue(field.spec, run.raw[name], loc, { container: run.raw, key: name });
+  if (r.ok) {
+    object[field.key] = r.value;
+    return true;
+  }
+  run.errors.set(field.key, r.errors);
+  return false;
+}
+
+/**
+ * The exception factory: class-validator's errors for one instance as FastAPI items, fields in
+ * declaration order (base class first, as pydantic). A constraint of a standard class-validator
+ * decorator (no recorded item) is mapped by `class-validator-mapper.ts`.
+ */
+export function fastApiItems(cls: Class, errors: readonly ValidationError[], location: Location, loc: Loc, raw: unknown): FastApiErrorItem[] {
+  const order = new Map(getFields(cls).map((f, i) => [f.key, i]));
+  const rank = (e: ValidationError): number => order.get(e.property) ?? order.size;
+  return [...errors]
+    .sort((a, b) => rank(a) - rank(b))
+    .flatMap((e) => {
+      const recorded = e.target ? runs.get(e.target)?.errors.get(e.property) : undefined;
+      if (recorded) return recorded;
+      return toFastApiDetail([e], location, raw).map((item) => ({ ...item, loc: [...loc, ...item.loc.slice(1)] }));
+    });
+}
+
+function run<T>(cls: Class<T>, context: Omit<RunContext, 'defaults' | 'errors'>, location: Location): { instance: T; items: FastApiErrorItem[] } {
+  const instance = new cls() as Record<string, unknown>;
+  const defaults = new Set(Object.keys(instance));
+  runs.set(instance, { ...context, defaults, errors: new Map() });
+  for (const field of getFields(cls)) {
+    const name = context.nameOf(field);
+    if (hasOwn(context.raw, name)) instance[field.key] = context.raw[name];
+  }
+  try {
+    const errors = validateSync(instance, { forbidUnknownValues: false, validationError: { target: true, value: true } });
+    return { instance: instance as T, items: fastApiItems(cls, errors, location, context.loc, context.raw) };
+  } finally {
+    runs.delete(instance);
+  }
+}
+
+/** A nested model (or a body) at `loc`: its fields, then `extra_forbidden` for unknown keys. */
+export function validateModel<T>(cls: Class<T>, input: unknown, loc: Loc, parent?: Parent): Validated<T> {
+  if (!isObject(input)) return { ok: false, errors: [errorItem('model_attributes_type', loc, echo(input, parent))] };
+  const { instance, items } = run(cls, { raw: input, loc, nameOf: (f) => f.alias ?? f.key, missingInput: input }, 'body');
+  if (getModelOptions(cls).extra === 'forbid') {
+    const known = new Set(getFields(cls).map((f) => f.alias ?? f.key));
+    for (const key of pyKeys(input)) {
+      if (!known.has(key)) items.push(errorItem('extra_forbidden', [...loc, key], echo(input[key], { container: input, key })));
+    }
+  }
+  return items.length > 0 ? { ok: false, errors: items } : { ok: true, value: instance };
 }
 
 /** A request body against a DTO class: no body (or JSON null) is FastAPI's `missing` at ["body"]. */
 export function validateBody<T>(cls: Class<T>, body: unknown): Validated<T> {
   if (body === undefined || body === null) return { ok: false, errors: [errorItem('missing', ['body'], null)] };
-  const w = new Walker();
-  return result(w, w.model(cls, body, ['body']));
+  return validateModel(cls, body, ['body']);
 }
 
 /** Path, query or header values as they arrive (strings, or arrays of repeated values). */
@@ -299,36 +381,17 @@ function paramValue(location: Location, raw: unknown, spec: FieldSpec): unknown 
   return location === 'header' ? raw[0] : raw[raw.length - 1];
 }
 
-function validateParamInto(
-  w: Walker,
-  location: Location,
-  name: string,
-  spec: FieldSpec,
-  raw: unknown,
-  optional: boolean,
-): unknown {
-  if (raw === undefined) {
-    if (optional) return undefined;
-    w.errors.push(errorItem('missing', [location, name], null));
-    return INVALID;
-  }
-  return w.value(spec, raw, [location, name]);
-}
-
 /** A DTO of path, query or header parameters, each validated on its own as FastAPI does. */
 export function validateParams<T>(location: ParamLocation, cls: Class<T>, source: ParamSource): Validated<T> {
-  const w = new Walker();
-  const instance = new cls() as Record<string, unknown>;
-  let failed = false;
+  const nameOf = (f: FieldDef): string => paramAlias(location, f.key, f.alias);
+  const raw: Record<string, unknown> = {};
   for (const field of getFields(cls)) {
-    const name = paramAlias(location, field.key, field.alias);
-    const raw = paramValue(location, (source ?? {})[location === 'header' ? name.toLowerCase() : name], field.spec);
-    const optional = isOptional(field, instance);
-    const v = validateParamInto(w, location, name, field.spec, raw, optional);
-    if (v === INVALID) failed = true;
-    else if (v !== undefined) instance[field.key] = v;
+    const name = nameOf(field);
+    const value = paramValue(location, (source ?? {})[location === 'header' ? name.toLowerCase() : name], field.spec);
+    if (value !== undefined) raw[name] = value;
   }
-  return failed ? { ok: false, errors: w.errors } : { ok: true, value: instance as T };
+  const { instance, items } = run(cls, { raw, loc: [location], nameOf, missingInput: null }, location);
+  return items.length > 0 ? { ok: false, errors: items } : { ok: true, value: instance };
 }
 
 /**
@@ -336,6 +399,7 @@ export function validateParams<T>(location: ParamLocation, cls: Class<T>, source
  * the body, one embedded field (`@Body('name', ParamField(...))`).
  */
 export function validateParam<T = unknown>(location: Location, name: string, spec: FieldSpec, raw: unknown, optional = false): Validated<T> {
-  const w = new Walker();
-  return result(w, validateParamInto(w, location, name, spec, paramValue(location, raw, spec), optional));
+  const value = paramValue(location, raw, spec);
+  if (value === undefined) return optional ? { ok: true, value: undefined as T } : { ok: false, errors: [errorItem('missing', [location, name], null)] };
+  return validateValue(spec, value, [location, name]);
 }

@@ -5,15 +5,16 @@ import { IsInt, Min } from 'class-validator';
 import request from 'supertest';
 import { UnreadableJsonBody } from '../http/json-body.middleware.js';
 import { RequestValidationError } from '../http/validation-errors.js';
-import { IntField, StrField, t } from './fields.js';
+import { PyInt, PyStr } from './decorators.js';
+import { t } from './fields.js';
 import { FastApiValidationPipe, ParamField, UuidParam, ValidationScopeInterceptor } from './validation.pipe.js';
 
 class Q {
-  @IntField({ ge: 1 }) limit = 20;
-  @StrField({ optional: true }) q?: string;
+  @PyInt({ ge: 1 }) limit = 20;
+  @PyStr({ optional: true }) q?: string;
 }
 class Search {
-  @StrField({ optional: true }) q?: string;
+  @PyStr({ optional: true }) q?: string;
 }
 class CvQuery {
   @Min(1)
