@@ -1,5 +1,5 @@
 import { PyDateTime, PyDict, PyEnum, PyInt, PyList, PyStr, PyUuid } from '../validation/decorators.js';
-import { ModelConfig, t } from '../validation/fields.js';
+import { INT32_MAX, ModelConfig, t } from '../validation/fields.js';
 import { LIMITS } from '../renderer/index.js';
 import { IMAGE_STATUSES, OUTPUT_FORMATS } from './image.entity.js';
 
@@ -39,7 +39,7 @@ export class CreateImageDto {
   @PyUuid({ example: '3f0c8a52-9d1e-4b7a-8c55-2e1f0a9b7c13' })
   template_id: string;
 
-  @PyInt({ ge: 1, optional: true, description: 'Published version to render; default: the current one' })
+  @PyInt({ ge: 1, le: INT32_MAX, optional: true, description: 'Published version to render; default: the current one' })
   template_version?: number;
 
   @PyList(t.dict(), {

@@ -1,5 +1,5 @@
 import { PyBool, PyDict, PyEnum, PyFloat, PyInt, PyList, PyLiteral, PyModel, PyStr, PyUuid } from '../validation/decorators.js';
-import { ModelConfig, t } from '../validation/fields.js';
+import { INT32_MAX, ModelConfig, t } from '../validation/fields.js';
 import { LIMITS } from '../renderer/index.js';
 
 /* Colours and URLs are plain strings here: their finer rules (a parsable colour, an http(s)
@@ -56,16 +56,16 @@ export class StrokeDto {
 
 @ModelConfig({ extra: 'forbid' })
 export class CropDto {
-  @PyInt({ ge: 0 })
+  @PyInt({ ge: 0, le: INT32_MAX })
   x: number;
 
-  @PyInt({ ge: 0 })
+  @PyInt({ ge: 0, le: INT32_MAX })
   y: number;
 
-  @PyInt({ ge: 1 })
+  @PyInt({ ge: 1, le: INT32_MAX })
   width: number;
 
-  @PyInt({ ge: 1 })
+  @PyInt({ ge: 1, le: INT32_MAX })
   height: number;
 }
 
@@ -300,7 +300,7 @@ export class ListTemplatesQuery {
 
 @ModelConfig({ extra: 'forbid' })
 export class PreviewTemplateDto {
-  @PyInt({ ge: 1, optional: true, description: 'A published version; default: the current draft' })
+  @PyInt({ ge: 1, le: INT32_MAX, optional: true, description: 'A published version; default: the current draft' })
   version?: number;
 
   @PyList(t.dict(), { maxItems: LIMITS.maxModifications, default: [], example: [{ name: 'headline', text: 'Preview me' }] })

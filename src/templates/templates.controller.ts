@@ -4,7 +4,7 @@ import { Auth, CurrentPrincipal } from '../orgs/auth/auth.decorators.js';
 import type { Principal } from '../orgs/auth/auth.types.js';
 import { ErrorDetailSchema } from '../http/openapi/error-schemas.js';
 import { ParamField, UuidParam } from '../validation/validation.pipe.js';
-import { t } from '../validation/fields.js';
+import { INT32_MAX, t } from '../validation/fields.js';
 import { TemplateList, TemplateOut, TemplateVersionList, TemplateVersionOut } from './template-out.dto.js';
 import { CreateTemplateDto, ListTemplatesQuery, UpdateTemplateDto } from './template.dto.js';
 import { TemplatesService, type TemplateInput } from './templates.service.js';
@@ -100,7 +100,7 @@ export class TemplatesController {
   getTemplateVersion(
     @CurrentPrincipal() p: Principal,
     @Param('template_id', UuidParam) id: string,
-    @Param('version', ParamField(t.int({ ge: 1 }))) version: number,
+    @Param('version', ParamField(t.int({ ge: 1, le: INT32_MAX }))) version: number,
   ): Promise<TemplateVersionOut> {
     return this.templates.getVersion(p, id, version);
   }

@@ -87,6 +87,12 @@ const toThunk = (ref: ClassRef): (() => Class) => (isThunk(ref) ? ref : () => re
 // Specs (also usable as array items: `PyList(t.int({ ge: 0 }))`)
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * The largest value of a PostgreSQL `integer`: every integer field declares at most this (or a
+ * smaller bound), so a value the database cannot hold is a 422, never a 500.
+ */
+export const INT32_MAX = 2_147_483_647;
+
 export const t = {
   int: (o: NumberBounds & Nullable = {}): FieldSpec => ({ kind: 'int', ...o }),
   float: (o: NumberBounds & Nullable & { allowInfNan?: boolean } = {}): FieldSpec => ({ kind: 'float', ...o }),

@@ -32,6 +32,7 @@ import { UnreadableJsonBody } from '../http/json-body.middleware.js';
 import { toFastApiDetail } from './class-validator-mapper.js';
 import { errorItem, type FastApiErrorItem, type Location, RequestValidationError } from '../http/validation-errors.js';
 import { type Class, type FieldSpec, isFieldModel, t } from './fields.js';
+import { unstorableTextErrors } from './storable-text.js';
 import { type ParamLocation, type ParamSource, validateBody, validateParam, validateParams, type Validated } from './validate.js';
 
 /** Nest's RouteParamtypes values for the parameters validated here. */
@@ -119,8 +120,31 @@ function classValidatorRun(location: Location, cls: Class): Run {
   };
 }
 
+/**
+ * Adds the storable-text check to a parameter's run: a string PostgreSQL cannot hold (NUL, an
+ * unpaired surrogate) anywhere in the raw input is a 422 at its location, next to the
+ * parameter's other errors (one error per location).
+ */
+function withStorableText(location: Location, data: unknown, run: Run): Run {
+  const base = typeof data === 'string' && location !== 'body' ? [location, data] : [location];
+  return (value) => {
+    const result = run(value);
+    const unstorable = unstorableTextErrors(value, base);
+    if (unstorable.length === 0) return result;
+    const known = result.ok ? [] : result.errors;
+    const taken = new Set(known.map((e) => JSON.stringify(e.loc)));
+    return { ok: false, errors: [...known, ...unstorable.filter((e) => !taken.has(JSON.stringify(e.loc)))] };
+  };
+}
+
 /** How to validate one parameter, or undefined when it is not this pipe's business. */
 function runnerFor(location: Location, data: unknown, metatype: unknown, paramPipes: readonly unknown[]): Run | undefined {
+  const run = plainRunnerFor(location, data, metatype, paramPipes);
+  // Node's HTTP parser already refuses NUL and other control characters in header values.
+  return run && (location === 'header' ? run : withStorableText(location, data, run));
+}
+
+function plainRunnerFor(location: Location, data: unknown, metatype: unknown, paramPipes: readonly unknown[]): Run | undefined {
   const marker = paramPipes.find((p): p is FieldParamPipe => p instanceof FieldParamPipe);
   if (marker) return fieldRun(location, data, marker);
   const wholeObject = data === undefined || location === 'header';
