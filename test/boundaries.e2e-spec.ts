@@ -145,12 +145,13 @@ describe('import boundaries on the real tree', () => {
   });
 });
 
+// The project's eslint.config.js, with type-aware linting off so fixture paths need not exist.
+const eslint = new eslintPkg.ESLint({
+  cwd: ROOT,
+  overrideConfig: [{ files: ['**/*.ts'], ...tseslint.configs.disableTypeChecked }],
+});
+
 describe('process.env is read only in src/config/ (eslint no-restricted-properties)', () => {
-  // The project's eslint.config.js, with type-aware linting off so fixture paths need not exist.
-  const eslint = new eslintPkg.ESLint({
-    cwd: ROOT,
-    overrideConfig: [{ files: ['**/*.ts'], ...tseslint.configs.disableTypeChecked }],
-  });
   const code = 'export const port = process.env.PORT;\nconst { env } = process;\nexport const home = env.HOME;\n';
   const envMessages = async (filePath: string) => {
     const [result] = await eslint.lintText(code, { filePath: resolve(ROOT, filePath) });
@@ -171,10 +172,6 @@ describe('process.env is read only in src/config/ (eslint no-restricted-properti
 });
 
 describe('patterns that backtrack super-linearly fail the lint (eslint-plugin-regexp)', () => {
-  const eslint = new eslintPkg.ESLint({
-    cwd: ROOT,
-    overrideConfig: [{ files: ['**/*.ts'], ...tseslint.configs.disableTypeChecked }],
-  });
   const ruleIds = async (code: string): Promise<string[]> => {
     const [result] = await eslint.lintText(code, { filePath: resolve(ROOT, 'src/images/regexp-fixture.ts') });
     return result.messages.map((m) => m.ruleId ?? 'fatal');

@@ -4,6 +4,8 @@
  * converted value or the pydantic error type to report.
  */
 
+import { trimWhile } from '../common/strings.js';
+
 export type Coerced<T> = { ok: true; value: T } | { ok: false; type: string };
 
 const ok = <T>(value: T): Coerced<T> => ({ ok: true, value });
@@ -15,13 +17,7 @@ const bad = <T>(type: string): Coerced<T> => ({ ok: false, type });
 const isRustWs = (c: number): boolean =>
   (c >= 0x09 && c <= 0x0d) || c === 0x20 || c === 0x85 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) ||
   c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000;
-export function rustTrim(s: string): string {
-  let from = 0;
-  let to = s.length;
-  while (from < to && isRustWs(s.charCodeAt(from))) from++;
-  while (to > from && isRustWs(s.charCodeAt(to - 1))) to--;
-  return s.slice(from, to);
-}
+export const rustTrim = (s: string): string => trimWhile(s, isRustWs);
 
 const TWO_63 = 2 ** 63;
 
