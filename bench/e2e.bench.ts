@@ -11,7 +11,7 @@ import { ENTITIES } from '../src/entities.js';
 import { OrgsRepository } from '../src/orgs/orgs.service.js';
 import { LocalStorageDriver } from '../src/storage/local.driver.js';
 import { seedDemoTemplate } from '../src/templates/demo-seed.js';
-import { summary } from './stats.js';
+import { processCpuMs, summary } from './stats.js';
 
 /**
  * End to end: the compiled API and 1 or 2 compiled worker processes on loopback, against a
@@ -99,6 +99,7 @@ export async function benchEndToEnd(): Promise<void> {
       const total = 240;
       const inFlight = 24;
       let next = 0;
+      const cpu0 = children.map((c) => processCpuMs(c.pid));
       const t0 = performance.now();
       const latencies: number[] = [];
       await Promise.all(
@@ -116,6 +117,11 @@ export async function benchEndToEnd(): Promise<void> {
       const secs = (performance.now() - t0) / 1000;
       log(`${`saturated, ${workers} worker(s)`.padEnd(34)} ${(total / secs).toFixed(1).padStart(7)} renders/s  (${total} renders, ${inFlight} in flight)`);
       log(summary(`  POST -> completed under load`, latencies));
+      const cpuPerRender = children.map((c, i) => (processCpuMs(c.pid) - cpu0[i]) / total);
+      log(
+        `  CPU per render                   api ${cpuPerRender[0].toFixed(1)} ms, worker${workers > 1 ? 's' : ''} ` +
+          `${cpuPerRender.slice(1).reduce((a, b) => a + b, 0).toFixed(1)} ms (all threads, user + system)`,
+      );
     }
   } finally {
     for (const c of children.reverse()) await stop(c);
