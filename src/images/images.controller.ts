@@ -4,10 +4,11 @@ import type { Response } from 'express';
 import { Auth, CurrentPrincipal } from '../orgs/auth/auth.decorators.js';
 import type { Principal } from '../orgs/auth/auth.types.js';
 import { ErrorDetailSchema } from '../http/openapi/error-schemas.js';
+import { RATE_COSTS, RateCost } from '../rate-limit/rate-cost.js';
 import { RequestHeaders, UuidParam } from '../validation/validation.pipe.js';
 import { ImageList, ImageOut } from './image.dto.js';
 import { CreateImageDto, CreateImageHeaders, ListImagesQuery } from './images.dto.js';
-import { ImagesService } from './images.service.js';
+import { ImagesService, PENDING_CAP_DETAIL } from './images.service.js';
 
 @ApiTags('images')
 @Controller('v1/images')
@@ -34,6 +35,7 @@ export class ImagesController {
 
   @Post()
   @Auth('images:write', { webhook_url: 'webhooks:write' })
+  @RateCost('render')
   @HttpCode(202)
   @ApiOperation({
     summary: 'Create Image',
@@ -46,6 +48,11 @@ export class ImagesController {
   @ApiCreatedResponse({ description: 'Finished within the Prefer: wait time', type: ImageOut })
   @ApiResponse({ status: 400, description: 'Modifications do not fit the template (invalid_modification, template_not_published, ...)', type: ErrorDetailSchema })
   @ApiResponse({ status: 409, description: 'Idempotency-Key reused with another body', type: ErrorDetailSchema })
+  @ApiResponse({
+    status: 429,
+    description: `Rate limit exceeded (a render costs ${RATE_COSTS.render} points), or the organisation already has MAX_PENDING_RENDERS_PER_ORG renders pending ("${PENDING_CAP_DETAIL}")`,
+    type: ErrorDetailSchema,
+  })
   async createImage(
     @CurrentPrincipal() p: Principal,
     @Body() body: CreateImageDto,

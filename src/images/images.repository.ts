@@ -81,6 +81,15 @@ export class ImagesRepository {
     return this.repo.findOneBy({ id, orgId, isTest });
   }
 
+  /** Pending renders of an org, counted up to `upTo` (the cap) so a huge backlog costs no more than the cap (idx_images_org_pending). */
+  async countPending(orgId: string, upTo: number): Promise<number> {
+    const rows = (await this.ds.query(
+      `SELECT count(*)::int AS n FROM (SELECT 1 FROM images WHERE org_id = $1 AND status = 'pending' LIMIT $2) AS p`,
+      [orgId, upTo],
+    )) as { n: number }[];
+    return rows[0].n;
+  }
+
   /** One keyset page (limit + 1 rows, see toPage), newest first. */
   list(orgId: string, isTest: boolean, f: ImageFilters): Promise<ImageEntity[]> {
     const qb = this.repo

@@ -40,6 +40,9 @@ export interface CreateImageInput {
   metadata?: Record<string, unknown>;
 }
 
+/** The 429 detail when an organisation already has MAX_PENDING_RENDERS_PER_ORG renders waiting. */
+export const PENDING_CAP_DETAIL = 'Too many renders pending for this organisation';
+
 export interface CreateImageResult {
   status: 201 | 202;
   body: ImageOut;
@@ -156,6 +159,9 @@ export class ImagesService {
       }
     }
     const effective = await this.templates.checkModifications(p.orgId, version, input.modifications);
+    const cap = this.config.maxPendingRendersPerOrg;
+    // Checked before the (costly) remote pre-flight. Concurrent POSTs may overshoot by their number: a soft cap.
+    if (cap > 0 && (await this.images.countPending(p.orgId, cap)) >= cap) throw new ApiError(429, PENDING_CAP_DETAIL);
     const remote = await this.preflightGate.run(p.orgId, () => preflightImageUrls(effective, this.fetcher, this.config.preflight));
     if (remote.length) throw invalid('invalid_modification', remote);
 
