@@ -25,7 +25,7 @@ import { APP_CONFIG } from '../config/config.module.js';
 import { STORAGE_DRIVER, type StorageDriver } from '../storage/storage.types.js';
 import { ImageOut } from './image.dto.js';
 import type { ImageEntity, OutputFormat } from './image.entity.js';
-import { type ImageFilters, ImagesRepository } from './images.repository.js';
+import { type ImageFilters, type ImageView, ImagesRepository } from './images.repository.js';
 
 export type { ImageFilters };
 
@@ -197,7 +197,7 @@ export class ImagesService {
     return { ...page, data: await Promise.all(page.data.map((r) => this.out(r))) };
   }
 
-  out(row: ImageEntity): Promise<ImageOut> {
+  out(row: ImageView): Promise<ImageOut> {
     return ImageOut.from(row, this.storage, this.config.signedUrlTtlSeconds);
   }
 }
