@@ -13,13 +13,15 @@ import { ENTITIES } from '../src/entities.js';
 import { ImageEntity } from '../src/images/image.entity.js';
 import { OrgsRepository } from '../src/orgs/orgs.service.js';
 import { startProcess, stopProcess } from './processes.js';
+import { processCpuMs } from './stats.js';
 
 /**
  * The read path: GET /v1/images/{id} and GET /v1/images on the compiled API, next to a bare
  * node:http + pg handler doing the same work (bench/bare-read-server.ts), both as their own
  * process on loopback against one throw-away database. autocannon at 50 connections, the two
  * servers alternated in one run so a neighbour's load hits both alike; the ratios are the figures
- * to compare between builds. BENCH_READ_SECONDS (default 5) per measurement, BENCH_READ_ROUNDS
+ * to compare between builds; a third process is the API with the limiter on (one Redis call per
+ * request, never refusing). BENCH_READ_SECONDS (default 5) per measurement, BENCH_READ_ROUNDS
  * (default 3); BENCH_CPU_PROF=<dir> runs the API under --cpu-prof into that directory.
  */
 
@@ -32,12 +34,15 @@ interface Figures {
   rps: number;
   p50: number;
   p99: number;
+  /** CPU (user + system) the server process spent per answered request: what a neighbour's load moves least. */
+  cpuMs: number;
 }
 
-async function drive(url: string, key: string, seconds: number): Promise<Figures> {
+async function drive(url: string, key: string, seconds: number, pid?: number): Promise<Figures> {
+  const cpu0 = processCpuMs(pid);
   const r = await autocannon({ url, connections: CONNECTIONS, duration: seconds, headers: { authorization: `Bearer ${key}` } });
   if (r.non2xx > 0 || r.errors > 0) throw new Error(`${url}: ${r.non2xx} non-2xx answers, ${r.errors} errors`);
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99 };
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, cpuMs: (processCpuMs(pid) - cpu0) / r.requests.total };
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -47,7 +52,7 @@ export async function benchReadPath(): Promise<void> {
   const rounds = Number(process.env.BENCH_READ_ROUNDS ?? 3);
   const run = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
   const dir = mkdtempSync(join(tmpdir(), 'imtegrate-bench-read-'));
-  const [apiPort, barePort] = [await freePort(), await freePort()];
+  const [apiPort, limitedPort, barePort] = [await freePort(), await freePort(), await freePort()];
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     NODE_ENV: 'production',
@@ -97,31 +102,40 @@ export async function benchReadPath(): Promise<void> {
       await startProcess(join(DIST, 'main.js'), { ...env, PORT: String(apiPort), LOG_LEVEL: 'log' }, 'API listening', prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : []),
     );
     children.push(await startProcess(join(HERE, 'bare-read-server.js'), { ...env, PORT: String(barePort) }, 'bare listening'));
+    // The same API with the limiter on (never refusing): what the Redis call per request costs.
+    children.push(
+      await startProcess(join(DIST, 'main.js'), { ...env, PORT: String(limitedPort), LOG_LEVEL: 'log', RATE_LIMIT_PER_MINUTE: '1000000000' }, 'API listening'),
+    );
     const targets = {
       api: `http://127.0.0.1:${apiPort}`,
       bare: `http://127.0.0.1:${barePort}`,
+      'api+rl': `http://127.0.0.1:${limitedPort}`,
     };
+    const pids = { api: children[0].pid, bare: children[1].pid, 'api+rl': children[2].pid };
+    type Side = keyof typeof targets;
     const paths = { 'GET /v1/images/{id}': `/v1/images/${rows[50].id}`, 'GET /v1/images': '/v1/images' };
     log(`read-path bench: autocannon, ${CONNECTIONS} connections, ${seconds} s per run, ${rounds} rounds alternating API and bare node:http + pg`);
     // Warm both (JIT, pools, the API's key cache) before anything counts.
     for (const base of Object.values(targets)) for (const p of Object.values(paths)) await drive(`${base}${p}`, key, 1);
 
     for (const [label, path] of Object.entries(paths)) {
-      const got: Record<'api' | 'bare', Figures[]> = { api: [], bare: [] };
+      const got: Record<Side, Figures[]> = { api: [], bare: [], 'api+rl': [] };
       for (let r = 0; r < rounds; r++) {
-        // Alternate which goes first, so a drift in background load does not favour one side.
-        const order = r % 2 === 0 ? (['api', 'bare'] as const) : (['bare', 'api'] as const);
-        for (const side of order) got[side].push(await drive(`${targets[side]}${path}`, key, seconds));
+        // Alternate the order, so a drift in background load does not favour one side.
+        const order: Side[] = r % 2 === 0 ? ['api', 'bare', 'api+rl'] : ['api+rl', 'bare', 'api'];
+        for (const side of order) got[side].push(await drive(`${targets[side]}${path}`, key, seconds, pids[side]));
       }
-      const m = (side: 'api' | 'bare', f: keyof Figures) => median(got[side].map((x) => x[f]));
-      for (const side of ['api', 'bare'] as const) {
-        log(`  ${label.padEnd(22)} ${side.padEnd(5)} ${m(side, 'rps').toFixed(0).padStart(6)} req/s  p50 ${m(side, 'p50').toFixed(1).padStart(6)} ms  p99 ${m(side, 'p99').toFixed(1).padStart(6)} ms  (median of ${rounds})`);
+      const m = (side: Side, f: keyof Figures) => median(got[side].map((x) => x[f]));
+      for (const side of ['api', 'bare', 'api+rl'] as const) {
+        log(`  ${label.padEnd(22)} ${side.padEnd(6)} ${m(side, 'rps').toFixed(0).padStart(6)} req/s  p50 ${m(side, 'p50').toFixed(1).padStart(6)} ms  p99 ${m(side, 'p99').toFixed(1).padStart(6)} ms  CPU ${m(side, 'cpuMs').toFixed(2)} ms/req  (median of ${rounds})`);
       }
       const perRound = got.api.map((a, i) => (a.rps / got.bare[i].rps).toFixed(2)).join(', ');
       log(
         `  ${label.padEnd(22)} ratio api/bare: ${(m('api', 'rps') / m('bare', 'rps')).toFixed(2)}x req/s (rounds ${perRound}), ` +
-          `p50 ${(m('api', 'p50') / m('bare', 'p50')).toFixed(2)}x, p99 ${(m('api', 'p99') / m('bare', 'p99')).toFixed(2)}x`,
+          `p50 ${(m('api', 'p50') / m('bare', 'p50')).toFixed(2)}x, p99 ${(m('api', 'p99') / m('bare', 'p99')).toFixed(2)}x, ` +
+          `CPU per request ${(m('api', 'cpuMs') / m('bare', 'cpuMs')).toFixed(2)}x`,
       );
+      log(`  ${label.padEnd(22)} ratio api+rl/bare: ${(m('api+rl', 'rps') / m('bare', 'rps')).toFixed(2)}x req/s, p99 ${(m('api+rl', 'p99') / m('bare', 'p99')).toFixed(2)}x (limiter on)`);
     }
   } finally {
     for (const c of children.reverse()) await stopProcess(c);
