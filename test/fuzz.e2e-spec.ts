@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import sharp from 'sharp';
 import { startApi, type TestApp } from './support/app.js';
-import { bearer, createOrg, insertImage } from './support/factories.js';
+import { bearer, createKey, createOrg, insertImage } from './support/factories.js';
 import { undeclaredAnswer, type OpenApiPaths } from './support/openapi.js';
 import { publishedTemplate } from './support/render-flow.js';
 
@@ -219,8 +219,15 @@ const routable = (v: unknown): boolean => {
   return text !== '' && !text.includes('/');
 };
 
+/**
+ * The credential a case sends: the org's key with every scope, none, a malformed or unknown
+ * one, or a key with one read scope (403 on every write).
+ */
+type Credential = 'full' | 'none' | 'garbage' | 'unknown' | 'read-only';
+
 interface Case {
   plain: boolean;
+  credential: Credential;
   path: string;
   query: [string, string][];
   headers: Record<string, string>;
@@ -266,6 +273,9 @@ function requestArb(path: string, method: string, op: Operation, g: Gen): fc.Arb
 
   return fc.record({
     plain: fc.constant(g.plain),
+    credential: g.plain
+      ? fc.constant<Credential>('full')
+      : fc.oneof({ weight: 16, arbitrary: fc.constant<Credential>('full') }, { weight: 1, arbitrary: fc.constantFrom<Credential>('none', 'garbage', 'unknown', 'read-only') }),
     path: fc.tuple(...pathParams.map((p) => value(p.schema, g, 0, p.name).filter(routable)), fc.constant(0)).map((vals) => {
       let out = path;
       pathParams.forEach((p, i) => (out = out.replace(`{${p.name}}`, percentEncode(scalar(vals[i]).slice(0, 300)))));
@@ -355,6 +365,7 @@ const counts = (values: readonly number[]): string =>
 describe('fuzzing every operation of openapi.json', () => {
   let api: TestApp;
   let key: string;
+  let readOnlyKey: string;
   let orgId: string;
   let png: Buffer;
   const agent = new Agent({ keepAlive: true, maxSockets: IN_FLIGHT });
@@ -363,6 +374,7 @@ describe('fuzzing every operation of openapi.json', () => {
   beforeAll(async () => {
     api = await startApi();
     ({ liveKey: key, orgId } = await createOrg(api.ds));
+    readOnlyKey = (await createKey(api.ds, orgId, ['images:read'])).key;
     png = await sharp({ create: { width: 4, height: 4, channels: 3, background: '#336699' } }).png().toBuffer();
   });
   afterAll(async () => {
@@ -396,7 +408,15 @@ describe('fuzzing every operation of openapi.json', () => {
   const send = (method: string, c: Case): Promise<Answer> =>
     new Promise((done, fail) => {
       const search = c.query.length ? `?${new URLSearchParams(c.query).toString()}` : '';
-      const headers: Record<string, string> = { Authorization: `Bearer ${key}`, ...c.headers };
+      const authorization: Record<Credential, string | undefined> = {
+        full: `Bearer ${key}`,
+        none: undefined,
+        garbage: 'Basic Zm9vOmJhcg==',
+        unknown: `Bearer ik_live_${'0'.repeat(40)}`,
+        'read-only': `Bearer ${readOnlyKey}`,
+      };
+      const credential = authorization[c.credential];
+      const headers: Record<string, string> = { ...(credential ? { Authorization: credential } : {}), ...c.headers };
       if (c.body !== undefined) headers['Content-Type'] = c.contentType ?? 'application/json';
       const started = performance.now();
       httpRequest(new URL(`${api.baseUrl}${c.path}${search}`), { method, agent, headers, timeout: MAX_ANSWER_MS * 2 }, (res) => {
@@ -444,7 +464,7 @@ describe('fuzzing every operation of openapi.json', () => {
           const c = cases[i];
           failures.push(
             `${why}: ${method.toUpperCase()} ${c.path}${c.query.length ? `?${new URLSearchParams(c.query).toString()}` : ''} ` +
-              `headers ${JSON.stringify(c.headers)} body ${JSON.stringify(c.body?.toString().slice(0, 300))} -> ${r.status} ${r.type} ${r.text.slice(0, 300)}`,
+              `${c.credential} key, headers ${JSON.stringify(c.headers)} body ${JSON.stringify(c.body?.toString().slice(0, 300))} -> ${r.status} ${r.type} ${r.text.slice(0, 300)}`,
           );
         } else failures.push('');
       });

@@ -108,6 +108,28 @@ describe('openapi.json', () => {
     });
   });
 
+  it('declares 401 and 403 on every authenticated operation, the middleware 413 on every operation and 400 where a JSON body is read', () => {
+    let authenticated = 0;
+    for (const [path, item] of Object.entries(doc.paths as Obj)) {
+      for (const [method, op] of Object.entries(item as Obj)) {
+        const codes = Object.keys(op.responses);
+        expect([path, method, codes]).toEqual([path, method, expect.arrayContaining(['413'])]);
+        if (op.requestBody?.content['application/json']) expect([path, method, codes]).toEqual([path, method, expect.arrayContaining(['400'])]);
+        if (!op.security) continue;
+        authenticated++;
+        expect([path, method, codes]).toEqual([path, method, expect.arrayContaining(['401', '403'])]);
+        for (const code of ['401', '403']) expect(Object.keys(op.responses[code].content)).toEqual(['application/json']);
+      }
+    }
+    expect(authenticated).toBeGreaterThan(10);
+  });
+
+  it('POST /v1/images declares its Prefer and Idempotency-Key headers and both 409s', () => {
+    const op = doc.paths['/v1/images'].post;
+    expect(op.parameters.filter((p: Obj) => p.in === 'header').map((p: Obj) => p.name.toLowerCase())).toEqual(['prefer', 'idempotency-key', 'authorization']);
+    expect(op.responses['409'].description).toMatch(/idempotency_conflict.*idempotency_in_progress/);
+  });
+
   it('request bodies that refuse unknown fields say additionalProperties: false; modification items require name', () => {
     const schemas = doc.components.schemas as Obj;
     for (const name of ['CreateImageDto', 'CreateTemplateDto', 'UpdateTemplateDto', 'PreviewTemplateDto', 'TextLayerDto', 'GradientDto']) {
