@@ -24,7 +24,8 @@ export class AssetsController {
     description: 'An image (PNG, JPEG, WebP, GIF, AVIF, SVG) or font (TTF, OTF, WOFF2) for templates. The type is sniffed from the bytes.',
   })
   @ApiConsumes('multipart/form-data')
-  @ApiBody({ schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary' } } } })
+  // multer's limits (one file, no other fields) refuse anything else: a closed schema.
+  @ApiBody({ schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary' } }, additionalProperties: false } })
   @ApiCreatedResponse({ description: 'Successful Response', type: AssetOut })
   @ApiErrors({
     400: 'Corrupt, unsafe or mislabelled file, or not a multipart/form-data body with one `file`',
