@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { GlobalFonts } from '@napi-rs/canvas';
 import sharp from 'sharp';
-import { renamedFont, woff2Of } from '../../test/fixtures/fonts.js';
+import { renamedFont, withPrivateUseGlyphs, woff2Of } from '../../test/fixtures/fonts.js';
 import type { TemplateDocument } from './document.js';
 import { readFontInfo } from './font-file.js';
 import { familyKey } from './font-names.js';
@@ -85,6 +85,20 @@ describe('uploaded fonts per organisation', () => {
     const bWithBytes = await pixels(card(alias), { images: new Map(), fonts: new Map([[ASSET, BRAND]]), families: new Map() }, ORG_B);
     expect(bWithBytes.report.font_fallback).toBe(true);
     expect(bWithBytes.raw.equals(fallback.raw)).toBe(true);
+  });
+
+  it("never lends an organisation's font to another's per-character fallback", async () => {
+    const pua = '5d7c1c8e-5555-4555-8555-555555555555';
+    const doc = card(undefined, { text: '\uE000\uE001\uE002' });
+    const before = await pixels(doc, assetsOfB(), ORG_B);
+    const own = await pixels(card(undefined, { text: '\uE000\uE001\uE002', font_asset_id: pua }), { images: new Map(), fonts: new Map([[pua, withPrivateUseGlyphs(renamedFont('Acme Private Use'))]]) }, ORG_A);
+    // A's font draws the private-use characters (nothing installed can) ...
+    expect(own.raw.equals(before.raw)).toBe(false);
+    expect(own.report.missing_glyphs).toEqual([]);
+    // ... and while it is registered, B's text with the same characters still gets no glyph from it.
+    const after = await pixels(doc, assetsOfB(), ORG_B);
+    expect(after.raw.equals(before.raw)).toBe(true);
+    expect(after.report.missing_glyphs).toEqual(['\uE000', '\uE001', '\uE002']);
   });
 
   it('draws a WOFF2 upload like its TrueType original', async () => {
