@@ -114,7 +114,7 @@ function findFile(dirs: string[], name: string): string | undefined {
  * namespace (the rendering organisation), the asset id and the bytes' hash: not derivable
  * outside the thread, different per organisation and per thread (so no two registrations
  * share bytes, and one thread's eviction never removes another thread's font). Template
- * family names never reach the font system as typed: resolveFamily() maps them to the
+ * family names never reach the font system as typed: FontScope.resolve() maps them to the
  * organisation's own fonts (through the asset port) or to an installed family, by Skia's
  * own name for it; anything else is the fallback chain, and the render report says so.
  */
@@ -192,6 +192,8 @@ function installedFamilies(): Map<string, string> {
 /** The fonts of one render: registers what it draws with and holds it until release(). */
 export class FontScope {
   private readonly held = new Set<CustomFont>();
+  /** Asset id -> cache key: the bytes are hashed once per render, however many layers use them. */
+  private readonly keys = new Map<string, string>();
 
   /**
    * @param namespace the rendering organisation (any opaque string; '' offline)
@@ -209,7 +211,13 @@ export class FontScope {
     const bytes = this.fonts.get(assetId);
     // Required even when cached, so a render's outcome never depends on what ran before it.
     if (!bytes) throw new RenderError('font_unavailable', `font asset ${assetId} was not provided`, layer);
-    const cacheKey = `${this.namespace}\0${assetId}\0${sha256(bytes)}`;
+    // The bytes are part of the key: the entry is only ever reused for the very bytes that the
+    // organisation's port handed to this render.
+    let cacheKey = this.keys.get(assetId);
+    if (cacheKey === undefined) {
+      cacheKey = `${this.namespace}\0${assetId}\0${sha256(bytes)}`;
+      this.keys.set(assetId, cacheKey);
+    }
     let font = customFonts.get(cacheKey);
     if (font) {
       customFonts.delete(cacheKey); // most recently used goes last
