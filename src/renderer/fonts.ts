@@ -1,8 +1,9 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { GlobalFonts, setTextRenderer, type FontKey } from '@napi-rs/canvas';
-import { Coverage, fontCoverage, fontFormat } from './font-file.js';
+import { coverageOf } from './font-coverage-thread.js';
+import { Coverage, fontFormat } from './font-file.js';
 import { familyCandidates, familyKey } from './font-names.js';
 import { renameFont } from './font-rename.js';
 import { RenderError } from './types.js';
@@ -227,7 +228,7 @@ export class FontScope {
       const renamed = renameFont(bytes, alias);
       const key = renamed ? GlobalFonts.register(renamed, alias) : null;
       if (!key) throw new RenderError('font_invalid', `font asset ${assetId} could not be loaded`, layer);
-      font = { alias, key, coverage: fontCoverage(bytes), leases: 0 };
+      font = { alias, key, coverage: coverageOf([{ bytes }])[0], leases: 0 };
     }
     customFonts.set(cacheKey, font);
     if (!this.held.has(font)) {
@@ -299,18 +300,12 @@ export interface ResolvedFont {
   fallback: boolean;
 }
 
-function fileCoverage(path: string): Coverage | null {
-  try {
-    return fontCoverage(readFileSync(path));
-  } catch {
-    return null;
-  }
+function filesCoverage(paths: string[]): Coverage {
+  return Coverage.union(coverageOf(paths.map((path) => ({ path }))).filter((c): c is Coverage => c !== null));
 }
 
 function chainCoverage(s: FontState): Coverage {
-  s.chainCoverage ??= Coverage.union(
-    [...s.familyFiles.values()].map((p) => fileCoverage(p)).filter((c): c is Coverage => c !== null),
-  );
+  s.chainCoverage ??= filesCoverage([...s.familyFiles.values()]);
   return s.chainCoverage;
 }
 
@@ -336,8 +331,7 @@ function systemCoverage(s: FontState): Coverage {
   if (!s.systemCoverage) {
     const files: string[] = [];
     for (const d of [...s.dirs, ...SYSTEM_FONT_DIRS]) listFontFiles(d, files);
-    const list = [...new Set(files)].map((p) => fileCoverage(p)).filter((c): c is Coverage => c !== null);
-    s.systemCoverage = Coverage.union(list);
+    s.systemCoverage = filesCoverage([...new Set(files)]);
   }
   return s.systemCoverage;
 }
