@@ -141,6 +141,29 @@ interface CustomFont {
 /** Cache key -> registered font, least recently used first (Map keeps insertion order). */
 const customFonts = new Map<string, CustomFont>();
 
+/**
+ * Coverage by the bytes' hash, kept longer than the registrations (4x as many entries): a font
+ * evicted and needed again is registered again, but its cmap is not parsed again (a parse costs
+ * a short-lived thread, font-coverage-thread.ts). Only ranges are kept, a few KB per font.
+ */
+const coverages = new Map<string, Coverage | null>();
+
+function coverageFor(hash: string, bytes: Buffer): Coverage | null {
+  if (coverages.has(hash)) {
+    const c = coverages.get(hash)!;
+    coverages.delete(hash);
+    coverages.set(hash, c);
+    return c;
+  }
+  const c = coverageOf([{ bytes }])[0];
+  coverages.set(hash, c);
+  for (const k of coverages.keys()) {
+    if (coverages.size <= cacheMax * 4) break;
+    coverages.delete(k);
+  }
+  return c;
+}
+
 /** Sets the per-thread bound on registered uploaded fonts (RENDER_FONT_CACHE_MAX); evicts down to it. */
 export function configureFonts(options: { cacheMax?: number }): void {
   if (options.cacheMax !== undefined && Number.isInteger(options.cacheMax) && options.cacheMax >= 1) cacheMax = options.cacheMax;
@@ -193,8 +216,8 @@ function installedFamilies(): Map<string, string> {
 /** The fonts of one render: registers what it draws with and holds it until release(). */
 export class FontScope {
   private readonly held = new Set<CustomFont>();
-  /** Asset id -> cache key: the bytes are hashed once per render, however many layers use them. */
-  private readonly keys = new Map<string, string>();
+  /** Asset id -> the bytes' hash and cache key: hashed once per render, however many layers use them. */
+  private readonly keys = new Map<string, { hash: string; cacheKey: string }>();
 
   /**
    * @param namespace the rendering organisation (any opaque string; '' offline)
@@ -214,11 +237,13 @@ export class FontScope {
     if (!bytes) throw new RenderError('font_unavailable', `font asset ${assetId} was not provided`, layer);
     // The bytes are part of the key: the entry is only ever reused for the very bytes that the
     // organisation's port handed to this render.
-    let cacheKey = this.keys.get(assetId);
-    if (cacheKey === undefined) {
-      cacheKey = `${this.namespace}\0${assetId}\0${sha256(bytes)}`;
-      this.keys.set(assetId, cacheKey);
+    let keys = this.keys.get(assetId);
+    if (keys === undefined) {
+      const hash = sha256(bytes);
+      keys = { hash, cacheKey: `${this.namespace}\0${assetId}\0${hash}` };
+      this.keys.set(assetId, keys);
     }
+    const { hash, cacheKey } = keys;
     let font = customFonts.get(cacheKey);
     if (font) {
       customFonts.delete(cacheKey); // most recently used goes last
@@ -228,7 +253,7 @@ export class FontScope {
       const renamed = renameFont(bytes, alias);
       const key = renamed ? GlobalFonts.register(renamed, alias) : null;
       if (!key) throw new RenderError('font_invalid', `font asset ${assetId} could not be loaded`, layer);
-      font = { alias, key, coverage: coverageOf([{ bytes }])[0], leases: 0 };
+      font = { alias, key, coverage: coverageFor(hash, bytes), leases: 0 };
     }
     customFonts.set(cacheKey, font);
     if (!this.held.has(font)) {
