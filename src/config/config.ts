@@ -107,7 +107,7 @@ export const DEFAULTS = {
   RENDER_TIMEOUT_MS: '60000',
   RENDER_THREAD_MAX_MEMORY_MB: '1024',
   RENDER_QUEUE_MAX: '256',
-  RENDER_FONT_CACHE_MAX: '64',
+  RENDER_FONT_CACHE_MAX: '32',
 } as const;
 
 function intIn(name: string, raw: string, min: number, max: number, problems: string[]): number {

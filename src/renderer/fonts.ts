@@ -125,7 +125,7 @@ const ALIAS_PREFIX = 'imtegrate-';
 const ALIAS = /^imtegrate-[0-9a-f]{32}$/;
 
 /** Default for RENDER_FONT_CACHE_MAX: uploaded fonts registered at once per render thread. */
-export const DEFAULT_FONT_CACHE_MAX = 64;
+export const DEFAULT_FONT_CACHE_MAX = 32;
 
 const threadSecret = randomBytes(32);
 let cacheMax = DEFAULT_FONT_CACHE_MAX;
