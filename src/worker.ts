@@ -1,9 +1,11 @@
 import 'reflect-metadata';
-import { createServer, type Server } from 'node:http';
-import { Logger } from '@nestjs/common';
+import type { Server } from 'node:http';
+import { Logger, type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { getConfig } from './config/config.module.js';
-import { logLevels } from './config/log-levels.js';
+import { Metrics } from './health/metrics.js';
+import { startWorkerHealthServer } from './health/worker-health.server.js';
+import { NEST_LOGGER } from './logging/logging.module.js';
 import { WorkerModule } from './worker.module.js';
 
 const logger = new Logger('Worker');
@@ -56,16 +58,19 @@ for (const event of ['unhandledRejection', 'uncaughtException'] as const) {
   });
 }
 
-const app = await NestFactory.createApplicationContext(WorkerModule, { logger: logLevels(config.logLevel) });
+const app = await NestFactory.createApplicationContext(WorkerModule, { bufferLogs: true });
+app.useLogger(app.get<LoggerService>(NEST_LOGGER));
 await app.init();
 
 let health: Server | undefined;
 if (config.workerHealthPort !== null) {
-  health = createServer((req, res) => {
-    const ok = req.url === '/healthz';
-    res.writeHead(ok ? 200 : 404, { 'content-type': 'application/json' });
-    res.end(ok ? '{"status":"ok"}' : '{"detail":"Not Found"}');
-  }).listen(config.workerHealthPort, config.host);
+  health = startWorkerHealthServer({
+    port: config.workerHealthPort,
+    host: config.host,
+    metrics: app.get(Metrics),
+    metricsToken: config.metricsToken,
+    onError: (err) => logger.error(`metrics scrape failed: ${err instanceof Error ? err.stack : String(err)}`),
+  });
 }
 lifecycle.stop = async () => {
   health?.close();

@@ -1,0 +1,43 @@
+import { createServer, type Server } from 'node:http';
+import { METRICS_UNAUTHORIZED, metricsAuthorized } from './metrics-auth.js';
+import type { Metrics } from './metrics.js';
+
+export interface WorkerHealthOptions {
+  port: number;
+  host: string;
+  metrics: Metrics;
+  metricsToken: string | null;
+  onError?: (err: unknown) => void;
+}
+
+const NOT_FOUND = '{"detail":"Not Found"}';
+
+/** The worker's only HTTP port (WORKER_HEALTH_PORT): GET /healthz and GET /metrics. */
+export function startWorkerHealthServer(opts: WorkerHealthOptions): Server {
+  return createServer((req, res) => {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
+    if (url === '/healthz') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+      return;
+    }
+    if (path !== '/metrics' || (req.method !== 'GET' && req.method !== 'HEAD')) {
+      res.writeHead(404, { 'content-type': 'application/json' }).end(NOT_FOUND);
+      return;
+    }
+    if (!metricsAuthorized(opts.metricsToken, req.headers.authorization)) {
+      res.writeHead(401, { 'content-type': 'application/json', ...METRICS_UNAUTHORIZED.headers }).end(METRICS_UNAUTHORIZED.body);
+      return;
+    }
+    opts.metrics.text().then(
+      (text) => {
+        res.writeHead(200, { 'content-type': opts.metrics.contentType }).end(req.method === 'HEAD' ? undefined : text);
+      },
+      (err: unknown) => {
+        opts.onError?.(err);
+        res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end('Internal Server Error');
+      },
+    );
+  }).listen(opts.port, opts.host);
+}
