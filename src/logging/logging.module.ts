@@ -1,18 +1,18 @@
 import { type DynamicModule, Global, type LoggerService, Module } from '@nestjs/common';
-import { Logger, PinoLogger } from 'nestjs-pino';
 import type { AppConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { rootLogger, ROOT_LOGGER, type ProcessRole } from './logger.js';
+import { PinoNestLogger } from './nest-logger.js';
 
 /** Nest's LoggerService writing through the root pino logger: pass to app.useLogger(). */
 export const NEST_LOGGER = Symbol('NEST_LOGGER');
 
 /**
- * Nest's logger through pino (nestjs-pino's Logger), one JSON line per event, bound to the
- * request's or job's logger when one is in async storage (httpLogging, runWithJobLogContext).
+ * Nest's logger through pino (PinoNestLogger), one JSON line per event, bound to the request's
+ * or job's logger when one is in nestjs-pino's async storage (httpLogging, runWithJobLogContext).
  * nestjs-pino's LoggerModule is not used: its middleware is a catch-all route that would turn
- * every unknown path into a 405 (the router sees a route for every path) and run after our body
- * parsing; the API installs pino-http itself, first (see http-app.ts).
+ * every unknown path into a 405 (the router sees a route for every path) and would run after our
+ * body parsing; the API installs pino-http itself, first (see http-app.ts).
  */
 @Global()
 @Module({})
@@ -25,7 +25,7 @@ export class LoggingModule {
         {
           provide: NEST_LOGGER,
           inject: [ROOT_LOGGER],
-          useFactory: (root: ReturnType<typeof rootLogger>): LoggerService => new Logger(new PinoLogger({ pinoHttp: { logger: root } }), {}),
+          useFactory: (root: ReturnType<typeof rootLogger>): LoggerService => new PinoNestLogger(root),
         },
       ],
       exports: [ROOT_LOGGER, NEST_LOGGER],
