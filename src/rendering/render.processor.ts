@@ -22,18 +22,20 @@ export class RenderProcessor {
 
   // Concurrency must be known when the decorator runs; config is loaded once per process anyway.
   @Process({ name: RenderJob.RenderImage, concurrency: getConfig().workerConcurrency })
-  async render(job: Job<Partial<RenderImagePayload>>): Promise<string> {
+  async render(job: Job<RenderImagePayload>): Promise<string> {
     this.metrics.observeQueueWait(QueueName.Render, job);
     const attempt = job.attemptsMade + 1;
     const final = attempt >= (job.opts.attempts ?? 1);
     return runWithJobLogContext(this.root, QueueName.Render, job, async () => {
-      const outcome = await this.jobs.run(job.data.imageId ?? '', attempt, final, job.data.requestId ?? String(job.id));
+      // A job queued by a version before request ids has none: its webhooks are tied by the job id.
+      const requestId = (job.data.requestId as string | undefined) ?? `job:${String(job.id)}`;
+      const outcome = await this.jobs.run(job.data.imageId, attempt, final, requestId);
       return outcome.kind;
     });
   }
 
   @OnQueueFailed()
-  onFailed(job: Job<Partial<RenderImagePayload>>, err: Error): void {
+  onFailed(job: Job<RenderImagePayload>, err: Error): void {
     void runWithJobLogContext(this.root, QueueName.Render, job, async () => {
       this.logger.warn(`job ${job.id} attempt ${job.attemptsMade} failed: ${err.message}`);
     });
