@@ -5,6 +5,12 @@ import { NestFactory } from '@nestjs/core';
 import { getConfig } from './config/config.module.js';
 import { Metrics } from './health/metrics.js';
 import { startWorkerHealthServer } from './health/worker-health.server.js';
+import { checkReadiness } from './health/readiness.js';
+import { getQueueToken } from '@nestjs/bull';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import type { Queue } from 'bull';
+import type { DataSource } from 'typeorm';
+import { QueueName } from './queue/queue.constants.js';
 import { NEST_LOGGER } from './logging/logging.module.js';
 import { WorkerModule } from './worker.module.js';
 
@@ -69,6 +75,7 @@ if (config.workerHealthPort !== null) {
     host: config.host,
     metrics: app.get(Metrics),
     metricsToken: config.metricsToken,
+    readiness: () => checkReadiness(app.get<DataSource>(getDataSourceToken()), app.get<Queue>(getQueueToken(QueueName.Render))),
     onError: (err) => logger.error(`metrics scrape failed: ${err instanceof Error ? err.stack : String(err)}`),
   });
 }

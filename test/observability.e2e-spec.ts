@@ -208,6 +208,14 @@ describe('metrics and logs of the real API and worker processes', () => {
     }
   });
 
+  it('the worker health port also answers /healthz and /readyz (no token: probes carry none)', async () => {
+    const base = workerMetrics.replace(/\/metrics$/, '');
+    const [health, ready, other] = await Promise.all(['/healthz', '/readyz', '/nope'].map((p) => fetch(`${base}${p}`)));
+    expect([health.status, await health.text()]).toEqual([200, '{"status":"ok"}']);
+    expect([ready.status, await ready.json()]).toEqual([200, { status: 'ok', checks: { database: 'ok', redis: 'ok' } }]);
+    expect([other.status, await other.text()]).toEqual([404, '{"detail":"Not Found"}']);
+  });
+
   it('writes no API key, signing secret, metrics token or signed query string into any log line', async () => {
     const signature = new URL(image.result_url as string).searchParams.get('signature') as string;
     expect(signature).toMatch(/^[0-9a-f]{16,}$/);

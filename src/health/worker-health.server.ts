@@ -7,12 +7,14 @@ export interface WorkerHealthOptions {
   host: string;
   metrics: Metrics;
   metricsToken: string | null;
+  /** The dependencies' state for /readyz (the API's HealthController answers the same bodies). */
+  readiness: () => Promise<{ database: 'ok' | 'failing'; redis: 'ok' | 'failing' }>;
   onError?: (err: unknown) => void;
 }
 
 const NOT_FOUND = '{"detail":"Not Found"}';
 
-/** The worker's only HTTP port (WORKER_HEALTH_PORT): GET /healthz and GET /metrics. */
+/** The worker's only HTTP port (WORKER_HEALTH_PORT): /healthz, /readyz and GET /metrics. */
 export function startWorkerHealthServer(opts: WorkerHealthOptions): Server {
   return createServer((req, res) => {
     const url = req.url ?? '/';
@@ -20,6 +22,20 @@ export function startWorkerHealthServer(opts: WorkerHealthOptions): Server {
     const path = q < 0 ? url : url.slice(0, q);
     if (url === '/healthz') {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+      return;
+    }
+    if (path === '/readyz') {
+      opts.readiness().then(
+        (checks) => {
+          const ok = checks.database === 'ok' && checks.redis === 'ok';
+          const body = ok ? { status: 'ok', checks } : { detail: { status: 'unavailable', checks } };
+          res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+        },
+        (err: unknown) => {
+          opts.onError?.(err);
+          res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end('Internal Server Error');
+        },
+      );
       return;
     }
     if (path !== '/metrics' || (req.method !== 'GET' && req.method !== 'HEAD')) {

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { hostname } from 'node:os';
 import { pino, type DestinationStream, type Level, type Logger } from 'pino';
 import type { AppConfig } from '../config/config.js';
 import { REDACT_PATHS } from './redact.js';
@@ -39,7 +40,8 @@ export function rootLogger(config: AppConfig, role: ProcessRole, destination?: D
   const logger = pino(
     {
       level: PINO_LEVEL[config.logLevel],
-      base: { role, pid: process.pid },
+      // hostname: the pod or machine, which tells replicas of one role apart.
+      base: { role, pid: process.pid, hostname: hostname() },
       timestamp: pino.stdTimeFunctions.isoTime,
       // Level names, not numbers: readable by people and by log pipelines without a mapping.
       formatters: { level: (label) => ({ level: label }) },
