@@ -28,7 +28,7 @@ if (published.error) throw new Error(`publish: ${JSON.stringify(published.error)
 
 // 2. A render that waits up to 10 s for its result (201 when done, 202 when still running).
 const rendered = await api.POST('/v1/images', {
-  params: { header: { Prefer: 'wait=10' } },
+  params: { header: { prefer: 'wait=10' } },
   body: { template_id: template.id, modifications: [{ name: 'headline', text: 'Rendered by the typed client' }], format: 'png' },
 });
 if (rendered.error) throw new Error(`render: ${JSON.stringify(rendered.error)}`);

@@ -46,6 +46,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/files/{path}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download File
+         * @description The bytes behind a signed result_url or thumbnail_url (local storage). The signature is the credential: no API key.
+         */
+        get: operations["download_v1_files__path__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/images": {
         parameters: {
             query?: never;
@@ -303,10 +323,10 @@ export interface components {
         CreateImageDto: {
             /**
              * Format
-             * @default png
+             * @description Default: `"png"`.
              * @enum {string}
              */
-            format: "png" | "jpeg" | "webp" | "avif";
+            format?: "png" | "jpeg" | "webp" | "avif";
             /**
              * Metadata
              * @description Your own key/value pairs (at most 8192 bytes as JSON)
@@ -316,8 +336,7 @@ export interface components {
             };
             /**
              * Modifications
-             * @description Each entry names a dynamic layer and the properties to override; the last entry for a name wins
-             * @default []
+             * @description Each entry names a dynamic layer and the properties to override; the last entry for a name wins. Default: `[]`.
              * @example [
              *       {
              *         "name": "headline",
@@ -329,9 +348,12 @@ export interface components {
              *       }
              *     ]
              */
-            modifications: {
+            modifications?: ({
+                /** Name */
+                name: string;
+            } & {
                 [key: string]: unknown;
-            }[];
+            })[];
             /**
              * Quality
              * @description jpeg/webp/avif quality
@@ -339,10 +361,9 @@ export interface components {
             quality?: number;
             /**
              * Scale
-             * @description Pixel density: 2 renders a 1200x630 template at 2400x1260
-             * @default 1
+             * @description Pixel density: 2 renders a 1200x630 template at 2400x1260. Default: `1`.
              */
-            scale: number;
+            scale?: number;
             /**
              * Template Id
              * Format: uuid
@@ -640,13 +661,13 @@ export interface components {
         PreviewTemplateDto: {
             /**
              * Format
-             * @default png
+             * @description Default: `"png"`.
              * @enum {string}
              */
-            format: "png" | "jpeg" | "webp" | "avif";
+            format?: "png" | "jpeg" | "webp" | "avif";
             /**
              * Modifications
-             * @default []
+             * @description Default: `[]`.
              * @example [
              *       {
              *         "name": "headline",
@@ -654,16 +675,19 @@ export interface components {
              *       }
              *     ]
              */
-            modifications: {
+            modifications?: ({
+                /** Name */
+                name: string;
+            } & {
                 [key: string]: unknown;
-            }[];
+            })[];
             /** Quality */
             quality?: number;
             /**
              * Scale
-             * @default 1
+             * @description Default: `1`.
              */
-            scale: number;
+            scale?: number;
             /**
              * Version
              * @description A published version; default: the current draft
@@ -905,6 +929,7 @@ export interface components {
             font_asset_id?: string;
             /**
              * Font Family
+             * @description A family of this organisation's uploaded fonts or an installed family (case and spacing ignored; a CSS-style list is tried in order). Anything else draws with the fallback font and sets font_fallback in the text report.
              * @example Noto Sans
              */
             font_family?: string;
@@ -1071,6 +1096,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDetailSchema"];
                 };
             };
+            /** @description A JSON body over the size limit ("Request body too large") */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
             /** @description Validation Error */
             422: {
                 headers: {
@@ -1109,7 +1143,7 @@ export interface operations {
                     "application/json": components["schemas"]["AssetOut"];
                 };
             };
-            /** @description Corrupt, unsafe or mislabelled file */
+            /** @description Corrupt, unsafe or mislabelled file, or not a multipart/form-data body with one `file` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1136,7 +1170,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDetailSchema"];
                 };
             };
-            /** @description Larger than 20971520 bytes (images) or 10485760 (fonts) */
+            /** @description Larger than 20971520 bytes (images) or 10485760 (fonts); or a JSON body over the size limit ("Request body too large") */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1214,6 +1248,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDetailSchema"];
                 };
             };
+            /** @description A JSON body over the size limit ("Request body too large") */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
             /** @description Validation Error */
             422: {
                 headers: {
@@ -1265,6 +1308,97 @@ export interface operations {
             };
             /** @description No such asset in your organisation */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
+            /** @description A JSON body over the size limit ("Request body too large") */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    download_v1_files__path__get: {
+        parameters: {
+            query?: {
+                /** @description Unix time the URL expires at */
+                expires?: string;
+                /** @description Hex HMAC-SHA256 of the path and the expiry */
+                signature?: string;
+            };
+            header?: {
+                "If-None-Match"?: string;
+            };
+            path: {
+                /** @description The storage key; may contain `/` */
+                path: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The stored file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                    "font/otf": string;
+                    "font/ttf": string;
+                    "font/woff2": string;
+                    "image/avif": string;
+                    "image/gif": string;
+                    "image/jpeg": string;
+                    "image/png": string;
+                    "image/svg+xml": string;
+                    "image/webp": string;
+                };
+            };
+            /** @description Not modified: If-None-Match names the current ETag */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, invalid or expired signature */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
+            /** @description No such file, or the storage is not local (S3 URLs point at the bucket) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
+            /** @description A JSON body over the size limit ("Request body too large") */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1332,6 +1466,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDetailSchema"];
                 };
             };
+            /** @description A JSON body over the size limit ("Request body too large") */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
             /** @description Validation Error */
             422: {
                 headers: {
@@ -1347,6 +1490,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description RFC 7240; `wait=N` (N at most 30) answers 201 with the finished image if it completes within N seconds */
+                prefer?: string;
+                /** @description Retrying with the same key and body replays the first response; another body is a 409 */
+                "idempotency-key"?: string;
                 Authorization?: string | null;
             };
             path?: never;
@@ -1376,7 +1523,7 @@ export interface operations {
                     "application/json": components["schemas"]["ImageOut"];
                 };
             };
-            /** @description Modifications do not fit the template (invalid_modification, template_not_published, ...) */
+            /** @description `{"detail": {"code", "errors": [{"name", "reason"}]}}` with code template_not_found, template_archived, template_not_published, template_version_not_found, canvas_too_large, invalid_webhook_url or invalid_modification (a modification does not fit its layer, or a remote image_url is unreachable, not an image, or over the pre-flight limits); or a JSON body Python cannot read (bytes no codec decodes, an integer literal over 4300 digits): "There was an error parsing the body" */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1403,8 +1550,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDetailSchema"];
                 };
             };
-            /** @description Idempotency-Key reused with another body */
+            /** @description Idempotency-Key in use: idempotency_conflict (the key was used with another body) or idempotency_in_progress (its first request is still running) */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
+            /** @description A JSON body over the size limit ("Request body too large") */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1472,6 +1628,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDetailSchema"];
                 };
             };
+            /** @description A JSON body over the size limit ("Request body too large") */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
             /** @description Validation Error */
             422: {
                 headers: {
@@ -1525,6 +1690,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDetailSchema"];
                 };
             };
+            /** @description A JSON body over the size limit ("Request body too large") */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
             /** @description Validation Error */
             422: {
                 headers: {
@@ -1560,7 +1734,7 @@ export interface operations {
                     "application/json": components["schemas"]["TemplateOut"];
                 };
             };
-            /** @description Cross-field rules failed (invalid_template) */
+            /** @description Cross-field rules failed (invalid_template); or a JSON body Python cannot read (bytes no codec decodes, an integer literal over 4300 digits): "There was an error parsing the body" */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1580,6 +1754,15 @@ export interface operations {
             };
             /** @description The key lacks the templates:write scope */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
+            /** @description A JSON body over the size limit ("Request body too large") */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1647,6 +1830,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDetailSchema"];
                 };
             };
+            /** @description A JSON body over the size limit ("Request body too large") */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
             /** @description Validation Error */
             422: {
                 headers: {
@@ -1705,6 +1897,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDetailSchema"];
                 };
             };
+            /** @description A JSON body over the size limit ("Request body too large") */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
             /** @description Validation Error */
             422: {
                 headers: {
@@ -1742,7 +1943,7 @@ export interface operations {
                     "application/json": components["schemas"]["TemplateOut"];
                 };
             };
-            /** @description Cross-field rules failed (invalid_template) */
+            /** @description Cross-field rules failed (invalid_template); or a JSON body Python cannot read (bytes no codec decodes, an integer literal over 4300 digits): "There was an error parsing the body" */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1778,6 +1979,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDetailSchema"];
                 };
             };
+            /** @description The template is archived (template_archived) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
+            /** @description A JSON body over the size limit ("Request body too large") */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
             /** @description Validation Error */
             422: {
                 headers: {
@@ -1806,13 +2025,25 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The rendered image */
+            /** @description The rendered image, in the requested format */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    "image/avif": string;
+                    "image/jpeg": string;
                     "image/png": string;
+                    "image/webp": string;
+                };
+            };
+            /** @description The modifications do not fit the template, or the render failed (invalid_modification, or the render error code); or a JSON body Python cannot read (bytes no codec decodes, an integer literal over 4300 digits): "There was an error parsing the body" */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
                 };
             };
             /** @description Missing, malformed, unknown or revoked API key */
@@ -1821,10 +2052,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "image/avif": components["schemas"]["ErrorDetailSchema"];
-                    "image/jpeg": components["schemas"]["ErrorDetailSchema"];
-                    "image/png": components["schemas"]["ErrorDetailSchema"];
-                    "image/webp": components["schemas"]["ErrorDetailSchema"];
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
                 };
             };
             /** @description The key lacks the images:write or templates:write scope */
@@ -1833,10 +2061,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "image/avif": components["schemas"]["ErrorDetailSchema"];
-                    "image/jpeg": components["schemas"]["ErrorDetailSchema"];
-                    "image/png": components["schemas"]["ErrorDetailSchema"];
-                    "image/webp": components["schemas"]["ErrorDetailSchema"];
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
                 };
             };
             /** @description No such template in your organisation */
@@ -1845,10 +2070,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "image/avif": components["schemas"]["ErrorDetailSchema"];
-                    "image/jpeg": components["schemas"]["ErrorDetailSchema"];
-                    "image/png": components["schemas"]["ErrorDetailSchema"];
-                    "image/webp": components["schemas"]["ErrorDetailSchema"];
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
+            /** @description A JSON body over the size limit ("Request body too large") */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
                 };
             };
             /** @description Validation Error */
@@ -1920,6 +2151,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDetailSchema"];
                 };
             };
+            /** @description The template is archived (template_archived) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
+            /** @description A JSON body over the size limit ("Request body too large") */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
             /** @description Validation Error */
             422: {
                 headers: {
@@ -1973,6 +2222,15 @@ export interface operations {
             };
             /** @description No such template in your organisation */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
+            /** @description A JSON body over the size limit ("Request body too large") */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2034,6 +2292,15 @@ export interface operations {
             };
             /** @description No such template in your organisation */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
+            /** @description A JSON body over the size limit ("Request body too large") */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
