@@ -15,7 +15,7 @@ export {
   type RenderDocument,
   type SourceNeeds,
 } from './merge.js';
-export { resolveAssets, SourceError, type AssetBytes, type AssetKind, type AssetPort } from './sources.js';
+export { resolveAssets, SourceError, type AssetBytes, type AssetKind, type AssetPort, type ResolveOptions } from './sources.js';
 export { parseColor, type Rgba } from './color.js';
 export { ensureFonts, FALLBACK_FAMILIES, DEFAULT_FONT_DIRS } from './fonts.js';
 export { Coverage, fontCoverage, fontFormat, readFontInfo, type FontFormat, type FontInfo } from './font-file.js';

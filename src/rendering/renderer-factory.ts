@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { AppConfig } from '../config/config.js';
 import type { Renderer } from './render.tokens.js';
-import { DEFAULT_POOL_ENTRY, renderDocument, RenderPool } from '../renderer/index.js';
+import { DEFAULT_POOL_ENTRY, renderDocument, RenderPool, type RenderOptions } from '../renderer/index.js';
 
 export type ClosableRenderer = Renderer & { close?: () => Promise<void>; kind: 'pool' | 'in-process' };
 
@@ -24,4 +24,9 @@ export function createRenderer(config: AppConfig, role: 'api' | 'worker'): Closa
     return { kind: 'pool', render: (doc, assets, options) => pool.renderDocument(doc, assets, options), close: () => pool.close() };
   }
   return { kind: 'in-process', render: (doc, assets, options) => renderDocument(doc, assets, options) };
+}
+
+/** The configured per-render budgets, as the renderer takes them (render options). */
+export function renderBudget(config: AppConfig): Required<Pick<RenderOptions, 'maxDecodedPixels' | 'maxDecodedBytes'>> {
+  return { maxDecodedPixels: config.render.maxDecodedPixels, maxDecodedBytes: config.render.maxDecodedBytes };
 }
