@@ -61,6 +61,7 @@ function decodeXmlEntities(s: string): string {
 }
 
 const HEX = /^[0-9a-fA-F]{2}$/;
+const WS = /\s/;
 
 /** Percent-decoding into bytes; a malformed escape stays literal, as URL parsers leave it. */
 function percentDecode(s: string): Buffer {
@@ -78,10 +79,8 @@ function percentDecode(s: string): Buffer {
   return Buffer.concat(parts);
 }
 
-/** The payload of one `data:` URI whose text starts at `at` (just past `data:`). */
-function payloadAt(svg: string, at: number, terminators: string): Buffer {
-  let end = at;
-  while (end < svg.length && !terminators.includes(svg[end])) end++;
+/** The payload of the `data:` URI whose text runs from `at` (just past `data:`) to `end`. */
+function payload(svg: string, at: number, end: number): Buffer {
   const uri = decodeXmlEntities(svg.slice(at, end));
   const comma = uri.indexOf(',');
   if (comma === -1) return Buffer.alloc(0);
@@ -91,18 +90,25 @@ function payloadAt(svg: string, at: number, terminators: string): Buffer {
   return header.endsWith(';base64') ? Buffer.from(percentDecode(data).toString('latin1'), 'base64') : percentDecode(data);
 }
 
-/** Every data: URI payload in the document, in order. */
-export function dataUriPayloads(svg: string): Buffer[] {
+/**
+ * Every data: URI payload in the document, in order; at most `max + 1` (the caller refuses more).
+ * The search resumes after each URI, so `data:` inside one is not another and the scan stays
+ * linear in the document's length.
+ */
+export function dataUriPayloads(svg: string, max = Infinity): Buffer[] {
   const lower = svg.replace(/[A-Z]+/g, (m) => m.toLowerCase());
   const out: Buffer[] = [];
-  for (let i = lower.indexOf('data:'); i !== -1; i = lower.indexOf('data:', i + 5)) {
+  for (let i = lower.indexOf('data:'); i !== -1 && out.length <= max; i = lower.indexOf('data:', i)) {
     let before = i - 1;
-    while (before >= 0 && /\s/.test(svg[before])) before--;
+    while (before >= 0 && WS.test(svg[before])) before--;
     const opener = svg[before];
     // Inside url( ) the value may end at ')' or a quote; inside an attribute only at its quote
     // (a raw ')' is legal in a URI); elsewhere at any quote or markup.
     const terminators = opener === '(' ? ')"\'<' : opener === '"' || opener === "'" ? opener : '"\'<>';
-    out.push(payloadAt(svg, i + 5, terminators));
+    let end = i + 5;
+    while (end < svg.length && !terminators.includes(svg[end])) end++;
+    out.push(payload(svg, i + 5, end));
+    i = end;
   }
   return out;
 }
@@ -124,7 +130,7 @@ export async function measureEmbedded(svg: string, layer: string): Promise<Embed
 }
 
 async function measure(svg: string, layer: string, depth: number, seen: { count: number }): Promise<Embedded> {
-  const payloads = dataUriPayloads(svg);
+  const payloads = dataUriPayloads(svg, LIMITS.maxEmbeddedImages - seen.count);
   if (payloads.length === 0) return NONE;
   seen.count += payloads.length;
   if (seen.count > LIMITS.maxEmbeddedImages) {

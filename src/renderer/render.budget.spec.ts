@@ -113,6 +113,17 @@ describe('decoded-pixel budget', () => {
     expect(payloads[3].equals(red)).toBe(true);
   });
 
+  it('reads `data:` inside a URI as part of it, not as another URI, and stops past the limit', () => {
+    expect(dataUriPayloads('<image href="data:,data:data:)"/>').map(String)).toEqual(['data:data:)']);
+    const many = `<svg>${'<image href="data:,x"/>'.repeat(LIMITS.maxEmbeddedImages + 50)}</svg>`;
+    expect(dataUriPayloads(many, 10)).toHaveLength(11);
+  });
+
+  it('refuses an SVG embedding more data: URIs than the limit', async () => {
+    const many = `<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">${'<image href="data:,x"/>'.repeat(LIMITS.maxEmbeddedImages + 1)}</svg>`;
+    expect(await renderError(render([many]))).toMatchObject({ code: 'image_invalid', message: expect.stringContaining(`more than ${LIMITS.maxEmbeddedImages}`) });
+  });
+
   it('refuses an embedded SVG that is not self-contained, and nesting beyond the limit', async () => {
     const external = svgEmbedding('<svg xmlns="http://www.w3.org/2000/svg"><image href="http://127.0.0.1/x.png"/></svg>', 'image/svg+xml');
     expect(await renderError(render([external]))).toMatchObject({ code: 'image_invalid', message: expect.stringContaining('embedded SVG rejected') });
