@@ -3,6 +3,7 @@ import sharp from 'sharp';
 import { LIMITS } from '../src/renderer/index.js';
 import { startApi, type TestApp } from './support/app.js';
 import { bearer, createOrg, type TestOrg } from './support/factories.js';
+import { pngBomb } from './fixtures/images.js';
 import { sendPng, startImageServer, type ImageServer } from './support/image-server.js';
 import { api, type ImageBody, publishedTemplate, waitForImage } from './support/render-flow.js';
 import { startWorker, type WorkerProcess } from './support/worker.js';
@@ -58,8 +59,9 @@ describe('per-render budgets on a real worker', () => {
   };
 
   beforeAll(async () => {
-    // The API's own budgets matter for previews, which render in the API process.
-    t = await startApi({ ...QUEUE, ...BUDGETS });
+    // The API keeps the default budgets (uploads are checked against them); the first worker
+    // has smaller ones, as after an operator lowered them: what was stored may then not fit.
+    t = await startApi(QUEUE);
     images = await startImageServer();
     org = await createOrg(t.ds);
     templateId = await publishedTemplate(t.baseUrl, org.liveKey, PHOTO_TEMPLATE);
@@ -128,14 +130,18 @@ describe('per-render budgets on a real worker', () => {
       expect(await rowAttempts(t, done.id)).toBe(1);
     });
 
-    it('answers a preview over the budget with a 400 naming the code and the layer', async () => {
-      const over = nestedSvg(await sharp({ create: { width: 250, height: 250, channels: 3, background: '#00ff00' } }).png().toBuffer(), 1);
-      const id = await uploadAsset(over, 'preview.svg');
-      const res = await call<{ detail: unknown }>('POST', `/v1/templates/${templateId}/preview`, { modifications: [{ name: 'photo', asset_id: id }] });
+    it('answers a preview over the (default) budget with a 400 naming the code and the layer', async () => {
+      // A 100x100 SVG embedding a 30-megapixel PNG (a few KB): it uploads, being within every limit
+      // alone, but four layers drawing it add up to 121 megapixels, over the default 100.
+      const id = await uploadAsset(nestedSvg(pngBomb(5500), 1), 'heavy.svg');
+      const layers = [0, 1, 2, 3].map((i) => ({ name: `p${i}`, type: 'image', x: i * 25, y: 0, width: 25, height: 25, asset_id: id }));
+      const quad = await call<{ id: string }>('POST', '/v1/templates', { name: 'quad', width: 100, height: 25, layers });
+      expect(quad.status).toBe(201);
+      const res = await call<{ detail: unknown }>('POST', `/v1/templates/${quad.body.id}/preview`, {});
       expect(res.status).toBe(400);
       expect(res.body.detail).toEqual({
         code: 'render_pixel_budget_exceeded',
-        errors: [{ name: 'photo', reason: expect.stringContaining('more than 60000 pixels') }],
+        errors: [{ name: 'p3', reason: expect.stringContaining(`more than ${LIMITS.maxRenderPixels} pixels`) }],
       });
     });
   });

@@ -20,6 +20,7 @@ export { parseColor, type Rgba } from './color.js';
 export { ensureFonts, FALLBACK_FAMILIES, DEFAULT_FONT_DIRS } from './fonts.js';
 export { Coverage, fontCoverage, fontFormat, readFontInfo, type FontFormat, type FontInfo } from './font-file.js';
 export { svgUnsafeReason } from './svg.js';
+export { measureEmbedded, type Embedded } from './embedded.js';
 export { DEFAULT_POOL_ENTRY, RenderPool, type RenderPoolOptions } from './pool.js';
 export { DEMO_LOGO_ASSET, DEMO_OG_CARD, DEMO_PHOTO_ASSET, demoAssets } from './demo-template.js';
 export {
