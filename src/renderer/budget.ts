@@ -54,6 +54,11 @@ export class RenderBudget {
     readonly maxBytes: number,
   ) {}
 
+  /** Bytes still allowed (0 once over). */
+  get bytesLeft(): number {
+    return Math.max(0, this.maxBytes - this.bytes);
+  }
+
   addBytes(n: number, layer: string): void {
     this.bytes += n;
     if (this.bytes > this.maxBytes) {

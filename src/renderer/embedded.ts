@@ -122,19 +122,31 @@ export function looksLikeSvg(bytes: Buffer): boolean {
 /**
  * Measures what `svg` embeds, refusing (image_invalid) an embedded SVG that is not
  * self-contained, nesting deeper than LIMITS.maxSvgNesting, more than LIMITS.maxEmbeddedImages
- * URIs in one source, and (image_too_large) an embedded raster over LIMITS.maxInputPixels.
+ * URIs in one source, (image_too_large) an embedded raster over LIMITS.maxInputPixels, and
+ * (render_bytes_budget_exceeded) payloads adding up to more than `maxBytes`, checked as they are
+ * decoded so that nesting cannot multiply the memory held.
  */
-export async function measureEmbedded(svg: string, layer: string): Promise<Embedded> {
-  const seen = { count: 0 };
+export async function measureEmbedded(svg: string, layer: string, maxBytes = Infinity): Promise<Embedded> {
+  const seen = { count: 0, bytes: 0, maxBytes };
   return measure(svg, layer, 1, seen);
 }
 
-async function measure(svg: string, layer: string, depth: number, seen: { count: number }): Promise<Embedded> {
+interface Seen {
+  count: number;
+  bytes: number;
+  maxBytes: number;
+}
+
+async function measure(svg: string, layer: string, depth: number, seen: Seen): Promise<Embedded> {
   const payloads = dataUriPayloads(svg, LIMITS.maxEmbeddedImages - seen.count);
   if (payloads.length === 0) return NONE;
   seen.count += payloads.length;
   if (seen.count > LIMITS.maxEmbeddedImages) {
     throw new RenderError('image_invalid', `SVG embeds more than ${LIMITS.maxEmbeddedImages} data: URIs`, layer);
+  }
+  for (const p of payloads) seen.bytes += p.length;
+  if (seen.bytes > seen.maxBytes) {
+    throw new RenderError('render_bytes_budget_exceeded', `the data: URIs the SVG embeds decode to more than ${seen.maxBytes} bytes`, layer);
   }
   const parts = await Promise.all(
     payloads.map(async (bytes): Promise<Embedded> => {

@@ -80,10 +80,11 @@ export interface ImageProbe {
 }
 
 /**
- * Checks the bytes and reads the header (and, for an SVG, measures what it embeds) without
- * decoding anything, so the render's budgets are enforced before the memory is spent.
+ * Checks the bytes and reads the header (and, for an SVG, measures what it embeds, its data:
+ * payloads allowed `maxEmbeddedBytes`) without decoding anything, so the render's budgets are
+ * enforced before the memory is spent.
  */
-export async function probeImage(bytes: Buffer, layer: string): Promise<ImageProbe> {
+export async function probeImage(bytes: Buffer, layer: string, maxEmbeddedBytes = Infinity): Promise<ImageProbe> {
   if (!Buffer.isBuffer(bytes) || bytes.length === 0) throw new RenderError('image_invalid', 'image is empty', layer);
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
     throw new RenderError('image_invalid', 'compressed (gzip/SVGZ) input is not accepted', layer);
@@ -105,7 +106,7 @@ export async function probeImage(bytes: Buffer, layer: string): Promise<ImagePro
     if (width * height > LIMITS.maxInputPixels) {
       throw new RenderError('image_too_large', `image exceeds ${LIMITS.maxInputPixels} pixels`, layer);
     }
-    const embedded = meta.format === 'svg' ? await measureEmbedded(text, layer) : NO_EMBEDDED;
+    const embedded = meta.format === 'svg' ? await measureEmbedded(text, layer, maxEmbeddedBytes) : NO_EMBEDDED;
     return { bytes, meta, width, height, svg: meta.format === 'svg', embedded };
   } catch (e) {
     throw sharpErrorToRenderError(e, layer);

@@ -142,6 +142,12 @@ describe('decoded-bytes budget', () => {
     expect((await render([svg], { maxDecodedBytes: total })).report.width).toBe(100);
     const e = await renderError(render([svg], { maxDecodedBytes: total - 1 }));
     expect(e).toMatchObject({ code: 'render_bytes_budget_exceeded', layer: 'img0' });
+    // Payloads are counted as they are decoded, every level: three levels hold more than two.
+    const deep = nested(3);
+    const { bytes: deepBytes } = await measureEmbedded(deep, 'x');
+    expect(deepBytes).toBeGreaterThan(Buffer.byteLength(nested(2)) + Buffer.byteLength(nested(1)));
+    expect(await measureEmbedded(deep, 'x', deepBytes)).toMatchObject({ bytes: deepBytes });
+    await expect(measureEmbedded(deep, 'x', deepBytes - 1)).rejects.toMatchObject({ code: 'render_bytes_budget_exceeded', layer: 'x' });
     // The same source on two layers is one source.
     const images = new Map([['asset:a', red]]);
     const twice: Layer[] = [0, 1].map((i) => ({ name: `l${i}`, type: 'image', x: 0, y: 0, width: 10, height: 10, asset_id: 'a' }));

@@ -186,7 +186,8 @@ export async function renderDocument(doc: RenderDocument, assets: ResolvedAssets
   }
   // Settled in order, so which failure is reported does not depend on which header came first.
   const sources = [...firstUse.values()];
-  const settled = await Promise.allSettled(sources.map((u) => probeImage(u.bytes, u.layer)));
+  // Each SVG may embed what is left of the byte budget; the sum over sources is checked after.
+  const settled = await Promise.allSettled(sources.map((u) => probeImage(u.bytes, u.layer, budget.bytesLeft)));
   const probes = new Map<string, ImageProbe>();
   settled.forEach((r, i) => {
     if (r.status === 'rejected') throw r.reason;
