@@ -177,6 +177,7 @@ describe('per-render budgets on a real worker', () => {
       const log = worker!.output();
       expect(log).toContain(`render ${done.id} attempt 1 failed transiently (render_timeout)`);
       expect(log).not.toContain(`render ${done.id} started (attempt 3)`);
+      expect(log).toContain(`render ${done.id} attempt 2 failed (render_timeout); not retried`);
     });
   });
 });

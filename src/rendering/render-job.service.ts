@@ -8,7 +8,7 @@ import { WebhookProducer } from '../queue/webhook.producer.js';
 import { STORAGE_DRIVER, type StorageDriver } from '../storage/storage.types.js';
 import { TemplateVersionEntity } from '../templates/template-version.entity.js';
 import { SourceError, storedAssets } from './image-sources.js';
-import { classifyFailure } from './render-retry.js';
+import { classifyFailure, isThreadFailure, THREAD_FAILURE_MAX_RUNS } from './render-retry.js';
 import { IMAGE_FETCHER } from '../outbound/image-fetcher.provider.js';
 import { RENDERER, type Renderer } from './render.tokens.js';
 import { renderBudget } from './renderer-factory.js';
@@ -102,6 +102,9 @@ export class RenderJobService {
         this.logger.warn(`render ${imageId} attempt ${attempt} failed transiently (${error.code}): ${(err as Error).message}; will retry`);
         if (!(await this.images.release(imageId, held))) return superseded(imageId, held, this.logger);
         throw err;
+      }
+      if (isThreadFailure(err) && !finalAttempt) {
+        this.logger.warn(`render ${imageId} attempt ${attempt} failed (${error.code}); not retried: a render that times out or crashes its thread runs at most ${THREAD_FAILURE_MAX_RUNS} times`);
       }
       if (error.code === 'internal_error') this.logger.error(`render ${imageId} failed`, (err as Error).stack);
       if (!(await this.images.fail(imageId, held, error, Date.now() - started))) return superseded(imageId, held, this.logger);
