@@ -55,6 +55,8 @@ export interface AppConfig {
     readonly maxDecodedPixels: number;
     /** Bytes of one render's sources (images, fonts, SVG data: URIs); more fail with render_bytes_budget_exceeded. */
     readonly maxDecodedBytes: number;
+    /** Uploaded fonts registered at once per render thread; the least recently used are unregistered. */
+    readonly fontCacheMax: number;
   };
 }
 
@@ -114,6 +116,7 @@ export const DEFAULTS = {
   RENDER_QUEUE_MAX: '256',
   RENDER_MAX_DECODED_PIXELS: '100000000',
   RENDER_MAX_DECODED_BYTES: String(100 * 1024 * 1024),
+  RENDER_FONT_CACHE_MAX: '32',
 } as const;
 
 function intIn(name: string, raw: string, min: number, max: number, problems: string[]): number {
@@ -324,6 +327,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     maxQueue: intIn('RENDER_QUEUE_MAX', get('RENDER_QUEUE_MAX'), 0, 100_000, problems),
     maxDecodedPixels: intIn('RENDER_MAX_DECODED_PIXELS', get('RENDER_MAX_DECODED_PIXELS'), 1, 2_000_000_000, problems),
     maxDecodedBytes: intIn('RENDER_MAX_DECODED_BYTES', get('RENDER_MAX_DECODED_BYTES'), 1, 4 * 1024 * 1024 * 1024, problems),
+    fontCacheMax: intIn('RENDER_FONT_CACHE_MAX', get('RENDER_FONT_CACHE_MAX'), 1, 10_000, problems),
   };
 
   // A secret from the environment is checked with everything else; the disk is only touched for

@@ -12,7 +12,7 @@ import {
 } from './document.js';
 import { parseColor, toCss } from './color.js';
 import { encode, MAX_SIDE, type CanvasPixels } from './encode.js';
-import { ensureFonts } from './fonts.js';
+import { ensureFonts, FontScope } from './fonts.js';
 import { checkDocumentBudget, RenderBudget } from './budget.js';
 import { decodedPixels, prepareImage, probeImage, type ImageParams, type ImageProbe, type RawImage } from './images.js';
 import { imageRef, modifyDocument, type RenderDocument } from './merge.js';
@@ -114,7 +114,8 @@ export async function renderDocument(doc: RenderDocument, assets: ResolvedAssets
   }
   const images = assets?.images instanceof Map ? assets.images : new Map<string, Buffer>();
   const fonts = assets?.fonts instanceof Map ? assets.fonts : new Map<string, Buffer>();
-  const safeAssets: ResolvedAssets = { images, fonts };
+  const families = assets?.families instanceof Map ? assets.families : new Map<string, string>();
+  const namespace = typeof options?.fontNamespace === 'string' ? options.fontNamespace : '';
   // Total on any input, like modifyDocument: a document may arrive through a thread boundary.
   const layers = Array.isArray(doc.layers) ? doc.layers.filter((l) => isRecord(l)) : [];
   const background = isRecord(doc.background) ? doc.background : {};
@@ -176,13 +177,12 @@ export async function renderDocument(doc: RenderDocument, assets: ResolvedAssets
   const firstUse = new Map<string, ImageUse>();
   for (const u of uses) if (!firstUse.has(u.ref)) firstUse.set(u.ref, u);
   for (const u of firstUse.values()) budget.addBytes(u.bytes.length, u.layer);
-  const fontsCounted = new Set<string>();
-  for (const l of layers) {
-    const id = l.type === 'text' ? l.font_asset_id : undefined;
-    const font = typeof id === 'string' ? fonts.get(id) : undefined;
-    if (id === undefined || !font || fontsCounted.has(id)) continue;
-    fontsCounted.add(id);
-    budget.addBytes(font.length, l.name);
+  // Every font handed in (by font_asset_id or a resolved font_family), against the first text
+  // layer that names it by id, else the first text layer.
+  const textLayers = layers.filter((l) => l.type === 'text');
+  for (const [id, font] of fonts) {
+    const by = textLayers.find((l) => l.font_asset_id === id) ?? textLayers[0];
+    budget.addBytes(font.length, by ? by.name : 'template');
   }
   // Settled in order, so which failure is reported does not depend on which header came first.
   const sources = [...firstUse.values()];
@@ -200,52 +200,58 @@ export async function renderDocument(doc: RenderDocument, assets: ResolvedAssets
   const decoding = Promise.all(uses.map((u) => prepareImage(probes.get(u.ref)!, u.params, u.layer)));
   // If text preparation throws, the decode rejection must not surface as unhandled.
   decoding.catch(() => undefined);
-  const texts = new Map<Layer, PreparedText>();
-  for (const l of layers) if (l.type === 'text') texts.set(l, prepareText(l, safeAssets));
-  const decoded = await decoding;
-  let bgImage: RawImage | null = null;
-  const layerImages: (RawImage | null)[] = layers.map(() => null);
-  uses.forEach((u, i) => {
-    if (u.index < 0) bgImage = decoded[i];
-    else layerImages[u.index] = decoded[i];
-  });
+  // The fonts stay registered (not evicted) until the last glyph of this render is drawn.
+  const fontScope = new FontScope(namespace, fonts, families);
+  try {
+    const texts = new Map<Layer, PreparedText>();
+    for (const l of layers) if (l.type === 'text') texts.set(l, prepareText(l, fontScope));
+    const decoded = await decoding;
+    let bgImage: RawImage | null = null;
+    const layerImages: (RawImage | null)[] = layers.map(() => null);
+    uses.forEach((u, i) => {
+      if (u.index < 0) bgImage = decoded[i];
+      else layerImages[u.index] = decoded[i];
+    });
 
-  // From here to the end of the thumbnail everything is synchronous, so a cached canvas can
-  // never be shared by two renders of this thread.
-  const canvas = acquireCanvas(outW, outH);
-  const ctx = canvas.getContext('2d');
-  ctx.reset();
-  ctx.imageSmoothingEnabled = true;
-  ctx.imageSmoothingQuality = 'low';
-  ctx.scale(s, s);
-  const opaque = drawBackground(ctx, background, width, height, bgImage);
+    // From here to the end of the thumbnail everything is synchronous, so a cached canvas can
+    // never be shared by two renders of this thread.
+    const canvas = acquireCanvas(outW, outH);
+    const ctx = canvas.getContext('2d');
+    ctx.reset();
+    ctx.imageSmoothingEnabled = true;
+    ctx.imageSmoothingQuality = 'low';
+    ctx.scale(s, s);
+    const opaque = drawBackground(ctx, background, width, height, bgImage);
 
-  const report: TextReport[] = [];
-  layers.forEach((layer, i) => {
-    const prepared = texts.get(layer);
-    if (prepared) report.push(prepared.report);
-    drawLayer(ctx, canvas, layer, s, prepared, layerImages[i] ?? null);
-  });
-  if (opts.watermark) drawWatermark(ctx, width, height);
+    const report: TextReport[] = [];
+    layers.forEach((layer, i) => {
+      const prepared = texts.get(layer);
+      if (prepared) report.push(prepared.report);
+      drawLayer(ctx, canvas, layer, s, prepared, layerImages[i] ?? null);
+    });
+    if (opts.watermark) drawWatermark(ctx, width, height);
 
-  // The main encode starts first (libuv thread); the thumbnail is drawn meanwhile.
-  const pixels = { data: canvas.data(), width: outW, height: outH };
-  const main = encode(pixels, opaque, opts);
-  main.catch(() => undefined);
-  const thumbPixels = thumbnailOf(canvas, pixels, opts.thumbnailWidth);
-  const [buffer, thumbnail] = await Promise.all([main, encode(thumbPixels, opaque, opts)]);
-  return {
-    buffer,
-    thumbnail,
-    report: {
-      width: outW,
-      height: outH,
-      format: opts.format,
-      bytes: buffer.length,
-      thumbnail: { width: thumbPixels.width, height: thumbPixels.height, format: opts.format, bytes: thumbnail.length },
-      text: report,
-    },
-  };
+    // The main encode starts first (libuv thread); the thumbnail is drawn meanwhile.
+    const pixels = { data: canvas.data(), width: outW, height: outH };
+    const main = encode(pixels, opaque, opts);
+    main.catch(() => undefined);
+    const thumbPixels = thumbnailOf(canvas, pixels, opts.thumbnailWidth);
+    const [buffer, thumbnail] = await Promise.all([main, encode(thumbPixels, opaque, opts)]);
+    return {
+      buffer,
+      thumbnail,
+      report: {
+        width: outW,
+        height: outH,
+        format: opts.format,
+        bytes: buffer.length,
+        thumbnail: { width: thumbPixels.width, height: thumbPixels.height, format: opts.format, bytes: thumbnail.length },
+        text: report,
+      },
+    };
+  } finally {
+    fontScope.release();
+  }
 }
 
 const canvasCache = new Map<string, Canvas>();

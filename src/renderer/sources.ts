@@ -22,6 +22,11 @@ export interface AssetPort {
   asset(id: string): Promise<AssetBytes | null>;
   /** A remote image (image_url). Throws SourceError for a refusal the render should report. */
   remoteImage(url: string): Promise<Buffer>;
+  /**
+   * The caller's own font assets whose family has one of these keys (font-names.ts
+   * familyKey): key -> asset id. Without it, font_family names installed families only.
+   */
+  fontFamilies?(keys: string[]): Promise<Map<string, string>>;
 }
 
 /** A source could not be loaded; `layer` names the first layer that needed it. */
@@ -68,8 +73,25 @@ export async function resolveAssets(doc: RenderDocument, port: AssetPort, option
       return found.bytes;
     });
 
-  const resolved: ResolvedAssets = { images: new Map(), fonts: new Map() };
+  const resolved: ResolvedAssets = { images: new Map(), fonts: new Map(), families: new Map() };
+  const families = async (): Promise<void> => {
+    if (needs.families.size === 0 || !port.fontFamilies) return;
+    const found = await port.fontFamilies([...needs.families.keys()]);
+    await Promise.all(
+      [...needs.families].map(async ([key, layer]) => {
+        const id = found.get(key);
+        if (id === undefined) return;
+        resolved.families!.set(key, id);
+        if (resolved.fonts.has(id)) return;
+        const bytes = await asset(id, 'font', layer);
+        if (resolved.fonts.has(id)) return;
+        budget.addBytes(bytes.length, layer);
+        resolved.fonts.set(id, bytes);
+      }),
+    );
+  };
   await Promise.all([
+    families(),
     ...[...needs.images].map(async ([ref, layer]) => {
       let bytes: Buffer;
       if (ref.startsWith('asset:')) {
@@ -84,7 +106,8 @@ export async function resolveAssets(doc: RenderDocument, port: AssetPort, option
     }),
     ...[...needs.fonts].map(async ([id, layer]) => {
       const bytes = await asset(id, 'font', layer);
-      budget.addBytes(bytes.length, layer);
+      // A family may have resolved to the same font meanwhile: it is one source, counted once.
+      if (!resolved.fonts.has(id)) budget.addBytes(bytes.length, layer);
       resolved.fonts.set(id, bytes);
     }),
   ]);
