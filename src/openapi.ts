@@ -57,6 +57,54 @@ function markClosedModels(schemas: Obj): void {
   }
 }
 
+/** Names of the component schemas `value` references, followed through the schemas themselves. */
+function reachableSchemas(value: Json, schemas: Obj, into = new Set<string>()): Set<string> {
+  if (Array.isArray(value)) for (const v of value) reachableSchemas(v, schemas, into);
+  else if (value && typeof value === 'object') {
+    const ref = value.$ref;
+    if (typeof ref === 'string' && ref.startsWith('#/components/schemas/')) {
+      const name = ref.slice('#/components/schemas/'.length);
+      if (!into.has(name)) {
+        into.add(name);
+        reachableSchemas(schemas[name] ?? null, schemas, into);
+      }
+    }
+    for (const v of Object.values(value)) reachableSchemas(v, schemas, into);
+  }
+  return into;
+}
+
+/**
+ * Request-only models state their defaults in the description instead of a `default` keyword.
+ * Why: openapi-typescript (the generator most TypeScript clients use) types every property with
+ * a `default` in a component schema as always present, which is right for answers and wrong for
+ * requests, so `{template_id}` alone did not compile as a POST /v1/images body. Models that are
+ * also answers keep their defaults.
+ */
+function describeRequestDefaults(paths: Obj, schemas: Obj): void {
+  const inRequests = new Set<string>();
+  const inAnswers = new Set<string>();
+  for (const item of Object.values(paths)) {
+    for (const method of METHODS) {
+      const op = (item as Obj)[method] as Obj | undefined;
+      if (!op) continue;
+      reachableSchemas(op.requestBody ?? null, schemas, inRequests);
+      reachableSchemas(op.responses ?? null, schemas, inAnswers);
+    }
+  }
+  for (const name of inRequests) {
+    if (inAnswers.has(name)) continue;
+    for (const p of Object.values(((schemas[name] as Obj | undefined)?.properties ?? {}) as Obj)) {
+      const prop = p as Obj;
+      if (!('default' in prop)) continue;
+      const note = `Default: \`${JSON.stringify(prop.default)}\`.`;
+      const text = typeof prop.description === 'string' ? prop.description.trim() : '';
+      prop.description = text ? `${text}${text.endsWith('.') ? '' : '.'} ${note}` : note;
+      delete prop.default;
+    }
+  }
+}
+
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 const PARAM_ORDER: Record<string, number> = { path: 0, query: 1, header: 2, cookie: 3 };
 
@@ -128,6 +176,7 @@ export function normalizeDocument(doc: OpenAPIObject): Obj {
       }
     }
   }
+  describeRequestDefaults(paths, schemas);
   return sortKeys(d) as Obj;
 }
 
