@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import type { ImageFetcher } from '../outbound/image-fetcher.js';
 import type { ImageError } from '../images/image.entity.js';
 import { ImagesRepository } from '../images/images.repository.js';
+import { Metrics } from '../health/metrics.js';
 import { WebhookProducer } from '../queue/webhook.producer.js';
 import { STORAGE_DRIVER, type StorageDriver } from '../storage/storage.types.js';
 import { TemplateVersionEntity } from '../templates/template-version.entity.js';
@@ -45,13 +46,14 @@ export class RenderJobService {
     @Inject(RENDERER) private readonly renderer: Renderer,
     private readonly webhooks: WebhookProducer,
     private readonly images: ImagesRepository,
+    private readonly metrics: Metrics,
   ) {}
 
   /** A webhook that cannot be queued must not undo a finished render; it is logged instead. */
-  private async notify(imageId: string, webhookUrl: string | null, event: 'image.completed' | 'image.failed'): Promise<void> {
+  private async notify(imageId: string, webhookUrl: string | null, event: 'image.completed' | 'image.failed', requestId: string): Promise<void> {
     if (!webhookUrl) return;
     try {
-      await this.webhooks.enqueue(imageId, event);
+      await this.webhooks.enqueue(imageId, event, requestId);
     } catch (err) {
       this.logger.error(`could not enqueue ${event} webhook for ${imageId}: ${String(err)}`);
     }
@@ -61,9 +63,10 @@ export class RenderJobService {
    * Runs one attempt. Throws only for a transient failure that should be retried; every other
    * outcome is written to the row. Idempotent: a finished image is skipped, a re-run after a
    * crash overwrites the same storage keys, and an execution whose claim was superseded (see
-   * ImagesRepository) writes nothing and sends no webhook.
+   * ImagesRepository) writes nothing and sends no webhook. `requestId` goes on to the webhook
+   * jobs, so their log lines name the request that caused the render.
    */
-  async run(imageId: string, attempt: number, finalAttempt: boolean): Promise<JobOutcome> {
+  async run(imageId: string, attempt: number, finalAttempt: boolean, requestId: string): Promise<JobOutcome> {
     const started = Date.now();
     const held = await this.images.claim(imageId);
     if (held === null) return { kind: 'skipped', reason: 'image missing or already finished' };
@@ -98,20 +101,23 @@ export class RenderJobService {
         durationMs: duration,
       });
       if (!completed) return superseded(imageId, held, this.logger);
+      this.metrics.observeRender('completed', row.format, duration);
       this.logger.log(`render ${imageId} completed in ${duration} ms`);
-      await this.notify(row.id, row.webhookUrl, 'image.completed');
+      await this.notify(row.id, row.webhookUrl, 'image.completed', requestId);
       return { kind: 'completed' };
     } catch (err) {
       const { transient, error } = classify(err);
       if (transient && !finalAttempt) {
         this.logger.warn(`render ${imageId} attempt ${attempt} failed transiently (${error.code}): ${(err as Error).message}; will retry`);
         if (!(await this.images.release(imageId, held))) return superseded(imageId, held, this.logger);
+        this.metrics.observeRender('retried', row.format, Date.now() - started);
         throw err;
       }
       if (error.code === 'internal_error') this.logger.error(`render ${imageId} failed`, (err as Error).stack);
       if (!(await this.images.fail(imageId, held, error, Date.now() - started))) return superseded(imageId, held, this.logger);
+      this.metrics.observeRender('failed', row.format, Date.now() - started);
       this.logger.log(`render ${imageId} failed in ${Date.now() - started} ms (${error.code})`);
-      await this.notify(row.id, row.webhookUrl, 'image.failed');
+      await this.notify(row.id, row.webhookUrl, 'image.failed', requestId);
       return { kind: 'failed', error };
     }
   }
