@@ -10,16 +10,13 @@ import { type CursorPosition, cursorParam, type Page, toPage } from '../common/p
 import type { AppConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { STORAGE_DRIVER, type StorageDriver } from '../storage/storage.types.js';
-import { LIMITS, readFontInfo, svgUnsafeReason } from '../renderer/index.js';
+import { LIMITS } from '../renderer/index.js';
 import { AssetOut } from './asset-out.dto.js';
 import { AssetEntity } from './asset.entity.js';
-import { nameContradicts, sniff } from './sniff.js';
+import type { ClosableScanner } from './inspect-pool.js';
+import { ASSET_LIMITS, inProcessScanner, type UploadScanner } from './upload-scan.js';
 
-export const ASSET_LIMITS = {
-  imageBytes: 20 * 1024 * 1024,
-  fontBytes: 10 * 1024 * 1024,
-  filenameLength: 255,
-} as const;
+export { ASSET_LIMITS };
 
 export interface UploadedAsset {
   buffer: Buffer;
@@ -27,10 +24,20 @@ export interface UploadedAsset {
   size: number;
 }
 
-const badAsset = (code: string, message: string, status = 400): ApiError => new ApiError(status, { code, message });
+export const UPLOAD_SCANNER = Symbol('UPLOAD_SCANNER');
 
-/** Everything about an upload that can be learned from its bytes; throws our 4xx otherwise. */
-export async function inspectUpload(file: UploadedAsset): Promise<{
+const badAsset = (code: string, message: string, status = 400): ApiError =>
+  new ApiError(status, { code, message }, status === 503 ? { 'Retry-After': '1' } : {});
+
+/**
+ * Everything about an upload that can be learned from its bytes; throws our 4xx otherwise.
+ * `scan` runs the CPU-bound checks (the API passes its InspectPool's threads; offline callers
+ * scan in-process).
+ */
+export async function inspectUpload(
+  file: UploadedAsset,
+  scan: UploadScanner = inProcessScanner,
+): Promise<{
   kind: 'image' | 'font';
   format: string;
   contentType: string;
@@ -38,22 +45,11 @@ export async function inspectUpload(file: UploadedAsset): Promise<{
   height: number | null;
   fontFamily: string | null;
 }> {
-  const sniffed = sniff(file.buffer);
-  if (!sniffed) {
-    throw badAsset('unsupported_media_type', 'Upload a PNG, JPEG, WebP, GIF, AVIF or SVG image, or a TTF, OTF or WOFF2 font', 415);
-  }
-  if (nameContradicts(file.originalname, sniffed.format)) {
-    throw badAsset('asset_type_mismatch', `The file is named "${file.originalname}" but its content is ${sniffed.format.toUpperCase()}`);
-  }
+  const scanned = await scan(file.buffer, file.originalname);
+  if (!scanned.ok) throw badAsset(scanned.code, scanned.message, scanned.status);
+  const sniffed = scanned;
   if (sniffed.kind === 'font') {
-    if (file.size > ASSET_LIMITS.fontBytes) throw badAsset('asset_too_large', `Fonts may be at most ${ASSET_LIMITS.fontBytes} bytes`, 413);
-    const info = readFontInfo(file.buffer);
-    if (!info.ok) throw badAsset('invalid_font', info.reason);
-    return { kind: 'font', format: sniffed.format, contentType: sniffed.contentType, width: null, height: null, fontFamily: info.family };
-  }
-  if (sniffed.format === 'svg') {
-    const reason = svgUnsafeReason(file.buffer.toString('utf8'));
-    if (reason) throw badAsset('unsafe_svg', reason);
+    return { kind: 'font', format: sniffed.format, contentType: sniffed.contentType, width: null, height: null, fontFamily: sniffed.fontFamily };
   }
   // metadata() reads headers only, so a decompression bomb is refused before any pixel is decoded.
   let meta: Metadata;
@@ -87,11 +83,12 @@ export class AssetStore {
   constructor(
     private readonly ds: DataSource,
     private readonly storage: StorageDriver,
+    private readonly scan: UploadScanner = inProcessScanner,
   ) {}
 
   /** Inspects the bytes (throws our 4xx), stores them, then inserts the row. */
   async store(orgId: string, file: UploadedAsset): Promise<AssetEntity> {
-    const info = await inspectUpload(file);
+    const info = await inspectUpload(file, this.scan);
     const repo = this.ds.getRepository(AssetEntity);
     const row = repo.create({
       orgId,
@@ -126,8 +123,9 @@ export class AssetsService {
     @InjectDataSource() private readonly ds: DataSource,
     @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(UPLOAD_SCANNER) scanner: ClosableScanner,
   ) {
-    this.store = new AssetStore(ds, storage);
+    this.store = new AssetStore(ds, storage, scanner.scan);
   }
 
   out(a: AssetEntity): Promise<AssetOut> {

@@ -49,6 +49,14 @@ export interface AppConfig {
     /** Renders that may wait for a thread; more fail at once with render_busy. */
     readonly maxQueue: number;
   };
+  /** Upload inspection threads in the API (InspectPool): sniffing, font parsing, the SVG check. */
+  readonly inspect: {
+    readonly poolSize: number;
+    /** A scan running longer is stopped (its thread terminated) and the upload refused. */
+    readonly timeoutMs: number;
+    /** Uploads that may wait for an inspection thread; more are answered 503 at once. */
+    readonly maxQueue: number;
+  };
 }
 
 /** Present exactly when STORAGE_DRIVER=s3. */
@@ -104,6 +112,9 @@ const DEFAULTS = {
   RENDER_TIMEOUT_MS: '60000',
   RENDER_THREAD_MAX_MEMORY_MB: '1024',
   RENDER_QUEUE_MAX: '256',
+  INSPECT_POOL_SIZE: '1',
+  INSPECT_TIMEOUT_MS: '3000',
+  INSPECT_QUEUE_MAX: '16',
 } as const;
 
 function intIn(name: string, raw: string, min: number, max: number, problems: string[]): number {
@@ -313,6 +324,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     threadMaxMemoryMb: intIn('RENDER_THREAD_MAX_MEMORY_MB', get('RENDER_THREAD_MAX_MEMORY_MB'), 64, 16_384, problems),
     maxQueue: intIn('RENDER_QUEUE_MAX', get('RENDER_QUEUE_MAX'), 0, 100_000, problems),
   };
+  const inspect = {
+    poolSize: intIn('INSPECT_POOL_SIZE', get('INSPECT_POOL_SIZE'), 1, 64, problems),
+    timeoutMs: intIn('INSPECT_TIMEOUT_MS', get('INSPECT_TIMEOUT_MS'), 100, 600_000, problems),
+    maxQueue: intIn('INSPECT_QUEUE_MAX', get('INSPECT_QUEUE_MAX'), 0, 10_000, problems),
+  };
 
   // A secret from the environment is checked with everything else; the disk is only touched for
   // the secret once the rest is known to be sane.
@@ -341,6 +357,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     fetch: Object.freeze(fetch),
     preflight: Object.freeze(preflight),
     render: Object.freeze(render),
+    inspect: Object.freeze(inspect),
     webhookRetryScale,
   });
 }
