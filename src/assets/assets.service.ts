@@ -45,7 +45,9 @@ export async function inspectUpload(
   height: number | null;
   fontFamily: string | null;
 }> {
-  const scanned = await scan(file.buffer, file.originalname);
+  const { outcome: scanned, bytes } = await scan(file.buffer, file.originalname);
+  // The scanner may have moved the bytes to its thread and back: continue with what it returned.
+  file.buffer = bytes;
   if (!scanned.ok) throw badAsset(scanned.code, scanned.message, scanned.status);
   const sniffed = scanned;
   if (sniffed.kind === 'font') {

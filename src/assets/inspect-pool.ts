@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Piscina } from 'piscina';
+import { isSharedArrayBuffer } from 'node:util/types';
+import { move, Piscina, transferableSymbol, valueSymbol } from 'piscina';
 import type { AppConfig } from '../config/config.js';
 import { inProcessScanner, type ScanOutcome, type UploadScanner } from './upload-scan.js';
 
@@ -28,6 +29,14 @@ export interface InspectRequest {
   id: number;
   bytes: Uint8Array;
   filename: string;
+  /** The bytes' buffer was transferred, not copied: the thread sends it back with its answer. */
+  moved: boolean;
+}
+
+export interface InspectResponse {
+  outcome: ScanOutcome;
+  /** Present when the request's bytes were moved. */
+  bytes?: Uint8Array;
 }
 
 /** Posted by the thread when it begins a scan: the deadline starts then. */
@@ -77,22 +86,31 @@ export class InspectPool {
     if (this.closed) throw new Error('InspectPool is closed');
     // Bounded here: piscina does not count tasks that carry an AbortSignal against its maxQueue.
     if (this.jobs.size >= this.options.size + this.options.maxQueue) {
-      return busy(this.options.maxQueue);
+      return { outcome: busy(this.options.maxQueue), bytes };
     }
     const id = this.nextId++;
     const job: Job = { controller: new AbortController(), started: false, timedOut: false };
     this.jobs.set(id, job);
+    // Structured clone would copy up to 20 MB on the event loop; a buffer that is the Buffer's
+    // alone (multer's are: Buffer.concat of a large body) is transferred instead.
+    const movable = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && !isSharedArrayBuffer(bytes.buffer) && bytes.byteLength > 4096;
     try {
-      const request: InspectRequest = { id, bytes, filename };
-      return (await this.piscina.run(request, { signal: job.controller.signal })) as ScanOutcome;
+      const request: InspectRequest = { id, bytes, filename, moved: movable };
+      const task = movable ? move({ [transferableSymbol]: [bytes.buffer], [valueSymbol]: request } as never) : request;
+      const res = (await this.piscina.run(task, { signal: job.controller.signal })) as InspectResponse;
+      const back = res.bytes ? Buffer.from(res.bytes.buffer, res.bytes.byteOffset, res.bytes.byteLength) : bytes;
+      return { outcome: res.outcome, bytes: back };
     } catch (e) {
       if (this.closed) throw new Error('InspectPool is closed');
+      // The bytes went down with the thread; the upload is refused, so nobody needs them.
+      const lost = Buffer.alloc(0);
       if (job.timedOut) {
-        return { ok: false, status: 400, code: 'upload_too_complex', message: `The file could not be inspected within ${this.options.timeoutMs} ms` };
+        return { outcome: { ok: false, status: 400, code: 'upload_too_complex', message: `The file could not be inspected within ${this.options.timeoutMs} ms` }, bytes: movable ? lost : bytes };
       }
       // scanUpload reports every refusal as data, so a throw is the thread dying on this file
       // (out of memory in the font parser, for one): the file is refused, not our 500.
-      return { ok: false, status: 400, code: 'upload_too_complex', message: `The file could not be inspected: ${e instanceof Error ? e.message : String(e)}` };
+      const message = `The file could not be inspected: ${e instanceof Error ? e.message : String(e)}`;
+      return { outcome: { ok: false, status: 400, code: 'upload_too_complex', message }, bytes: movable ? lost : bytes };
     } finally {
       if (job.timer) clearTimeout(job.timer);
       this.jobs.delete(id);

@@ -39,7 +39,11 @@ export function scanUpload(bytes: Buffer, filename: string): ScanOutcome {
   return { ok: true, kind: 'image', format: sniffed.format, contentType: sniffed.contentType, fontFamily: null };
 }
 
-/** Runs scanUpload somewhere: in an inspection thread (InspectPool) or, offline, in-process. */
-export type UploadScanner = (bytes: Buffer, filename: string) => Promise<ScanOutcome>;
+/**
+ * Runs scanUpload somewhere: in an inspection thread (InspectPool) or, offline, in-process.
+ * The bytes may be moved to the thread rather than copied; the caller continues with the
+ * `bytes` of the answer (the same content) and must not use the buffer it passed in.
+ */
+export type UploadScanner = (bytes: Buffer, filename: string) => Promise<{ outcome: ScanOutcome; bytes: Buffer }>;
 
-export const inProcessScanner: UploadScanner = async (bytes, filename) => scanUpload(bytes, filename);
+export const inProcessScanner: UploadScanner = async (bytes, filename) => ({ outcome: scanUpload(bytes, filename), bytes });
