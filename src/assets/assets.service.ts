@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import sharp, { type Metadata } from 'sharp';
@@ -44,6 +43,7 @@ export async function inspectUpload(
   width: number | null;
   height: number | null;
   fontFamily: string | null;
+  sha256: string;
 }> {
   const { outcome: scanned, bytes } = await scan(file.buffer, file.originalname);
   // The scanner may have moved the bytes to its thread and back: continue with what it returned.
@@ -51,7 +51,7 @@ export async function inspectUpload(
   if (!scanned.ok) throw badAsset(scanned.code, scanned.message, scanned.status);
   const sniffed = scanned;
   if (sniffed.kind === 'font') {
-    return { kind: 'font', format: sniffed.format, contentType: sniffed.contentType, width: null, height: null, fontFamily: sniffed.fontFamily };
+    return { kind: 'font', format: sniffed.format, contentType: sniffed.contentType, width: null, height: null, fontFamily: sniffed.fontFamily, sha256: sniffed.sha256 };
   }
   // metadata() reads headers only, so a decompression bomb is refused before any pixel is decoded.
   let meta: Metadata;
@@ -72,7 +72,7 @@ export async function inspectUpload(
   } catch {
     throw badAsset('invalid_image', `The ${sniffed.format.toUpperCase()} file is corrupt`);
   }
-  return { kind: 'image', format: sniffed.format, contentType: sniffed.contentType, width, height, fontFamily: null };
+  return { kind: 'image', format: sniffed.format, contentType: sniffed.contentType, width, height, fontFamily: null, sha256: sniffed.sha256 };
 }
 
 const EXT: Record<string, string> = { jpeg: 'jpg' };
@@ -102,7 +102,7 @@ export class AssetStore {
       width: info.width,
       height: info.height,
       fontFamily: info.fontFamily,
-      sha256: createHash('sha256').update(file.buffer).digest('hex'),
+      sha256: info.sha256,
       storageKey: '',
     });
     row.id = crypto.randomUUID();

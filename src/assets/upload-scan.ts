@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFontInfo, svgUnsafeReason } from '../renderer/index.js';
 import { nameContradicts, sniff } from './sniff.js';
 
@@ -9,10 +10,10 @@ export const ASSET_LIMITS = {
 
 /** What the bytes alone say about an upload, or the 4xx it gets. Plain data: it crosses threads. */
 export type ScanOutcome =
-  | { ok: true; kind: 'image' | 'font'; format: string; contentType: string; fontFamily: string | null }
+  | { ok: true; kind: 'image' | 'font'; format: string; contentType: string; fontFamily: string | null; sha256: string }
   | { ok: false; status: number; code: string; message: string };
 
-const refuse = (code: string, message: string, status = 400): ScanOutcome => ({ ok: false, status, code, message });
+const refuse = (code: string, message: string, status = 400): Exclude<ScanOutcome, { ok: true }> => ({ ok: false, status, code, message });
 
 /**
  * The CPU-bound part of inspecting an upload: sniffing, the font parse (fontkit) and the SVG
@@ -21,6 +22,12 @@ const refuse = (code: string, message: string, status = 400): ScanOutcome => ({ 
  * with the caller, since sharp already works off the JS thread.
  */
 export function scanUpload(bytes: Buffer, filename: string): ScanOutcome {
+  const ok = scanContent(bytes, filename);
+  // Hashing 20 MB is tens of ms of synchronous work too: done here, with the rest.
+  return ok.ok ? { ...ok, sha256: createHash('sha256').update(bytes).digest('hex') } : ok;
+}
+
+function scanContent(bytes: Buffer, filename: string): Exclude<ScanOutcome, { ok: true }> | Omit<Extract<ScanOutcome, { ok: true }>, 'sha256'> {
   const sniffed = sniff(bytes);
   if (!sniffed) return refuse('unsupported_media_type', 'Upload a PNG, JPEG, WebP, GIF, AVIF or SVG image, or a TTF, OTF or WOFF2 font', 415);
   if (nameContradicts(filename, sniffed.format)) {
