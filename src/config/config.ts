@@ -48,6 +48,8 @@ export interface AppConfig {
     readonly threadMaxMemoryMb: number;
     /** Renders that may wait for a thread; more fail at once with render_busy. */
     readonly maxQueue: number;
+    /** Uploaded fonts registered at once per render thread; the least recently used are unregistered. */
+    readonly fontCacheMax: number;
   };
   /** Upload inspection threads in the API (InspectPool): sniffing, font parsing, the SVG check. */
   readonly inspect: {
@@ -82,7 +84,8 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
-const DEFAULTS = {
+/** Defaults of the settings that have a literal one (the README table shows each; a test compares). */
+export const DEFAULTS = {
   DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/imtegrate',
   REDIS_URL: 'redis://127.0.0.1:6379/0',
   QUEUE_PREFIX: 'imtegrate',
@@ -112,6 +115,7 @@ const DEFAULTS = {
   RENDER_TIMEOUT_MS: '60000',
   RENDER_THREAD_MAX_MEMORY_MB: '1024',
   RENDER_QUEUE_MAX: '256',
+  RENDER_FONT_CACHE_MAX: '32',
   INSPECT_POOL_SIZE: '1',
   INSPECT_TIMEOUT_MS: '3000',
   INSPECT_QUEUE_MAX: '16',
@@ -323,6 +327,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     timeoutMs: intIn('RENDER_TIMEOUT_MS', get('RENDER_TIMEOUT_MS'), 100, 600_000, problems),
     threadMaxMemoryMb: intIn('RENDER_THREAD_MAX_MEMORY_MB', get('RENDER_THREAD_MAX_MEMORY_MB'), 64, 16_384, problems),
     maxQueue: intIn('RENDER_QUEUE_MAX', get('RENDER_QUEUE_MAX'), 0, 100_000, problems),
+    fontCacheMax: intIn('RENDER_FONT_CACHE_MAX', get('RENDER_FONT_CACHE_MAX'), 1, 10_000, problems),
   };
   const inspect = {
     poolSize: intIn('INSPECT_POOL_SIZE', get('INSPECT_POOL_SIZE'), 1, 64, problems),

@@ -1,6 +1,7 @@
 import { PyBool, PyDict, PyEnum, PyFloat, PyInt, PyList, PyLiteral, PyModel, PyStr, PyUuid } from '../validation/decorators.js';
 import { INT32_MAX, ModelConfig, t } from '../validation/fields.js';
 import { LIMITS } from '../renderer/index.js';
+import { MODIFICATION_ITEM } from './modification-input.js';
 
 /* Colours and URLs are plain strings here: their finer rules (a parsable colour, an http(s)
    URL) are checked per layer afterwards and reported as 400s naming the layer. */
@@ -121,7 +122,14 @@ export class TextLayerDto extends BaseLayerDto {
   @PyStr({ maxLength: LIMITS.maxTextLength, example: 'Hello world' })
   text: string;
 
-  @PyStr({ minLength: 1, maxLength: 100, optional: true, example: 'Noto Sans' })
+  @PyStr({
+    minLength: 1,
+    maxLength: 100,
+    optional: true,
+    example: 'Noto Sans',
+    description:
+      "A family of this organisation's uploaded fonts or an installed family (case and spacing ignored; a CSS-style list is tried in order). Anything else draws with the fallback font and sets font_fallback in the text report.",
+  })
   font_family?: string;
 
   @PyUuid({ optional: true, description: 'An uploaded font asset; wins over font_family' })
@@ -303,7 +311,7 @@ export class PreviewTemplateDto {
   @PyInt({ ge: 1, le: INT32_MAX, optional: true, description: 'A published version; default: the current draft' })
   version?: number;
 
-  @PyList(t.dict(), { maxItems: LIMITS.maxModifications, default: [], example: [{ name: 'headline', text: 'Preview me' }] })
+  @PyList(MODIFICATION_ITEM, { maxItems: LIMITS.maxModifications, default: [], example: [{ name: 'headline', text: 'Preview me' }] })
   modifications: Record<string, unknown>[] = [];
 
   @PyEnum(['png', 'jpeg', 'webp', 'avif'], { default: 'png' })
