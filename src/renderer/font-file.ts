@@ -100,8 +100,9 @@ export const MAX_COLLECTION_FONTS = 256;
 
 /** Header counts out of bounds, or a directory longer than the file: checked in constant time. */
 function headerProblem(bytes: Buffer, format: FontFormat): string | null {
-  const tables = (count: number, directoryEnd: number): string | null => {
-    if (count === 0 || count > MAX_FONT_TABLES) return `font declares ${count} tables (at most ${MAX_FONT_TABLES})`;
+  // A WOFF2 without tables stays acceptable, as before the bounds (its tables are read when present).
+  const tables = (count: number, directoryEnd: number, allowNone = false): string | null => {
+    if ((count === 0 && !allowNone) || count > MAX_FONT_TABLES) return `font declares ${count} tables (at most ${MAX_FONT_TABLES})`;
     return directoryEnd > bytes.length ? 'font table directory is truncated' : null;
   };
   switch (format) {
@@ -116,7 +117,7 @@ function headerProblem(bytes: Buffer, format: FontFormat): string | null {
     case 'woff':
       return bytes.length < 44 ? 'font file is truncated' : tables(bytes.readUInt16BE(12), 44 + 20 * bytes.readUInt16BE(12));
     case 'woff2':
-      return bytes.length < 48 ? 'font file is truncated' : tables(bytes.readUInt16BE(12), 48 + bytes.readUInt16BE(12));
+      return bytes.length < 48 ? 'font file is truncated' : tables(bytes.readUInt16BE(12), 48 + bytes.readUInt16BE(12), true);
   }
 }
 
