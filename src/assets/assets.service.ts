@@ -9,7 +9,7 @@ import { type CursorPosition, cursorParam, type Page, toPage } from '../common/p
 import type { AppConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { STORAGE_DRIVER, type StorageDriver } from '../storage/storage.types.js';
-import { LIMITS } from '../renderer/index.js';
+import { isRenderError, LIMITS, measureEmbedded } from '../renderer/index.js';
 import { AssetOut } from './asset-out.dto.js';
 import { AssetEntity } from './asset.entity.js';
 import type { ClosableScanner } from './inspect-pool.js';
@@ -30,11 +30,13 @@ const badAsset = (code: string, message: string, status = 400): ApiError =>
 
 /**
  * Everything about an upload that can be learned from its bytes; throws our 4xx otherwise.
- * `scan` runs the CPU-bound checks (the API passes its InspectPool's threads; offline callers
- * scan in-process).
+ * `maxDecodedPixels` is the per-render pixel budget: an SVG that with what it embeds decodes to
+ * more could never be drawn. `scan` runs the CPU-bound checks (the API passes its InspectPool's
+ * threads; offline callers scan in-process).
  */
 export async function inspectUpload(
   file: UploadedAsset,
+  maxDecodedPixels: number = LIMITS.maxRenderPixels,
   scan: UploadScanner = inProcessScanner,
 ): Promise<{
   kind: 'image' | 'font';
@@ -66,6 +68,21 @@ export async function inspectUpload(
   if (width * height > LIMITS.maxInputPixels) {
     throw badAsset('image_too_large', `The image is ${width}x${height}; the limit is ${LIMITS.maxInputPixels / 1e6} megapixels`);
   }
+  if (sniffed.format === 'svg') {
+    // The trial decode below has librsvg decode every image the SVG embeds at full size, so those
+    // are measured from their headers first, as a render would (images nested in nested SVGs too).
+    let embedded;
+    try {
+      embedded = await measureEmbedded(file.buffer.toString('utf8'), 'file');
+    } catch (e) {
+      if (!isRenderError(e)) throw e;
+      throw badAsset(e.code === 'image_too_large' ? 'image_too_large' : 'unsafe_svg', e.message);
+    }
+    const total = width * height + embedded.svgPixels + embedded.rasterPixels;
+    if (total > maxDecodedPixels) {
+      throw badAsset('image_too_large', `The SVG and the images it embeds decode to ${total} pixels; a render may decode at most ${maxDecodedPixels}`);
+    }
+  }
   try {
     // A small decode proves the pixel data is intact, not just the header.
     await sharp(file.buffer, { limitInputPixels: LIMITS.maxInputPixels, failOn: 'error' }).resize(32, 32, { fit: 'inside' }).raw().toBuffer();
@@ -85,12 +102,14 @@ export class AssetStore {
   constructor(
     private readonly ds: DataSource,
     private readonly storage: StorageDriver,
+    /** The per-render pixel budget (RENDER_MAX_DECODED_PIXELS); see inspectUpload. */
+    private readonly maxDecodedPixels: number = LIMITS.maxRenderPixels,
     private readonly scan: UploadScanner = inProcessScanner,
   ) {}
 
   /** Inspects the bytes (throws our 4xx), stores them, then inserts the row. */
   async store(orgId: string, file: UploadedAsset): Promise<AssetEntity> {
-    const info = await inspectUpload(file, this.scan);
+    const info = await inspectUpload(file, this.maxDecodedPixels, this.scan);
     const repo = this.ds.getRepository(AssetEntity);
     const row = repo.create({
       orgId,
@@ -127,7 +146,7 @@ export class AssetsService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(UPLOAD_SCANNER) scanner: ClosableScanner,
   ) {
-    this.store = new AssetStore(ds, storage, scanner.scan);
+    this.store = new AssetStore(ds, storage, config.render.maxDecodedPixels, scanner.scan);
   }
 
   out(a: AssetEntity): Promise<AssetOut> {

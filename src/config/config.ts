@@ -21,6 +21,10 @@ export interface AppConfig {
   readonly workerHealthPort: number | null;
   readonly maxJsonBodyBytes: number;
   readonly logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+  /** Bearer token GET /metrics requires (API and worker health port); null: metrics are open. */
+  readonly metricsToken: string | null;
+  /** Basic-auth credentials of bull-board at /admin/queues; null: the dashboard is off (404). */
+  readonly queueDashboard: { readonly user: string; readonly password: string } | null;
   /** CIDRs that outbound fetches may reach although the address policy forbids them (tests, dev). */
   readonly fetchAllowCidrs: readonly string[];
   readonly signedUrlTtlSeconds: number;
@@ -48,6 +52,13 @@ export interface AppConfig {
     readonly threadMaxMemoryMb: number;
     /** Renders that may wait for a thread; more fail at once with render_busy. */
     readonly maxQueue: number;
+    /**
+     * Pixels one render may decode, summed over every image it draws and every image nested in
+     * its SVGs (read from headers first); more fail with render_pixel_budget_exceeded.
+     */
+    readonly maxDecodedPixels: number;
+    /** Bytes of one render's sources (images, fonts, SVG data: URIs); more fail with render_bytes_budget_exceeded. */
+    readonly maxDecodedBytes: number;
     /** Uploaded fonts registered at once per render thread; the least recently used are unregistered. */
     readonly fontCacheMax: number;
   };
@@ -115,6 +126,8 @@ export const DEFAULTS = {
   RENDER_TIMEOUT_MS: '60000',
   RENDER_THREAD_MAX_MEMORY_MB: '1024',
   RENDER_QUEUE_MAX: '256',
+  RENDER_MAX_DECODED_PIXELS: '100000000',
+  RENDER_MAX_DECODED_BYTES: String(100 * 1024 * 1024),
   RENDER_FONT_CACHE_MAX: '32',
   INSPECT_POOL_SIZE: '1',
   INSPECT_TIMEOUT_MS: '3000',
@@ -149,6 +162,20 @@ function oneOf<T extends string>(name: string, raw: string, values: readonly T[]
   if ((values as readonly string[]).includes(raw)) return raw as T;
   problems.push(`${name} must be one of ${values.join(', ')} (got "${raw}")`);
   return values[0];
+}
+
+/** pino's names for Nest's levels, so either vocabulary works in LOG_LEVEL. */
+const LOG_LEVEL_ALIASES: Record<string, string> = { info: 'log', trace: 'verbose' };
+
+/**
+ * An optional credential: unset or empty is null. Printable ASCII only (it travels in an HTTP
+ * header), bounded, and never echoed in the message: a config error is printed and logged.
+ */
+function credential(name: string, raw: string | undefined, problems: string[]): string | null {
+  if (raw === undefined || raw === '') return null;
+  if (raw.length > 1024) problems.push(`${name} must be at most 1024 characters`);
+  else if (!/^[\x21-\x7e]+$/.test(raw)) problems.push(`${name} must be printable ASCII without spaces`);
+  return raw;
 }
 
 function bool(name: string, raw: string, problems: string[]): boolean {
@@ -291,7 +318,16 @@ export function loadConfig(env: Env = process.env): AppConfig {
     : null;
 
   const maxJsonBodyBytes = intIn('MAX_JSON_BODY_BYTES', get('MAX_JSON_BODY_BYTES'), 1024, 100 * 1024 * 1024, problems);
-  const logLevel = oneOf('LOG_LEVEL', get('LOG_LEVEL'), ['log', 'error', 'warn', 'debug', 'verbose'] as const, problems);
+  const logLevel = oneOf('LOG_LEVEL', LOG_LEVEL_ALIASES[get('LOG_LEVEL')] ?? get('LOG_LEVEL'), ['log', 'error', 'warn', 'debug', 'verbose'] as const, problems);
+  const metricsToken = credential('METRICS_TOKEN', env.METRICS_TOKEN, problems);
+  const dashboardUser = credential('QUEUE_DASHBOARD_USER', env.QUEUE_DASHBOARD_USER, problems);
+  const dashboardPassword = credential('QUEUE_DASHBOARD_PASSWORD', env.QUEUE_DASHBOARD_PASSWORD, problems);
+  if ((dashboardUser === null) !== (dashboardPassword === null)) {
+    problems.push('QUEUE_DASHBOARD_USER and QUEUE_DASHBOARD_PASSWORD must be set together (or neither: the dashboard is off)');
+  }
+  // Basic auth splits "user:password" at the first colon, so a colon in the user cannot be sent.
+  if (dashboardUser?.includes(':')) problems.push('QUEUE_DASHBOARD_USER must not contain ":"');
+  const queueDashboard = dashboardUser !== null && dashboardPassword !== null ? Object.freeze({ user: dashboardUser, password: dashboardPassword }) : null;
   const fetchAllowCidrs = get('FETCH_ALLOW_CIDRS')
     .split(',')
     .map((s) => s.trim())
@@ -327,6 +363,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     timeoutMs: intIn('RENDER_TIMEOUT_MS', get('RENDER_TIMEOUT_MS'), 100, 600_000, problems),
     threadMaxMemoryMb: intIn('RENDER_THREAD_MAX_MEMORY_MB', get('RENDER_THREAD_MAX_MEMORY_MB'), 64, 16_384, problems),
     maxQueue: intIn('RENDER_QUEUE_MAX', get('RENDER_QUEUE_MAX'), 0, 100_000, problems),
+    maxDecodedPixels: intIn('RENDER_MAX_DECODED_PIXELS', get('RENDER_MAX_DECODED_PIXELS'), 1, 2_000_000_000, problems),
+    maxDecodedBytes: intIn('RENDER_MAX_DECODED_BYTES', get('RENDER_MAX_DECODED_BYTES'), 1, 4 * 1024 * 1024 * 1024, problems),
     fontCacheMax: intIn('RENDER_FONT_CACHE_MAX', get('RENDER_FONT_CACHE_MAX'), 1, 10_000, problems),
   };
   const inspect = {
@@ -356,6 +394,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     workerHealthPort,
     maxJsonBodyBytes,
     logLevel,
+    metricsToken,
+    queueDashboard,
     fetchAllowCidrs: Object.freeze(fetchAllowCidrs),
     signedUrlTtlSeconds,
     queue: Object.freeze(queue),

@@ -6,6 +6,7 @@ import type { Queue } from 'bull';
 import { DataSource } from 'typeorm';
 import { ApiError } from '../http/api-error.js';
 import { QueueName } from '../queue/queue.constants.js';
+import { checkReadiness } from './readiness.js';
 
 @ApiExcludeController()
 @Controller()
@@ -25,28 +26,8 @@ export class HealthController {
   /** Readiness: PostgreSQL and Redis answer within a second each. */
   @Get('readyz')
   async readyz(): Promise<{ status: 'ok'; checks: Record<string, 'ok'> }> {
-    const checks = await Promise.allSettled([
-      withTimeout(this.ds.query('SELECT 1'), 1000),
-      withTimeout(this.renderQueue.client.ping(), 1000),
-    ]);
-    const [db, redis] = checks.map((c) => (c.status === 'fulfilled' ? 'ok' : 'failing'));
+    const { database: db, redis } = await checkReadiness(this.ds, this.renderQueue);
     if (db !== 'ok' || redis !== 'ok') throw new ApiError(503, { status: 'unavailable', checks: { database: db, redis } });
     return { status: 'ok', checks: { database: 'ok', redis: 'ok' } };
   }
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  return new Promise((resolveP, reject) => {
-    const t = setTimeout(() => reject(new Error('timeout')), ms);
-    p.then(
-      (v) => {
-        clearTimeout(t);
-        resolveP(v);
-      },
-      (e: unknown) => {
-        clearTimeout(t);
-        reject(e instanceof Error ? e : new Error(String(e)));
-      },
-    );
-  });
 }

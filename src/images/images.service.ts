@@ -81,6 +81,7 @@ export class ImagesService {
     p: Principal,
     body: CreateImageDto,
     headers: CreateImageHeaders,
+    requestId: string,
   ): Promise<{ status: number; headers: Record<string, string>; body: ImageOut }> {
     const prefer = parsePreferWait(headers.prefer);
     const errors = [];
@@ -94,7 +95,7 @@ export class ImagesService {
     }
     if (errors.length) throw new RequestValidationError(errors);
     const wait = prefer.ok ? prefer.wait : null;
-    const out = await this.create(p, body as CreateImageInput, { wait, idempotencyKey: headers.idempotency_key });
+    const out = await this.create(p, body as CreateImageInput, { wait, idempotencyKey: headers.idempotency_key, requestId });
     const h: Record<string, string> = {};
     if (wait !== null) h['Preference-Applied'] = `wait=${wait}`;
     if (out.replayed) h['Idempotent-Replayed'] = 'true';
@@ -106,9 +107,13 @@ export class ImagesService {
    * fit the pinned version, remote images reachable), inserts the row, enqueues it and optionally
    * waits for it to settle.
    */
-  async create(p: Principal, input: CreateImageInput, opts: { wait: number | null; idempotencyKey?: string }): Promise<CreateImageResult> {
+  async create(
+    p: Principal,
+    input: CreateImageInput,
+    opts: { wait: number | null; idempotencyKey?: string; requestId: string },
+  ): Promise<CreateImageResult> {
     const res = await this.idempotency.run(p.orgId, opts.idempotencyKey, { method: 'POST', path: '/v1/images', body: input }, async () => {
-      const row = await this.insert(p, input);
+      const row = await this.insert(p, input, opts.requestId);
       return { status: 202, body: await this.out(row) };
     });
     let image = res.body;
@@ -123,7 +128,7 @@ export class ImagesService {
     return { status: isTerminal(image.status) && opts.wait !== null ? 201 : 202, body: image, replayed: res.replayed };
   }
 
-  private async insert(p: Principal, input: CreateImageInput): Promise<ImageEntity> {
+  private async insert(p: Principal, input: CreateImageInput, requestId: string): Promise<ImageEntity> {
     const template = await this.templates
       .findOwned(p, input.template_id)
       .catch(notFoundAs(invalid('template_not_found', [{ name: 'template_id', reason: `template ${input.template_id} not found` }])));
@@ -154,7 +159,8 @@ export class ImagesService {
       }
     }
     const effective = await this.templates.checkModifications(p.orgId, version, input.modifications);
-    const remote = await this.preflightGate.run(p.orgId, () => preflightImageUrls(effective, this.fetcher, this.config.preflight));
+    const limits = { ...this.config.preflight, maxDecodedPixels: this.config.render.maxDecodedPixels };
+    const remote = await this.preflightGate.run(p.orgId, () => preflightImageUrls(effective, this.fetcher, limits));
     if (remote.length) throw invalid('invalid_modification', remote);
 
     const row = await this.images.insertPending({
@@ -172,7 +178,7 @@ export class ImagesService {
       metadata: input.metadata ?? {},
       updatedAt: new Date(),
     });
-    await this.producer.enqueue({ imageId: row.id, orgId: row.orgId });
+    await this.producer.enqueue({ imageId: row.id, orgId: row.orgId, requestId });
     return row;
   }
 

@@ -11,10 +11,10 @@ export class WebhookProducer {
   constructor(@InjectQueue(QueueName.Webhooks) private readonly queue: Queue<DeliverWebhookPayload>) {}
 
   /** One delivery per image and event: jobId makes a re-run of the render enqueue it only once. */
-  async enqueue(imageId: string, event: DeliverWebhookPayload['event']): Promise<void> {
+  async enqueue(imageId: string, event: DeliverWebhookPayload['event'], requestId: string): Promise<void> {
     await this.queue.add(
       WebhookJob.Deliver,
-      { deliveryId: randomUUID(), imageId, event },
+      { deliveryId: randomUUID(), imageId, event, requestId },
       {
         jobId: `${imageId}:${event}`,
         attempts: WEBHOOK_RETRY_DELAYS_MS.length + 1,

@@ -4,13 +4,18 @@ import { DataSource } from 'typeorm';
 import type { ImageFetcher } from '../outbound/image-fetcher.js';
 import type { ImageError } from '../images/image.entity.js';
 import { ImagesRepository } from '../images/images.repository.js';
+import { Metrics } from '../health/metrics.js';
 import { WebhookProducer } from '../queue/webhook.producer.js';
 import { STORAGE_DRIVER, type StorageDriver } from '../storage/storage.types.js';
 import { TemplateVersionEntity } from '../templates/template-version.entity.js';
-import { isPermanentRenderError, SourceError, storedAssets } from './image-sources.js';
+import { SourceError, storedAssets } from './image-sources.js';
+import { classifyFailure, isThreadFailure, THREAD_FAILURE_MAX_RUNS } from './render-retry.js';
 import { IMAGE_FETCHER } from '../outbound/image-fetcher.provider.js';
 import { RENDERER, type Renderer } from './render.tokens.js';
-import { modifyDocument, RenderError, resolveAssets } from '../renderer/index.js';
+import { renderBudget } from './renderer-factory.js';
+import type { AppConfig } from '../config/config.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import { modifyDocument, resolveAssets } from '../renderer/index.js';
 
 export type JobOutcome = { kind: 'completed' } | { kind: 'failed'; error: ImageError } | { kind: 'skipped'; reason: string };
 
@@ -22,36 +27,26 @@ export function resultKeys(orgId: string, imageId: string, format: string): { re
   return { result: `orgs/${orgId}/images/${imageId}.${ext}`, thumbnail: `orgs/${orgId}/images/${imageId}.thumb.${ext}` };
 }
 
-function classify(err: unknown): { transient: boolean; error: ImageError } {
-  if (err instanceof SourceError) {
-    return { transient: err.transient, error: { code: err.code, message: err.message, ...(err.layer ? { layer: err.layer } : {}) } };
-  }
-  if (err instanceof RenderError) {
-    return { transient: !isPermanentRenderError(err), error: err.toJSON() };
-  }
-  const transient = (err as { transient?: boolean }).transient;
-  // Unknown failures (database or storage hiccups) are retried; the final attempt reports them opaquely.
-  return { transient: transient !== false, error: { code: 'internal_error', message: 'The render failed unexpectedly' } };
-}
-
 @Injectable()
 export class RenderJobService {
   private readonly logger = new Logger('RenderJob');
 
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
     @Inject(IMAGE_FETCHER) private readonly fetcher: ImageFetcher,
     @Inject(RENDERER) private readonly renderer: Renderer,
     private readonly webhooks: WebhookProducer,
     private readonly images: ImagesRepository,
+    private readonly metrics: Metrics,
   ) {}
 
   /** A webhook that cannot be queued must not undo a finished render; it is logged instead. */
-  private async notify(imageId: string, webhookUrl: string | null, event: 'image.completed' | 'image.failed'): Promise<void> {
+  private async notify(imageId: string, webhookUrl: string | null, event: 'image.completed' | 'image.failed', requestId: string): Promise<void> {
     if (!webhookUrl) return;
     try {
-      await this.webhooks.enqueue(imageId, event);
+      await this.webhooks.enqueue(imageId, event, requestId);
     } catch (err) {
       this.logger.error(`could not enqueue ${event} webhook for ${imageId}: ${String(err)}`);
     }
@@ -61,9 +56,10 @@ export class RenderJobService {
    * Runs one attempt. Throws only for a transient failure that should be retried; every other
    * outcome is written to the row. Idempotent: a finished image is skipped, a re-run after a
    * crash overwrites the same storage keys, and an execution whose claim was superseded (see
-   * ImagesRepository) writes nothing and sends no webhook.
+   * ImagesRepository) writes nothing and sends no webhook. `requestId` goes on to the webhook
+   * jobs, so their log lines name the request that caused the render.
    */
-  async run(imageId: string, attempt: number, finalAttempt: boolean): Promise<JobOutcome> {
+  async run(imageId: string, attempt: number, finalAttempt: boolean, requestId: string): Promise<JobOutcome> {
     const started = Date.now();
     const held = await this.images.claim(imageId);
     if (held === null) return { kind: 'skipped', reason: 'image missing or already finished' };
@@ -79,8 +75,11 @@ export class RenderJobService {
       });
       if (!version) throw new SourceError('template_unavailable', `template version ${row.templateVersion} not found`, false);
       const doc = modifyDocument(version, row.modifications as { name: string }[]);
-      const assets = await resolveAssets(doc, storedAssets(row.orgId, { ds: this.ds, storage: this.storage, fetcher: this.fetcher }));
+      const budget = renderBudget(this.config);
+      const port = storedAssets(row.orgId, { ds: this.ds, storage: this.storage, fetcher: this.fetcher });
+      const assets = await resolveAssets(doc, port, { maxBytes: budget.maxDecodedBytes });
       const out = await this.renderer.render(doc, assets, {
+        ...budget,
         format: row.format,
         ...(row.quality !== null ? { quality: row.quality } : {}),
         scale: row.scale,
@@ -98,20 +97,26 @@ export class RenderJobService {
         durationMs: duration,
       });
       if (!completed) return superseded(imageId, held, this.logger);
+      this.metrics.observeRender('completed', row.format, duration);
       this.logger.log(`render ${imageId} completed in ${duration} ms`);
-      await this.notify(row.id, row.webhookUrl, 'image.completed');
+      await this.notify(row.id, row.webhookUrl, 'image.completed', requestId);
       return { kind: 'completed' };
     } catch (err) {
-      const { transient, error } = classify(err);
-      if (transient && !finalAttempt) {
+      const { retry, error } = classifyFailure(err, attempt, finalAttempt);
+      if (retry) {
         this.logger.warn(`render ${imageId} attempt ${attempt} failed transiently (${error.code}): ${(err as Error).message}; will retry`);
         if (!(await this.images.release(imageId, held))) return superseded(imageId, held, this.logger);
+        this.metrics.observeRender('retried', row.format, Date.now() - started);
         throw err;
+      }
+      if (isThreadFailure(err) && !finalAttempt) {
+        this.logger.warn(`render ${imageId} attempt ${attempt} failed (${error.code}); not retried: a render that times out or crashes its thread runs at most ${THREAD_FAILURE_MAX_RUNS} times`);
       }
       if (error.code === 'internal_error') this.logger.error(`render ${imageId} failed`, (err as Error).stack);
       if (!(await this.images.fail(imageId, held, error, Date.now() - started))) return superseded(imageId, held, this.logger);
+      this.metrics.observeRender('failed', row.format, Date.now() - started);
       this.logger.log(`render ${imageId} failed in ${Date.now() - started} ms (${error.code})`);
-      await this.notify(row.id, row.webhookUrl, 'image.failed');
+      await this.notify(row.id, row.webhookUrl, 'image.failed', requestId);
       return { kind: 'failed', error };
     }
   }

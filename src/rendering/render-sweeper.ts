@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { AppConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
@@ -45,7 +46,12 @@ export class RenderSweeper implements OnApplicationBootstrap, OnModuleDestroy {
         await this.images.postponeSweep(row);
         continue;
       }
-      if (await this.images.markForRequeue(row)) await this.producer.requeue({ imageId: row.id, orgId: row.orgId });
+      if (await this.images.markForRequeue(row)) {
+        // The request that queued the render is long gone; a fresh id ties this re-run's lines together.
+        const requestId = randomUUID();
+        this.logger.warn(`render ${row.id} re-enqueued as request ${requestId}`);
+        await this.producer.requeue({ imageId: row.id, orgId: row.orgId, requestId });
+      }
     }
     if (stale.length) this.logger.warn(`re-enqueued or failed ${stale.length} stale render(s)`);
     return stale.length;
