@@ -77,6 +77,14 @@ export interface AppConfig {
   readonly apiKeyCacheTtlMs: number;
   /** last_used_at is collected in memory and written in one UPDATE this often. */
   readonly lastUsedFlushMs: number;
+  /** Upload inspection threads in the API (InspectPool): sniffing, font parsing, the SVG check. */
+  readonly inspect: {
+    readonly poolSize: number;
+    /** A scan running longer is stopped (its thread terminated) and the upload refused. */
+    readonly timeoutMs: number;
+    /** Uploads that may wait for an inspection thread; more are answered 503 at once. */
+    readonly maxQueue: number;
+  };
 }
 
 /** Present exactly when STORAGE_DRIVER=s3. */
@@ -141,6 +149,9 @@ export const DEFAULTS = {
   MAX_PENDING_RENDERS_PER_ORG: '10000',
   API_KEY_CACHE_TTL_MS: '30000',
   LAST_USED_FLUSH_MS: '5000',
+  INSPECT_POOL_SIZE: '1',
+  INSPECT_TIMEOUT_MS: '3000',
+  INSPECT_QUEUE_MAX: '16',
 } as const;
 
 function intIn(name: string, raw: string, min: number, max: number, problems: string[]): number {
@@ -377,6 +388,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     maxDecodedBytes: intIn('RENDER_MAX_DECODED_BYTES', get('RENDER_MAX_DECODED_BYTES'), 1, 4 * 1024 * 1024 * 1024, problems),
     fontCacheMax: intIn('RENDER_FONT_CACHE_MAX', get('RENDER_FONT_CACHE_MAX'), 1, 10_000, problems),
   };
+  const inspect = {
+    poolSize: intIn('INSPECT_POOL_SIZE', get('INSPECT_POOL_SIZE'), 1, 64, problems),
+    timeoutMs: intIn('INSPECT_TIMEOUT_MS', get('INSPECT_TIMEOUT_MS'), 100, 600_000, problems),
+    maxQueue: intIn('INSPECT_QUEUE_MAX', get('INSPECT_QUEUE_MAX'), 0, 10_000, problems),
+  };
 
   const rateLimit = {
     perMinute: intIn('RATE_LIMIT_PER_MINUTE', get('RATE_LIMIT_PER_MINUTE'), 0, 10_000_000, problems),
@@ -416,6 +432,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     fetch: Object.freeze(fetch),
     preflight: Object.freeze(preflight),
     render: Object.freeze(render),
+    inspect: Object.freeze(inspect),
     webhookRetryScale,
     rateLimit: Object.freeze(rateLimit),
     maxPendingRendersPerOrg,

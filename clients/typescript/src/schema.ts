@@ -1262,6 +1262,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDetailSchema"];
                 };
             };
+            /** @description Too many uploads waiting for an inspection thread (`inspection_busy`, with `Retry-After`) */
+            503: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
         };
     };
     get_asset_v1_assets__asset_id__get: {
