@@ -179,6 +179,8 @@ describe('when the limiter\'s Redis is unreachable it fails open, logs and count
         expect(rateHeaders(res)).toEqual({ limit: null, remaining: null, reset: null });
       }
       expect(limiter.failOpenTotal - before).toBe(3);
+      const metrics = await (await fetch(`${t.baseUrl}/metrics`)).text();
+      expect(metrics).toMatch(/^imtegrate_rate_limit_fail_open_total\{[^}]*\} 3$/m);
     } finally {
       await t.close();
     }

@@ -32,6 +32,7 @@ export class Metrics {
   readonly renderDuration: Histogram<'status' | 'format'>;
   readonly queueWait: Histogram<'queue'>;
   readonly webhookDeliveries: Counter<'outcome'>;
+  readonly rateLimitFailOpen: Counter;
 
   constructor(role: MetricsRole, queues: ReadonlyMap<string, Queue>) {
     const registers = [this.registry];
@@ -74,6 +75,11 @@ export class Metrics {
       name: 'imtegrate_webhook_deliveries_total',
       help: 'Webhook delivery attempts by outcome (delivered, retried, failed, skipped)',
       labelNames: ['outcome'],
+      registers,
+    });
+    this.rateLimitFailOpen = new Counter({
+      name: 'imtegrate_rate_limit_fail_open_total',
+      help: "Requests let through unlimited because the rate limiter's Redis failed or was too slow",
       registers,
     });
     new Gauge({

@@ -1,8 +1,9 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { AppConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
+import { Metrics } from '../health/metrics.js';
 
 /** The window of every budget: the limit is per minute. */
 const WINDOW_SECONDS = 60;
@@ -23,7 +24,7 @@ export type RateDecision =
  * has its own connection with no offline queue and a command timeout, so a slow or absent Redis
  * costs a request at most RATE_LIMIT_REDIS_TIMEOUT_MS and then lets it through (fail open):
  * refusing every request because the limiter's store is down would turn a Redis incident into a
- * full outage. Each fail-open is logged (throttled) and counted in `failOpenTotal`.
+ * full outage. Each fail-open is logged (throttled) and counted in `failOpenTotal` and on /metrics (imtegrate_rate_limit_fail_open_total).
  */
 @Injectable()
 export class RateLimiter implements OnModuleInit, OnModuleDestroy {
@@ -35,7 +36,11 @@ export class RateLimiter implements OnModuleInit, OnModuleDestroy {
   /** Requests let through because the limiter's Redis failed or was too slow (since start). */
   failOpenTotal = 0;
 
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    // Optional: the admin CLI builds the limiter without a metrics registry.
+    @Optional() private readonly metrics?: Metrics,
+  ) {}
 
   /**
    * Connects at start-up (waiting a moment for it, never failing start-up), so the first requests
@@ -81,6 +86,7 @@ export class RateLimiter implements OnModuleInit, OnModuleDestroy {
 
   private failOpen(err: unknown): void {
     this.failOpenTotal++;
+    this.metrics?.rateLimitFailOpen.inc();
     const now = Date.now();
     if (now - this.lastFailLog >= FAIL_OPEN_LOG_EVERY_MS) {
       this.lastFailLog = now;
