@@ -4,6 +4,8 @@ import { DataSource } from 'typeorm';
 import { typeormOptions } from '../src/database/typeorm-options.js';
 import { ENTITIES } from '../src/entities.js';
 import { ImagesRepository, type RenderResult } from '../src/images/images.repository.js';
+import { loadConfig } from '../src/config/config.js';
+import { OutboxRepository } from '../src/queue/outbox.repository.js';
 import { ensureMigrated } from './support/db.js';
 import { insertImage } from './support/factories.js';
 
@@ -13,7 +15,7 @@ beforeAll(async () => {
   await ensureMigrated();
   ds = new DataSource(typeormOptions(process.env.DATABASE_URL as string, ENTITIES));
   await ds.initialize();
-  images = new ImagesRepository(ds);
+  images = new ImagesRepository(ds, new OutboxRepository(ds, loadConfig(process.env)));
 });
 afterAll(async () => {
   await ds.destroy();

@@ -33,6 +33,15 @@ export interface AppConfig {
     readonly backoffMs: number;
     /** A render still pending or rendering after this long is re-enqueued or failed by the sweeper. */
     readonly sweepAfterMs: number;
+    /** Every Redis call on a request or relay path gives up after this long (Redis down only delays work). */
+    readonly commandTimeoutMs: number;
+  };
+  /** The transactional outbox relay. */
+  readonly outbox: {
+    /** How often each process's relay looks for records it was not woken for. */
+    readonly pollMs: number;
+    /** Sent records are deleted after this long. */
+    readonly retentionMs: number;
   };
   /** Multiplies the webhook retry schedule (1 min ... 12 h); tests shrink it. */
   readonly webhookRetryScale: number;
@@ -93,6 +102,9 @@ const DEFAULTS = {
   RENDER_ATTEMPTS: '5',
   RENDER_BACKOFF_MS: '1000',
   RENDER_SWEEP_AFTER_MS: '600000',
+  REDIS_COMMAND_TIMEOUT_MS: '2000',
+  OUTBOX_POLL_MS: '500',
+  OUTBOX_RETENTION_MS: String(24 * 3600 * 1000),
   FETCH_TIMEOUT_MS: '10000',
   FETCH_MAX_BYTES: String(15 * 1024 * 1024),
   FETCH_MAX_REDIRECTS: '3',
@@ -291,6 +303,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     attempts: intIn('RENDER_ATTEMPTS', get('RENDER_ATTEMPTS'), 1, 20, problems),
     backoffMs: intIn('RENDER_BACKOFF_MS', get('RENDER_BACKOFF_MS'), 10, 600_000, problems),
     sweepAfterMs: intIn('RENDER_SWEEP_AFTER_MS', get('RENDER_SWEEP_AFTER_MS'), 1000, 86_400_000, problems),
+    commandTimeoutMs: intIn('REDIS_COMMAND_TIMEOUT_MS', get('REDIS_COMMAND_TIMEOUT_MS'), 50, 60_000, problems),
+  };
+  const outbox = {
+    pollMs: intIn('OUTBOX_POLL_MS', get('OUTBOX_POLL_MS'), 20, 60_000, problems),
+    retentionMs: intIn('OUTBOX_RETENTION_MS', get('OUTBOX_RETENTION_MS'), 1000, 30 * 86_400_000, problems),
   };
   const webhookRetryScaleRaw = get('WEBHOOK_RETRY_SCALE');
   const webhookRetryScale = Number(webhookRetryScaleRaw);
@@ -338,6 +355,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     fetchAllowCidrs: Object.freeze(fetchAllowCidrs),
     signedUrlTtlSeconds,
     queue: Object.freeze(queue),
+    outbox: Object.freeze(outbox),
     fetch: Object.freeze(fetch),
     preflight: Object.freeze(preflight),
     render: Object.freeze(render),

@@ -1,6 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import { OutboxRepository } from '../queue/outbox.repository.js';
+import { OutboxTopic, type ImageEventTopic } from '../queue/outbox.types.js';
 import { fetchKeysetRows } from '../common/pagination/keyset.js';
 import type { CursorPosition } from '../common/pagination/cursor.js';
 import { ImageEntity, type ImageError, type ImageStatus } from './image.entity.js';
@@ -48,6 +51,9 @@ export interface StaleImage {
   attempts: number;
 }
 
+/** What transition() needs of the changed row to write its event. */
+const RETURNING_EVENT = 'RETURNING id, org_id, webhook_url';
+
 /** TypeORM's postgres driver answers an UPDATE with [rows, affected]. */
 const won = (res: unknown): boolean => (res as [unknown[], number])[1] > 0;
 
@@ -62,14 +68,47 @@ const won = (res: unknown): boolean => (res as [unknown[], number])[1] > 0;
  */
 @Injectable()
 export class ImagesRepository {
-  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly outbox: OutboxRepository,
+  ) {}
 
   private get repo() {
     return this.ds.getRepository(ImageEntity);
   }
 
-  async insertPending(fields: NewImage): Promise<ImageEntity> {
-    return this.repo.save(this.repo.create({ ...fields, status: 'pending' }));
+  /**
+   * The row and its render request commit together (the outbox relay enqueues the job), so a
+   * crash or Redis outage after the commit only delays the render. `inTransaction` lets the
+   * caller commit its own record of the outcome (the idempotent response) in the same transaction.
+   */
+  async insertPending(fields: NewImage, inTransaction?: (em: EntityManager, row: ImageEntity) => Promise<void>): Promise<ImageEntity> {
+    const row = await this.ds.transaction(async (em) => {
+      const repo = em.getRepository(ImageEntity);
+      const saved = await repo.save(repo.create({ ...fields, status: 'pending' }));
+      await this.outbox.append(em, OutboxTopic.RenderRequested, saved.id, { imageId: saved.id, orgId: saved.orgId, jobId: saved.id });
+      await inTransaction?.(em, saved);
+      return saved;
+    });
+    this.outbox.announce();
+    return row;
+  }
+
+  /**
+   * A status change that is an event: the CAS update (RETURNING the row's id, org and webhook
+   * URL) and the event's outbox record commit together, so the event fires exactly when the
+   * change wins and never without it.
+   */
+  private async transition(event: ImageEventTopic, sql: string, params: unknown[]): Promise<boolean> {
+    const changed = await this.ds.transaction(async (em) => {
+      const res = (await em.query(sql, params)) as [{ id: string; org_id: string; webhook_url: string | null }[], number];
+      if (res[1] === 0) return false;
+      const r = res[0][0];
+      await this.outbox.append(em, event, r.id, { imageId: r.id, orgId: r.org_id, destinations: r.webhook_url ? [r.webhook_url] : [] });
+      return true;
+    });
+    if (changed) this.outbox.announce();
+    return changed;
   }
 
   findById(id: string): Promise<ImageEntity | null> {
@@ -113,24 +152,22 @@ export class ImagesRepository {
 
   /** rendering -> completed, only for the execution holding `attempt`. */
   async complete(id: string, attempt: number, r: RenderResult): Promise<boolean> {
-    return won(
-      await this.ds.query(
-        `UPDATE images SET status = 'completed', result_key = $3, thumbnail_key = $4, image_metadata = $5,
-           completed_at = now(), updated_at = now(), duration_ms = $6, error = NULL
-         WHERE id = $1 AND status = 'rendering' AND attempts = $2`,
-        [id, attempt, r.resultKey, r.thumbnailKey, JSON.stringify(r.imageMetadata), r.durationMs],
-      ),
+    return this.transition(
+      OutboxTopic.ImageCompleted,
+      `UPDATE images SET status = 'completed', result_key = $3, thumbnail_key = $4, image_metadata = $5,
+         completed_at = now(), updated_at = now(), duration_ms = $6, error = NULL
+       WHERE id = $1 AND status = 'rendering' AND attempts = $2 ${RETURNING_EVENT}`,
+      [id, attempt, r.resultKey, r.thumbnailKey, JSON.stringify(r.imageMetadata), r.durationMs],
     );
   }
 
   /** rendering -> failed, only for the execution holding `attempt`. */
   async fail(id: string, attempt: number, error: ImageError, durationMs: number | null): Promise<boolean> {
-    return won(
-      await this.ds.query(
-        `UPDATE images SET status = 'failed', error = $3, completed_at = now(), updated_at = now(), duration_ms = $4
-         WHERE id = $1 AND status = 'rendering' AND attempts = $2`,
-        [id, attempt, JSON.stringify(error), durationMs],
-      ),
+    return this.transition(
+      OutboxTopic.ImageFailed,
+      `UPDATE images SET status = 'failed', error = $3, completed_at = now(), updated_at = now(), duration_ms = $4
+       WHERE id = $1 AND status = 'rendering' AND attempts = $2 ${RETURNING_EVENT}`,
+      [id, attempt, JSON.stringify(error), durationMs],
     );
   }
 
@@ -167,23 +204,29 @@ export class ImagesRepository {
    * lost, so the re-enqueued job gets a fresh attempt number and a late finish of the lost one loses.
    */
   async markForRequeue(seen: StaleImage): Promise<boolean> {
-    return won(
-      await this.ds.query(
+    const changed = await this.ds.transaction(async (em) => {
+      const res = await em.query(
         `UPDATE images SET updated_at = now(), attempts = CASE WHEN status = 'rendering' THEN attempts + 1 ELSE attempts END
          WHERE id = $1 AND status = $2 AND attempts = $3`,
         [seen.id, seen.status, seen.attempts],
-      ),
-    );
+      );
+      if (!won(res)) return false;
+      // A job id of its own: the lost job's id may still be held by a dead worker's active job.
+      const recordId = randomUUID();
+      await this.outbox.append(em, OutboxTopic.RenderRequested, seen.id, { imageId: seen.id, orgId: seen.orgId, jobId: `${seen.id}:${recordId}` }, recordId);
+      return true;
+    });
+    if (changed) this.outbox.announce();
+    return changed;
   }
 
   /** pending/rendering -> failed as render_lost, if the row is still as the sweeper saw it. */
   async failLost(seen: StaleImage, error: ImageError): Promise<boolean> {
-    return won(
-      await this.ds.query(
-        `UPDATE images SET status = 'failed', error = $4, completed_at = now(), updated_at = now(), duration_ms = NULL
-         WHERE id = $1 AND status = $2 AND attempts = $3`,
-        [seen.id, seen.status, seen.attempts, JSON.stringify(error)],
-      ),
+    return this.transition(
+      OutboxTopic.ImageFailed,
+      `UPDATE images SET status = 'failed', error = $4, completed_at = now(), updated_at = now(), duration_ms = NULL
+       WHERE id = $1 AND status = $2 AND attempts = $3 ${RETURNING_EVENT}`,
+      [seen.id, seen.status, seen.attempts, JSON.stringify(error)],
     );
   }
 }

@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { IdempotencyService } from '../idempotency/idempotency.service.js';
 import type { ImageFetcher } from '../outbound/image-fetcher.js';
-import { RenderProducer } from '../queue/render.producer.js';
 import { LIMITS, type Modification } from '../renderer/index.js';
 import { modificationNameErrors } from '../templates/modification-input.js';
 import { urlProblem } from '../templates/modifications.js';
@@ -53,7 +52,6 @@ export class ImagesService {
     @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly templates: TemplatesService,
-    private readonly producer: RenderProducer,
     private readonly waiter: ImageWaiter,
     private readonly idempotency: IdempotencyService,
     @Inject(IMAGE_FETCHER) private readonly fetcher: ImageFetcher,
@@ -159,7 +157,7 @@ export class ImagesService {
     const remote = await this.preflightGate.run(p.orgId, () => preflightImageUrls(effective, this.fetcher, this.config.preflight));
     if (remote.length) throw invalid('invalid_modification', remote);
 
-    const row = await this.images.insertPending({
+    return this.images.insertPending({
       orgId: p.orgId,
       templateId: template.id,
       templateVersion: version.version,
@@ -174,8 +172,7 @@ export class ImagesService {
       metadata: input.metadata ?? {},
       updatedAt: new Date(),
     });
-    await this.producer.enqueue({ imageId: row.id, orgId: row.orgId });
-    return row;
+    // The render request went into the outbox with the row: no Redis call on this path.
   }
 
   /** Another org's image, or one of the other key mode, is indistinguishable from a missing one. */

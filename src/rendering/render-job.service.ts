@@ -4,7 +4,6 @@ import { DataSource } from 'typeorm';
 import type { ImageFetcher } from '../outbound/image-fetcher.js';
 import type { ImageError } from '../images/image.entity.js';
 import { ImagesRepository } from '../images/images.repository.js';
-import { WebhookProducer } from '../queue/webhook.producer.js';
 import { STORAGE_DRIVER, type StorageDriver } from '../storage/storage.types.js';
 import { TemplateVersionEntity } from '../templates/template-version.entity.js';
 import { isPermanentRenderError, SourceError, storedAssets } from './image-sources.js';
@@ -43,19 +42,8 @@ export class RenderJobService {
     @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
     @Inject(IMAGE_FETCHER) private readonly fetcher: ImageFetcher,
     @Inject(RENDERER) private readonly renderer: Renderer,
-    private readonly webhooks: WebhookProducer,
     private readonly images: ImagesRepository,
   ) {}
-
-  /** A webhook that cannot be queued must not undo a finished render; it is logged instead. */
-  private async notify(imageId: string, webhookUrl: string | null, event: 'image.completed' | 'image.failed'): Promise<void> {
-    if (!webhookUrl) return;
-    try {
-      await this.webhooks.enqueue(imageId, event);
-    } catch (err) {
-      this.logger.error(`could not enqueue ${event} webhook for ${imageId}: ${String(err)}`);
-    }
-  }
 
   /**
    * Runs one attempt. Throws only for a transient failure that should be retried; every other
@@ -97,8 +85,8 @@ export class RenderJobService {
         durationMs: duration,
       });
       if (!completed) return superseded(imageId, held, this.logger);
+      // The image.completed event was committed with the status change (ImagesRepository, outbox).
       this.logger.log(`render ${imageId} completed in ${duration} ms`);
-      await this.notify(row.id, row.webhookUrl, 'image.completed');
       return { kind: 'completed' };
     } catch (err) {
       const { transient, error } = classify(err);
@@ -110,7 +98,6 @@ export class RenderJobService {
       if (error.code === 'internal_error') this.logger.error(`render ${imageId} failed`, (err as Error).stack);
       if (!(await this.images.fail(imageId, held, error, Date.now() - started))) return superseded(imageId, held, this.logger);
       this.logger.log(`render ${imageId} failed in ${Date.now() - started} ms (${error.code})`);
-      await this.notify(row.id, row.webhookUrl, 'image.failed');
       return { kind: 'failed', error };
     }
   }

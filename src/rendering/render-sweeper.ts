@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleD
 import type { AppConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { ImagesRepository } from '../images/images.repository.js';
+import { OutboxRepository } from '../queue/outbox.repository.js';
 import { RenderProducer } from '../queue/render.producer.js';
 
 /**
@@ -19,6 +20,7 @@ export class RenderSweeper implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly producer: RenderProducer,
     private readonly images: ImagesRepository,
+    private readonly outbox: OutboxRepository,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -41,11 +43,14 @@ export class RenderSweeper implements OnApplicationBootstrap, OnModuleDestroy {
         continue;
       }
       // A job still queued or running owns the row; counting it as lost would drop its result.
-      if (await this.producer.hasLiveJob(row.id)) {
+      const latest = await this.outbox.latestRenderRequest(row.id);
+      // Unsent: the relay still owns it. Sent: the job it made may still be queued or running.
+      if (latest?.sent === false || (await this.producer.hasLiveJob(latest?.jobId ?? row.id))) {
         await this.images.postponeSweep(row);
         continue;
       }
-      if (await this.images.markForRequeue(row)) await this.producer.requeue({ imageId: row.id, orgId: row.orgId });
+      // The new render request is written with the row change; the relay enqueues it.
+      await this.images.markForRequeue(row);
     }
     if (stale.length) this.logger.warn(`re-enqueued or failed ${stale.length} stale render(s)`);
     return stale.length;
