@@ -2,6 +2,10 @@ import 'reflect-metadata';
 import { createServer, type Server } from 'node:http';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { getQueueToken } from '@nestjs/bull';
+import type { Queue } from 'bull';
+import { TimeoutError, withTimeout } from './common/timeout.js';
+import { QUEUES } from './queue/queue.constants.js';
 import { getConfig } from './config/config.module.js';
 import { logLevels } from './config/log-levels.js';
 import { WorkerModule } from './worker.module.js';
@@ -25,6 +29,12 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
         process.exit(0);
       })
       .catch((err: unknown) => {
+        if (err instanceof TimeoutError) {
+          // Renders still running are abandoned: their rows' leases lapse and the reconciler (or
+          // Bull's stalled check) gives them to another worker; their CAS writes would lose anyway.
+          logger.warn(`Shutdown grace of ${config.workerShutdownGraceMs} ms exceeded (${err.message}); exiting with work in flight`);
+          process.exit(1);
+        }
         if (isClosedConnection(err)) {
           logger.log('Worker stopped (a queue connection was still opening)');
           process.exit(0);
@@ -67,8 +77,17 @@ if (config.workerHealthPort !== null) {
     res.end(ok ? '{"status":"ok"}' : '{"detail":"Not Found"}');
   }).listen(config.workerHealthPort, config.host);
 }
+/**
+ * SIGTERM: stop taking jobs (a local pause waits for the running ones), then close, all within
+ * WORKER_SHUTDOWN_GRACE_MS. Pausing first matters: closing the app tears the render pool down,
+ * and a job taken meanwhile would fail for nothing.
+ */
 lifecycle.stop = async () => {
   health?.close();
-  await app.close();
+  const deadline = Date.now() + config.workerShutdownGraceMs;
+  const left = () => Math.max(0, deadline - Date.now());
+  const queues = QUEUES.map((name) => app.get<Queue>(getQueueToken(name), { strict: false }));
+  await withTimeout(Promise.all(queues.map((q) => q.pause(true))), left(), 'finishing active jobs');
+  await withTimeout(app.close(), left(), 'closing');
 };
 logger.log(`Worker ready (pid ${process.pid}, concurrency ${config.workerConcurrency}, queue prefix ${config.queuePrefix})`);

@@ -19,6 +19,8 @@ export interface AppConfig {
   readonly storage: { readonly driver: 'local' | 's3'; readonly dir: string; readonly s3?: S3Config };
   readonly workerConcurrency: number;
   readonly workerHealthPort: number | null;
+  /** On SIGTERM a worker stops taking jobs and lets running ones finish for this long, then exits anyway. */
+  readonly workerShutdownGraceMs: number;
   readonly maxJsonBodyBytes: number;
   readonly logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
   /** CIDRs that outbound fetches may reach although the address policy forbids them (tests, dev). */
@@ -103,6 +105,7 @@ const DEFAULTS = {
   RENDER_BACKOFF_MS: '1000',
   RENDER_SWEEP_AFTER_MS: '600000',
   REDIS_COMMAND_TIMEOUT_MS: '2000',
+  WORKER_SHUTDOWN_GRACE_MS: '30000',
   OUTBOX_POLL_MS: '500',
   OUTBOX_RETENTION_MS: String(24 * 3600 * 1000),
   FETCH_TIMEOUT_MS: '10000',
@@ -287,6 +290,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     ? intIn('WORKER_HEALTH_PORT', env.WORKER_HEALTH_PORT, 0, 65535, problems)
     : null;
 
+  const workerShutdownGraceMs = intIn('WORKER_SHUTDOWN_GRACE_MS', get('WORKER_SHUTDOWN_GRACE_MS'), 0, 3_600_000, problems);
   const maxJsonBodyBytes = intIn('MAX_JSON_BODY_BYTES', get('MAX_JSON_BODY_BYTES'), 1024, 100 * 1024 * 1024, problems);
   const logLevel = oneOf('LOG_LEVEL', get('LOG_LEVEL'), ['log', 'error', 'warn', 'debug', 'verbose'] as const, problems);
   const fetchAllowCidrs = get('FETCH_ALLOW_CIDRS')
@@ -350,6 +354,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     storage: Object.freeze({ driver: storageDriver, dir: storageDir, ...(s3 ? { s3 } : {}) }),
     workerConcurrency,
     workerHealthPort,
+    workerShutdownGraceMs,
     maxJsonBodyBytes,
     logLevel,
     fetchAllowCidrs: Object.freeze(fetchAllowCidrs),
