@@ -26,6 +26,8 @@ export interface AppConfig {
   /** CIDRs that outbound fetches may reach although the address policy forbids them (tests, dev). */
   readonly fetchAllowCidrs: readonly string[];
   readonly signedUrlTtlSeconds: number;
+  /** How long a request holding an Idempotency-Key may take before a retry may take the key over. */
+  readonly idempotencyLeaseMs: number;
   readonly queue: {
     /** How long a worker's job lock lives without renewal; a killed worker's job is retried after it. */
     readonly lockDurationMs: number;
@@ -106,6 +108,7 @@ const DEFAULTS = {
   RENDER_SWEEP_AFTER_MS: '600000',
   REDIS_COMMAND_TIMEOUT_MS: '2000',
   WORKER_SHUTDOWN_GRACE_MS: '30000',
+  IDEMPOTENCY_LEASE_MS: '60000',
   OUTBOX_POLL_MS: '500',
   OUTBOX_RETENTION_MS: String(24 * 3600 * 1000),
   FETCH_TIMEOUT_MS: '10000',
@@ -301,6 +304,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     if (!/^[0-9a-fA-F.:]+\/\d{1,3}$/.test(cidr)) problems.push(`FETCH_ALLOW_CIDRS entry "${cidr}" is not a CIDR`);
   }
   const signedUrlTtlSeconds = intIn('SIGNED_URL_TTL_SECONDS', get('SIGNED_URL_TTL_SECONDS'), 1, 7 * 24 * 3600, problems);
+  const idempotencyLeaseMs = intIn('IDEMPOTENCY_LEASE_MS', get('IDEMPOTENCY_LEASE_MS'), 100, 3_600_000, problems);
   const queue = {
     lockDurationMs: intIn('QUEUE_LOCK_DURATION_MS', get('QUEUE_LOCK_DURATION_MS'), 500, 600_000, problems),
     stalledIntervalMs: intIn('QUEUE_STALLED_INTERVAL_MS', get('QUEUE_STALLED_INTERVAL_MS'), 500, 600_000, problems),
@@ -359,6 +363,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     logLevel,
     fetchAllowCidrs: Object.freeze(fetchAllowCidrs),
     signedUrlTtlSeconds,
+    idempotencyLeaseMs,
     queue: Object.freeze(queue),
     outbox: Object.freeze(outbox),
     fetch: Object.freeze(fetch),

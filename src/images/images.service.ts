@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { IdempotencyService } from '../idempotency/idempotency.service.js';
 import type { ImageFetcher } from '../outbound/image-fetcher.js';
 import { LIMITS, type Modification } from '../renderer/index.js';
@@ -107,9 +108,15 @@ export class ImagesService {
    * waits for it to settle.
    */
   async create(p: Principal, input: CreateImageInput, opts: { wait: number | null; idempotencyKey?: string }): Promise<CreateImageResult> {
-    const res = await this.idempotency.run(p.orgId, opts.idempotencyKey, { method: 'POST', path: '/v1/images', body: input }, async () => {
-      const row = await this.insert(p, input);
-      return { status: 202, body: await this.out(row) };
+    const scope = { orgId: p.orgId, mode: p.mode };
+    const res = await this.idempotency.run<ImageOut>(scope, opts.idempotencyKey, { method: 'POST', path: '/v1/images', body: input }, async (record) => {
+      let body: ImageOut | undefined;
+      // The row, its render request and the remembered answer commit in one transaction.
+      await this.insert(p, input, async (em, row) => {
+        body = await this.out(row);
+        await record(em, { status: 202, body });
+      });
+      return { status: 202, body: body as ImageOut };
     });
     let image = res.body;
     if (res.replayed) image = await this.get(p, image.id);
@@ -123,7 +130,7 @@ export class ImagesService {
     return { status: isTerminal(image.status) && opts.wait !== null ? 201 : 202, body: image, replayed: res.replayed };
   }
 
-  private async insert(p: Principal, input: CreateImageInput): Promise<ImageEntity> {
+  private async insert(p: Principal, input: CreateImageInput, inTransaction: (em: EntityManager, row: ImageEntity) => Promise<void>): Promise<ImageEntity> {
     const template = await this.templates
       .findOwned(p, input.template_id)
       .catch(notFoundAs(invalid('template_not_found', [{ name: 'template_id', reason: `template ${input.template_id} not found` }])));
@@ -171,7 +178,7 @@ export class ImagesService {
       webhookUrl: input.webhook_url ?? null,
       metadata: input.metadata ?? {},
       updatedAt: new Date(),
-    });
+    }, inTransaction);
     // The render request went into the outbox with the row: no Redis call on this path.
   }
 
