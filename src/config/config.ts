@@ -35,8 +35,12 @@ export interface AppConfig {
     /** Attempts for transient failures (remote image timeouts, storage hiccups). */
     readonly attempts: number;
     readonly backoffMs: number;
-    /** A render still pending or rendering after this long is re-enqueued or failed by the sweeper. */
+    /** A render pending this long is checked for a live job (re-driven without one); also the window for leaseless rendering rows. */
     readonly sweepAfterMs: number;
+    /** A rendering execution renews its lease this long ahead (every third of it); a lapsed lease is re-driven. */
+    readonly renderLeaseMs: number;
+    /** How often the reconciler (render sweeper) looks for lost renders. */
+    readonly sweepIntervalMs: number;
     /** Every Redis call on a request or relay path gives up after this long (Redis down only delays work). */
     readonly commandTimeoutMs: number;
   };
@@ -105,7 +109,9 @@ const DEFAULTS = {
   QUEUE_STALLED_INTERVAL_MS: '30000',
   RENDER_ATTEMPTS: '5',
   RENDER_BACKOFF_MS: '1000',
-  RENDER_SWEEP_AFTER_MS: '600000',
+  RENDER_SWEEP_AFTER_MS: '5000',
+  RENDER_SWEEP_INTERVAL_MS: '1000',
+  RENDER_LEASE_MS: '30000',
   REDIS_COMMAND_TIMEOUT_MS: '2000',
   WORKER_SHUTDOWN_GRACE_MS: '30000',
   IDEMPOTENCY_LEASE_MS: '60000',
@@ -310,7 +316,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     stalledIntervalMs: intIn('QUEUE_STALLED_INTERVAL_MS', get('QUEUE_STALLED_INTERVAL_MS'), 500, 600_000, problems),
     attempts: intIn('RENDER_ATTEMPTS', get('RENDER_ATTEMPTS'), 1, 20, problems),
     backoffMs: intIn('RENDER_BACKOFF_MS', get('RENDER_BACKOFF_MS'), 10, 600_000, problems),
-    sweepAfterMs: intIn('RENDER_SWEEP_AFTER_MS', get('RENDER_SWEEP_AFTER_MS'), 1000, 86_400_000, problems),
+    sweepAfterMs: intIn('RENDER_SWEEP_AFTER_MS', get('RENDER_SWEEP_AFTER_MS'), 100, 86_400_000, problems),
+    renderLeaseMs: intIn('RENDER_LEASE_MS', get('RENDER_LEASE_MS'), 300, 3_600_000, problems),
+    sweepIntervalMs: intIn('RENDER_SWEEP_INTERVAL_MS', get('RENDER_SWEEP_INTERVAL_MS'), 50, 3_600_000, problems),
     commandTimeoutMs: intIn('REDIS_COMMAND_TIMEOUT_MS', get('REDIS_COMMAND_TIMEOUT_MS'), 50, 60_000, problems),
   };
   const outbox = {
