@@ -150,6 +150,35 @@ describe('a worker killed mid-render', () => {
     await w.stop();
   });
 
+  it('on SIGTERM a worker stuck in a render exits at WORKER_SHUTDOWN_GRACE_MS, and another worker finishes the render', async () => {
+    const org = await createOrg(t.ds);
+    const templateId = await publishedTemplate(t.baseUrl, org.liveKey);
+    const png = await solidImage('png', 40, 40, '#ffff00');
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((r) => (release = r));
+    images.route('/slow.png', async (_req, res, n) => {
+      if (n === 2) await held;
+      sendPng(res, png);
+    });
+    const w = await startWorker({ ...QUEUE, WORKER_SHUTDOWN_GRACE_MS: '1000' });
+    const post = await api<ImageBody>(t.baseUrl, org.liveKey, 'POST', '/v1/images', {
+      template_id: templateId,
+      modifications: [{ name: 'photo', image_url: images.url('/slow.png') }],
+    });
+    for (let i = 0; i < 200 && images.hits('/slow.png') < 2; i++) await sleep(25);
+    const started = Date.now();
+    const code = await w.stop('SIGTERM');
+    expect({ code, took: Date.now() - started < 4000, log: w.output().slice(-600) }).toEqual({
+      code: 1,
+      took: true,
+      log: expect.stringContaining('Shutdown grace of 1000 ms exceeded'),
+    });
+    release();
+    const next = await startWorker(QUEUE);
+    workers.push(next);
+    expect((await waitForImage(t.baseUrl, org.liveKey, post.body.id, 20_000)).status).toBe('completed');
+  });
+
   it('stops cleanly on SIGTERM', async () => {
     const w = await startWorker(QUEUE);
     const code = await w.stop('SIGTERM');
