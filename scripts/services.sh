@@ -26,11 +26,13 @@ if ! redis_up; then
   wait_for Redis redis_up
 fi
 
-# Fonts for Latin, Arabic, Hebrew, CJK and colour emoji (Debian packages; no downloads at run time).
+# Fonts for Latin, Arabic, Hebrew, CJK and colour emoji, and kubectl (Debian packages; no downloads at run time).
 missing=()
 for pkg in fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
+# kubectl renders the kustomize base in the deployment spec (Debian's package; no download).
+command -v kubectl >/dev/null 2>&1 || missing+=(kubectl)
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     log "installing ${missing[*]}"
@@ -38,6 +40,6 @@ if [ "${#missing[@]}" -gt 0 ]; then
     apt-get update -qq >/dev/null
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   else
-    log "missing font packages (${missing[*]}); install them with: sudo apt-get install ${missing[*]}"
+    log "missing packages (${missing[*]}); install them with: sudo apt-get install ${missing[*]}"
   fi
 fi

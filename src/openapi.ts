@@ -1,5 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { BODY_PARSE_ERROR_DETAIL, BODY_TOO_LARGE_DETAIL } from './http/json-body.middleware.js';
+import { fieldModels, getModelOptions } from './validation/fields.js';
 import { referencedModels } from './validation/prop.js';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
@@ -25,6 +27,83 @@ const VALIDATION_SCHEMAS: Obj = {
     type: 'object',
   },
 };
+
+const ERROR_CONTENT: Obj = { 'application/json': { schema: { $ref: '#/components/schemas/ErrorDetailSchema' } } };
+
+/**
+ * Answers of the body middleware (http/json-body.middleware.ts), which runs before any route: a
+ * JSON body over MAX_JSON_BODY_BYTES is a 413 on every operation, and a body Python could not
+ * read is a 400 where a JSON body is read (malformed JSON is a 422). Where the operation declares
+ * the status already, the middleware's case is added to its description.
+ */
+function addBodyMiddlewareAnswers(op: Obj): void {
+  const responses = (op.responses ?? {}) as Obj;
+  const add = (status: string, description: string): void => {
+    const existing = responses[status] as Obj | undefined;
+    if (existing) existing.description = `${existing.description as string}; or ${description[0].toLowerCase()}${description.slice(1)}`;
+    else responses[status] = { description, content: ERROR_CONTENT };
+  };
+  add('413', `A JSON body over the size limit ("${BODY_TOO_LARGE_DETAIL}")`);
+  const content = ((op.requestBody as Obj | undefined)?.content ?? {}) as Obj;
+  if (content['application/json']) add('400', `A JSON body Python cannot read (bytes no codec decodes, an integer literal over 4300 digits): "${BODY_PARSE_ERROR_DETAIL}"`);
+  op.responses = responses;
+}
+
+/** pydantic's `additionalProperties: false` for the request models that refuse unknown fields. */
+function markClosedModels(schemas: Obj): void {
+  for (const cls of fieldModels()) {
+    const schema = schemas[cls.name] as Obj | undefined;
+    if (schema && getModelOptions(cls).extra === 'forbid') schema.additionalProperties = false;
+  }
+}
+
+/** Names of the component schemas `value` references, followed through the schemas themselves. */
+function reachableSchemas(value: Json, schemas: Obj, into = new Set<string>()): Set<string> {
+  if (Array.isArray(value)) for (const v of value) reachableSchemas(v, schemas, into);
+  else if (value && typeof value === 'object') {
+    const ref = value.$ref;
+    if (typeof ref === 'string' && ref.startsWith('#/components/schemas/')) {
+      const name = ref.slice('#/components/schemas/'.length);
+      if (!into.has(name)) {
+        into.add(name);
+        reachableSchemas(schemas[name] ?? null, schemas, into);
+      }
+    }
+    for (const v of Object.values(value)) reachableSchemas(v, schemas, into);
+  }
+  return into;
+}
+
+/**
+ * Request-only models state their defaults in the description instead of a `default` keyword.
+ * Why: openapi-typescript (the generator most TypeScript clients use) types every property with
+ * a `default` in a component schema as always present, which is right for answers and wrong for
+ * requests, so `{template_id}` alone did not compile as a POST /v1/images body. Models that are
+ * also answers keep their defaults.
+ */
+function describeRequestDefaults(paths: Obj, schemas: Obj): void {
+  const inRequests = new Set<string>();
+  const inAnswers = new Set<string>();
+  for (const item of Object.values(paths)) {
+    for (const method of METHODS) {
+      const op = (item as Obj)[method] as Obj | undefined;
+      if (!op) continue;
+      reachableSchemas(op.requestBody ?? null, schemas, inRequests);
+      reachableSchemas(op.responses ?? null, schemas, inAnswers);
+    }
+  }
+  for (const name of inRequests) {
+    if (inAnswers.has(name)) continue;
+    for (const p of Object.values(((schemas[name] as Obj | undefined)?.properties ?? {}) as Obj)) {
+      const prop = p as Obj;
+      if (!('default' in prop)) continue;
+      const note = `Default: \`${JSON.stringify(prop.default)}\`.`;
+      const text = typeof prop.description === 'string' ? prop.description.trim() : '';
+      prop.description = text ? `${text}${text.endsWith('.') ? '' : '.'} ${note}` : note;
+      delete prop.default;
+    }
+  }
+}
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 const PARAM_ORDER: Record<string, number> = { path: 0, query: 1, header: 2, cookie: 3 };
@@ -70,6 +149,7 @@ export function normalizeDocument(doc: OpenAPIObject): Obj {
     }
     if (Array.isArray(s.required) && s.required.length === 0) delete s.required;
   }
+  markClosedModels(schemas);
   components.schemas = schemas;
   d.components = components;
 
@@ -85,6 +165,7 @@ export function normalizeDocument(doc: OpenAPIObject): Obj {
       }
       params.sort((a, b) => (PARAM_ORDER[a.in as string] ?? 9) - (PARAM_ORDER[b.in as string] ?? 9));
       if (params.length) op.parameters = params;
+      addBodyMiddlewareAnswers(op);
       const takesInput = params.length > 0 || op.requestBody !== undefined;
       const responses = (op.responses ?? {}) as Obj;
       if (takesInput && !responses['422']) {
@@ -95,6 +176,7 @@ export function normalizeDocument(doc: OpenAPIObject): Obj {
       }
     }
   }
+  describeRequestDefaults(paths, schemas);
   return sortKeys(d) as Obj;
 }
 

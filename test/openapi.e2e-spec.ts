@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { load as loadYaml } from 'js-yaml';
 import { serializeDocument } from '../src/openapi.js';
-import { generateDocument } from './support/openapi.js';
+import { generateDocument, undeclaredAnswer, type OpenApiPaths } from './support/openapi.js';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -59,5 +59,91 @@ describe('openapi.json', () => {
       }
     }
     expect(doc.components.securitySchemes.HTTPBearer).toMatchObject({ type: 'http', scheme: 'bearer', bearerFormat: 'API key' });
+  });
+
+  describe('undeclaredAnswer (what the fuzzer checks every answer with)', () => {
+    const json = { 'application/json': {} };
+    const tiny: OpenApiPaths = {
+      paths: {
+        '/x/{id}': {
+          get: { responses: { '200': { content: json }, '204': {}, '4XX': { content: json } } },
+          post: { responses: { '200': { content: { 'image/*': {} } } } },
+        },
+      },
+    };
+
+    it('accepts declared statuses and media types (parameters ignored, ranges and 4XX honoured)', () => {
+      expect(undeclaredAnswer(tiny, 'GET', '/x/{id}', 200, 'application/json; charset=utf-8')).toBeUndefined();
+      expect(undeclaredAnswer(tiny, 'get', '/x/{id}', 404, 'Application/JSON')).toBeUndefined();
+      expect(undeclaredAnswer(tiny, 'GET', '/x/{id}', 204, undefined)).toBeUndefined();
+      expect(undeclaredAnswer(tiny, 'POST', '/x/{id}', 200, 'image/webp')).toBeUndefined();
+    });
+
+    it.each([
+      ['an undeclared status', 'GET', 500, 'application/json', 'answered 500, which it does not declare'],
+      ['an undeclared redirect', 'GET', 302, undefined, 'answered 302'],
+      ['an undeclared media type', 'GET', 200, 'text/html', 'declares only application/json'],
+      ['a body where none is declared', 'GET', 204, 'application/json', 'declares no body'],
+      ['no Content-Type where a body is declared', 'GET', 200, undefined, 'without a Content-Type'],
+      ['a type outside the declared range', 'POST', 200, 'application/json', 'declares only image/*'],
+    ] as const)('catches %s', (_what, method, status, type, message) => {
+      expect(undeclaredAnswer(tiny, method, '/x/{id}', status, type)).toContain(message);
+    });
+
+    it('names an operation the document does not have', () => {
+      expect(undeclaredAnswer(tiny, 'DELETE', '/x/{id}', 204, undefined)).toContain('is not an operation');
+    });
+
+    it('on the real document: preview errors are JSON, its images each declared, a teapot undeclared', () => {
+      const real = doc as OpenApiPaths;
+      const preview = '/v1/templates/{template_id}/preview';
+      for (const type of ['image/png', 'image/jpeg', 'image/webp', 'image/avif']) expect(undeclaredAnswer(real, 'POST', preview, 200, type)).toBeUndefined();
+      for (const status of [400, 401, 403, 404, 413, 422]) {
+        expect([status, undeclaredAnswer(real, 'POST', preview, status, 'application/json')]).toEqual([status, undefined]);
+        expect(undeclaredAnswer(real, 'POST', preview, status, 'image/png')).toContain('declares only application/json');
+      }
+      expect(undeclaredAnswer(real, 'GET', '/v1/images/{image_id}', 418, 'application/json')).toContain('answered 418');
+      for (const status of [409, 400]) expect(undeclaredAnswer(real, 'POST', '/v1/images', status, 'application/json')).toBeUndefined();
+      expect(undeclaredAnswer(real, 'PATCH', '/v1/templates/{template_id}', 409, 'application/json')).toBeUndefined();
+    });
+  });
+
+  it('declares 401 and 403 on every authenticated operation, the middleware 413 on every operation and 400 where a JSON body is read', () => {
+    let authenticated = 0;
+    for (const [path, item] of Object.entries(doc.paths as Obj)) {
+      for (const [method, op] of Object.entries(item as Obj)) {
+        const codes = Object.keys(op.responses);
+        expect([path, method, codes]).toEqual([path, method, expect.arrayContaining(['413'])]);
+        if (op.requestBody?.content['application/json']) expect([path, method, codes]).toEqual([path, method, expect.arrayContaining(['400'])]);
+        if (!op.security) continue;
+        authenticated++;
+        expect([path, method, codes]).toEqual([path, method, expect.arrayContaining(['401', '403'])]);
+        for (const code of ['401', '403']) expect(Object.keys(op.responses[code].content)).toEqual(['application/json']);
+      }
+    }
+    expect(authenticated).toBeGreaterThan(10);
+  });
+
+  it('POST /v1/images declares its Prefer and Idempotency-Key headers and both 409s', () => {
+    const op = doc.paths['/v1/images'].post;
+    expect(op.parameters.filter((p: Obj) => p.in === 'header').map((p: Obj) => p.name.toLowerCase())).toEqual(['prefer', 'idempotency-key', 'authorization']);
+    expect(op.responses['409'].description).toMatch(/idempotency_conflict.*idempotency_in_progress/);
+  });
+
+  it('request bodies that refuse unknown fields say additionalProperties: false; modification items require name', () => {
+    const schemas = doc.components.schemas as Obj;
+    for (const name of ['CreateImageDto', 'CreateTemplateDto', 'UpdateTemplateDto', 'PreviewTemplateDto', 'TextLayerDto', 'GradientDto']) {
+      expect([name, schemas[name].additionalProperties]).toEqual([name, false]);
+    }
+    for (const name of ['CreateImageDto', 'PreviewTemplateDto']) {
+      expect(schemas[name].properties.modifications.items).toMatchObject({ type: 'object', required: ['name'], properties: { name: { type: 'string' } }, additionalProperties: true });
+    }
+  });
+
+  it('documents the signed file download without an API key, each stored content type declared', () => {
+    const op = doc.paths['/v1/files/{path}'].get;
+    expect(op.security).toBeUndefined();
+    expect(Object.keys(op.responses['200'].content)).toEqual(expect.arrayContaining(['image/png', 'image/svg+xml', 'font/woff2']));
+    expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['200', '304', '403', '404']));
   });
 });

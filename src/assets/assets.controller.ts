@@ -1,13 +1,14 @@
 import { Controller, Delete, Get, HttpCode, Param, Post, Query, UploadedFile, UseInterceptors } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
-import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Auth, CurrentPrincipal } from '../orgs/auth/auth.decorators.js';
 import type { Principal } from '../orgs/auth/auth.types.js';
-import { ErrorDetailSchema } from '../http/openapi/error-schemas.js';
+import { ApiErrors } from '../http/openapi/error-responses.js';
 import { UuidParam } from '../validation/validation.pipe.js';
 import { AssetList, AssetOut, ListAssetsQuery } from './asset-out.dto.js';
 import { ASSET_LIMITS, AssetsService, type UploadedAsset } from './assets.service.js';
 
+const AssetNotFound = () => ApiErrors({ 404: 'No such asset in your organisation' });
 const AssetIdParam = () => ApiParam({ name: 'asset_id', required: true, schema: { type: 'string', format: 'uuid', title: 'Asset Id' } });
 
 @ApiTags('assets')
@@ -23,11 +24,14 @@ export class AssetsController {
     description: 'An image (PNG, JPEG, WebP, GIF, AVIF, SVG) or font (TTF, OTF, WOFF2) for templates. The type is sniffed from the bytes.',
   })
   @ApiConsumes('multipart/form-data')
-  @ApiBody({ schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary' } } } })
+  // multer's limits (one file, no other fields) refuse anything else: a closed schema.
+  @ApiBody({ schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary' } }, additionalProperties: false } })
   @ApiCreatedResponse({ description: 'Successful Response', type: AssetOut })
-  @ApiResponse({ status: 400, description: 'Corrupt, unsafe or mislabelled file', type: ErrorDetailSchema })
-  @ApiResponse({ status: 413, description: `Larger than ${ASSET_LIMITS.imageBytes} bytes (images) or ${ASSET_LIMITS.fontBytes} (fonts)`, type: ErrorDetailSchema })
-  @ApiResponse({ status: 415, description: 'Not a supported image or font', type: ErrorDetailSchema })
+  @ApiErrors({
+    400: 'Corrupt, unsafe or mislabelled file, or not a multipart/form-data body with one `file`',
+    413: `Larger than ${ASSET_LIMITS.imageBytes} bytes (images) or ${ASSET_LIMITS.fontBytes} (fonts)`,
+    415: 'Not a supported image or font',
+  })
   uploadAsset(@CurrentPrincipal() p: Principal, @UploadedFile() file: UploadedAsset | undefined): Promise<AssetOut> {
     return this.assets.upload(p, file);
   }
@@ -45,7 +49,7 @@ export class AssetsController {
   @ApiOperation({ summary: 'Get Asset' })
   @AssetIdParam()
   @ApiOkResponse({ description: 'Successful Response', type: AssetOut })
-  @ApiNotFoundResponse({ description: 'No such asset in your organisation', type: ErrorDetailSchema })
+  @AssetNotFound()
   getAsset(@CurrentPrincipal() p: Principal, @Param('asset_id', UuidParam) id: string): Promise<AssetOut> {
     return this.assets.get(p, id);
   }
@@ -56,7 +60,7 @@ export class AssetsController {
   @ApiOperation({ summary: 'Delete Asset', description: 'Templates can no longer use it; past renders are unaffected.' })
   @AssetIdParam()
   @ApiNoContentResponse({ description: 'Deleted' })
-  @ApiNotFoundResponse({ description: 'No such asset in your organisation', type: ErrorDetailSchema })
+  @AssetNotFound()
   deleteAsset(@CurrentPrincipal() p: Principal, @Param('asset_id', UuidParam) id: string): Promise<void> {
     return this.assets.remove(p, id);
   }

@@ -91,7 +91,8 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
-const DEFAULTS = {
+/** Defaults of the settings that have a literal one (the README table shows each; a test compares). */
+export const DEFAULTS = {
   DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/imtegrate',
   REDIS_URL: 'redis://127.0.0.1:6379/0',
   QUEUE_PREFIX: 'imtegrate',

@@ -17,8 +17,10 @@ export async function ensureDatabase(databaseUrl: string): Promise<boolean> {
     await client.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
     return true;
   } catch (err) {
-    // Two processes racing to create the same database: the loser sees duplicate_database.
-    if ((err as { code?: string }).code === '42P04') return false;
+    // Two processes racing to create the same database: the loser sees duplicate_database, or
+    // unique_violation on pg_database's name index when both passed the check at once.
+    const code = (err as { code?: string }).code;
+    if (code === '42P04' || code === '23505') return false;
     throw err;
   } finally {
     await client.end();

@@ -1,9 +1,10 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBody, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Auth, CurrentPrincipal } from '../orgs/auth/auth.decorators.js';
 import type { Principal } from '../orgs/auth/auth.types.js';
-import { ErrorDetailSchema } from '../http/openapi/error-schemas.js';
+import { ApiErrors } from '../http/openapi/error-responses.js';
+import { ApiHeadersOf } from '../validation/decorators.js';
 import { RequestHeaders, UuidParam } from '../validation/validation.pipe.js';
 import { ImageList, ImageOut } from './image.dto.js';
 import { CreateImageDto, CreateImageHeaders, ListImagesQuery } from './images.dto.js';
@@ -19,7 +20,7 @@ export class ImagesController {
   @ApiOperation({ summary: 'Get Image', description: 'Reads a render. result_url and thumbnail_url are freshly signed on every read and valid for 1 hour.' })
   @ApiParam({ name: 'image_id', required: true, schema: { type: 'string', format: 'uuid', title: 'Image Id' } })
   @ApiOkResponse({ description: 'Successful Response', type: ImageOut })
-  @ApiNotFoundResponse({ description: 'No such image in your organisation', type: ErrorDetailSchema })
+  @ApiErrors({ 404: 'No such image in your organisation' })
   getImage(@CurrentPrincipal() p: Principal, @Param('image_id', UuidParam) imageId: string): Promise<ImageOut> {
     return this.images.get(p, imageId);
   }
@@ -44,8 +45,14 @@ export class ImagesController {
   @ApiBody({ type: CreateImageDto })
   @ApiAcceptedResponse({ description: 'Queued', type: ImageOut })
   @ApiCreatedResponse({ description: 'Finished within the Prefer: wait time', type: ImageOut })
-  @ApiResponse({ status: 400, description: 'Modifications do not fit the template (invalid_modification, template_not_published, ...)', type: ErrorDetailSchema })
-  @ApiResponse({ status: 409, description: 'Idempotency-Key reused with another body', type: ErrorDetailSchema })
+  @ApiHeadersOf(CreateImageHeaders)
+  @ApiErrors({
+    400:
+      '`{"detail": {"code", "errors": [{"name", "reason"}]}}` with code template_not_found, template_archived, template_not_published, ' +
+      'template_version_not_found, canvas_too_large, invalid_webhook_url or invalid_modification (a modification does not fit its layer, ' +
+      'or a remote image_url is unreachable, not an image, or over the pre-flight limits)',
+    409: 'Idempotency-Key in use: idempotency_conflict (the key was used with another body) or idempotency_in_progress (its first request is still running)',
+  })
   async createImage(
     @CurrentPrincipal() p: Principal,
     @Body() body: CreateImageDto,

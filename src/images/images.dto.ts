@@ -1,6 +1,7 @@
 import { PyDateTime, PyDict, PyEnum, PyInt, PyList, PyStr, PyUuid } from '../validation/decorators.js';
-import { INT32_MAX, ModelConfig, t } from '../validation/fields.js';
+import { INT32_MAX, ModelConfig } from '../validation/fields.js';
 import { LIMITS } from '../renderer/index.js';
+import { MODIFICATION_ITEM } from '../templates/modification-input.js';
 import { IMAGE_STATUSES, OUTPUT_FORMATS } from './image.entity.js';
 
 export const MAX_METADATA_BYTES = 8 * 1024;
@@ -42,7 +43,7 @@ export class CreateImageDto {
   @PyInt({ ge: 1, le: INT32_MAX, optional: true, description: 'Published version to render; default: the current one' })
   template_version?: number;
 
-  @PyList(t.dict(), {
+  @PyList(MODIFICATION_ITEM, {
     maxItems: LIMITS.maxModifications,
     default: [],
     example: EXAMPLE_MODIFICATIONS,

@@ -3,7 +3,6 @@ import type { EntityManager } from 'typeorm';
 import { IdempotencyService } from '../idempotency/idempotency.service.js';
 import type { ImageFetcher } from '../outbound/image-fetcher.js';
 import { LIMITS, type Modification } from '../renderer/index.js';
-import { modificationNameErrors } from '../templates/modification-input.js';
 import { urlProblem } from '../templates/modifications.js';
 import { invalid, TemplatesService } from '../templates/templates.service.js';
 import { cursorParam } from '../common/pagination/cursor.js';
@@ -89,7 +88,6 @@ export class ImagesService {
         valueError(['header', 'prefer'], headers.prefer, `wait must be a whole number of seconds from 0 to ${MAX_PREFER_WAIT_SECONDS}`).detail[0],
       );
     }
-    errors.push(...modificationNameErrors(body.modifications, ['body', 'modifications']));
     if (body.metadata !== undefined && Buffer.byteLength(JSON.stringify(body.metadata)) > MAX_METADATA_BYTES) {
       errors.push(valueError(['body', 'metadata'], body.metadata, `metadata may be at most ${MAX_METADATA_BYTES} bytes as JSON`).detail[0]);
     }

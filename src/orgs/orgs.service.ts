@@ -28,8 +28,13 @@ export interface AuthenticatedKey {
   scopes: Scope[];
 }
 
+const TOUCH_INTERVAL_MS = 60_000;
+
 /** Plain class so the admin CLI can use it with a bare DataSource, outside Nest. */
 export class OrgsRepository {
+  /** When this process last wrote each key's last_used_at (ms), so most requests skip the write entirely. */
+  private readonly touchedAt = new Map<string, number>();
+
   constructor(private readonly ds: DataSource) {}
 
   async createOrg(name: string): Promise<OrgEntity> {
@@ -80,8 +85,16 @@ export class OrgsRepository {
     return { keyId: row.id, orgId: row.orgId, mode: row.mode, scopes: row.scopes.filter((s): s is Scope => (SCOPES as readonly string[]).includes(s)) };
   }
 
-  /** Throttled to one write a minute per key so hot keys do not turn every read into a write. */
-  async touch(keyId: string): Promise<void> {
+  /**
+   * Throttled to one write a minute per key so hot keys do not turn every read into a write: in
+   * SQL across processes, and in this process without a round trip at all.
+   */
+  async touch(keyId: string, now = Date.now()): Promise<void> {
+    const last = this.touchedAt.get(keyId);
+    if (last !== undefined && now - last < TOUCH_INTERVAL_MS) return;
+    // Bounded: forgetting a key only costs one more (throttled) UPDATE.
+    if (this.touchedAt.size >= 10_000) this.touchedAt.clear();
+    this.touchedAt.set(keyId, now);
     await this.ds.query(
       `UPDATE api_keys SET last_used_at = now() WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`,
       [keyId],

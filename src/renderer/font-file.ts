@@ -1,4 +1,16 @@
-import * as fontkit from 'fontkit';
+import { createRequire } from 'node:module';
+import type * as Fontkit from 'fontkit';
+
+/**
+ * fontkit is loaded on the first parse, not on import: the render threads import this module
+ * (fontFormat, Coverage) but have their fonts parsed elsewhere (font-coverage-thread.ts), and
+ * fontkit in their heap costs CPU on every render.
+ */
+let loaded: typeof Fontkit | undefined;
+function fontkit(): typeof Fontkit {
+  loaded ??= createRequire(import.meta.url)('fontkit') as typeof Fontkit;
+  return loaded;
+}
 
 /**
  * The one font parser (fontkit): TTF, OTF, collections, WOFF and WOFF2. Asset upload uses it to
@@ -86,7 +98,7 @@ function attempt<T>(f: () => T): T | null {
   }
 }
 
-function tableTags(font: fontkit.Font): Set<string> {
+function tableTags(font: Fontkit.Font): Set<string> {
   const tables = (font as unknown as { directory?: { tables?: unknown } }).directory?.tables;
   if (Array.isArray(tables)) return new Set(tables.map((t: { tag?: string }) => String(t?.tag)));
   return new Set(tables && typeof tables === 'object' ? Object.keys(tables) : []);
@@ -102,9 +114,9 @@ export function readFontInfo(bytes: Buffer): ({ ok: true } & FontInfo) | { ok: f
   const format = fontFormat(bytes);
   if (!format) return { ok: false, reason: 'not a TrueType, OpenType, WOFF or WOFF2 font' };
   if (format === 'woff2' && bytes.readUInt32BE(8) !== bytes.length) return { ok: false, reason: 'WOFF2 length does not match the file' };
-  let font: fontkit.Font;
+  let font: Fontkit.Font;
   try {
-    const opened = fontkit.create(bytes);
+    const opened = fontkit().create(bytes);
     // A collection stands for its first face (the one Skia registers first).
     font = 'fonts' in opened ? opened.fonts[0] : opened;
     if (!font) return { ok: false, reason: 'font collection is empty' };

@@ -1,7 +1,8 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { GlobalFonts, setTextRenderer } from '@napi-rs/canvas';
-import { Coverage, fontCoverage, fontFormat } from './font-file.js';
+import { coverageOf } from './font-coverage-thread.js';
+import { Coverage, fontFormat } from './font-file.js';
 import { RenderError } from './types.js';
 
 /**
@@ -120,7 +121,7 @@ export function registerCustomFont(assetId: string, bytes: Buffer | undefined, l
   if (!GlobalFonts.has(alias) && !GlobalFonts.register(bytes, alias)) {
     throw new RenderError('font_invalid', `font asset ${assetId} could not be loaded`, layer);
   }
-  customFonts.set(assetId, { alias, coverage: fontCoverage(bytes) });
+  customFonts.set(assetId, { alias, coverage: coverageOf([{ bytes }])[0] });
   return alias;
 }
 
@@ -140,18 +141,12 @@ export function familyList(family: unknown, customAlias?: string): string {
   return names.map((n) => `"${n}"`).join(', ');
 }
 
-function fileCoverage(path: string): Coverage | null {
-  try {
-    return fontCoverage(readFileSync(path));
-  } catch {
-    return null;
-  }
+function filesCoverage(paths: string[]): Coverage {
+  return Coverage.union(coverageOf(paths.map((path) => ({ path }))).filter((c): c is Coverage => c !== null));
 }
 
 function chainCoverage(s: FontState): Coverage {
-  s.chainCoverage ??= Coverage.union(
-    [...s.familyFiles.values()].map((p) => fileCoverage(p)).filter((c): c is Coverage => c !== null),
-  );
+  s.chainCoverage ??= filesCoverage([...s.familyFiles.values()]);
   return s.chainCoverage;
 }
 
@@ -177,8 +172,7 @@ function systemCoverage(s: FontState): Coverage {
   if (!s.systemCoverage) {
     const files: string[] = [];
     for (const d of [...s.dirs, ...SYSTEM_FONT_DIRS]) listFontFiles(d, files);
-    const list = [...new Set(files)].map((p) => fileCoverage(p)).filter((c): c is Coverage => c !== null);
-    s.systemCoverage = Coverage.union(list);
+    s.systemCoverage = filesCoverage([...new Set(files)]);
   }
   return s.systemCoverage;
 }

@@ -1,8 +1,10 @@
 import { Body, Controller, HttpCode, Param, Post, Res, StreamableFile } from '@nestjs/common';
-import { ApiBody, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Auth, CurrentPrincipal } from '../orgs/auth/auth.decorators.js';
 import type { Principal } from '../orgs/auth/auth.types.js';
+import { ApiBinaryResponse, ApiErrors } from '../http/openapi/error-responses.js';
+import { OUTPUT_FORMATS } from '../images/image.entity.js';
 import { TemplateIdParam, TemplateNotFound } from '../templates/templates.controller.js';
 import { PreviewTemplateDto } from '../templates/template.dto.js';
 import { UuidParam } from '../validation/validation.pipe.js';
@@ -20,8 +22,8 @@ export class PreviewController {
   @ApiOperation({ summary: 'Preview Template', description: 'Renders the draft (or a version) synchronously and returns the image bytes. Nothing is stored.' })
   @TemplateIdParam()
   @ApiBody({ type: PreviewTemplateDto })
-  @ApiProduces('image/png', 'image/jpeg', 'image/webp', 'image/avif')
-  @ApiOkResponse({ description: 'The rendered image', content: { 'image/png': { schema: { type: 'string', format: 'binary' } } } })
+  @ApiBinaryResponse(200, 'The rendered image, in the requested format', OUTPUT_FORMATS.map((f) => `image/${f}`))
+  @ApiErrors({ 400: 'The modifications do not fit the template, or the render failed (invalid_modification, or the render error code)' })
   @TemplateNotFound()
   async previewTemplate(
     @CurrentPrincipal() p: Principal,

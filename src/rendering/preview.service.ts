@@ -3,13 +3,11 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { Principal } from '../orgs/auth/auth.types.js';
 import type { ImageFetcher } from '../outbound/image-fetcher.js';
-import { RequestValidationError } from '../http/validation-errors.js';
 import { SourceError, storedAssets } from './image-sources.js';
 import { IMAGE_FETCHER } from '../outbound/image-fetcher.provider.js';
 import { RENDERER, type Renderer } from './render.tokens.js';
 import { modifyDocument, RenderError, resolveAssets, type Modification } from '../renderer/index.js';
 import { STORAGE_DRIVER, type StorageDriver } from '../storage/storage.types.js';
-import { modificationNameErrors } from '../templates/modification-input.js';
 import type { PreviewTemplateDto } from '../templates/template.dto.js';
 import { invalid, TemplatesService } from '../templates/templates.service.js';
 
@@ -31,8 +29,6 @@ export class PreviewService {
   ) {}
 
   async preview(p: Principal, templateId: string, dto: PreviewTemplateDto): Promise<PreviewResult> {
-    const nameErrors = modificationNameErrors(dto.modifications, ['body', 'modifications']);
-    if (nameErrors.length) throw new RequestValidationError(nameErrors);
     const source = dto.version === undefined ? await this.templates.findOwned(p, templateId) : await this.templates.getVersionEntity(p, templateId, dto.version);
     const effective = await this.templates.checkModifications(p.orgId, source, dto.modifications as Modification[]);
     try {

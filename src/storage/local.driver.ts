@@ -1,26 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, extname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { assertStorageKey, fsStorageError } from './storage-error.js';
 import { buildSignedFileUrl } from './url-signing.js';
-import type { StorageDriver, StoredObject } from './storage.types.js';
-
-const TYPES: Record<string, string> = {
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.webp': 'image/webp',
-  '.avif': 'image/avif',
-  '.gif': 'image/gif',
-  '.svg': 'image/svg+xml',
-  '.ttf': 'font/ttf',
-  '.otf': 'font/otf',
-  '.woff2': 'font/woff2',
-};
-
-export function contentTypeForKey(key: string): string {
-  return TYPES[extname(key).toLowerCase()] ?? 'application/octet-stream';
-}
+import { contentTypeForKey, type StorageDriver, type StoredObject } from './storage.types.js';
 
 export class LocalStorageDriver implements StorageDriver {
   readonly name = 'local' as const;

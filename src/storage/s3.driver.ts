@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { trimChar } from '../common/strings.js';
-import { contentTypeForKey } from './local.driver.js';
+import { contentTypeForKey } from './storage.types.js';
 import { StorageError, assertStorageKey } from './storage-error.js';
 import type { StorageDriver, StoredObject } from './storage.types.js';
 

@@ -1,3 +1,30 @@
+import { extname } from 'node:path';
+
+/**
+ * The content type of a stored object, by the extension of its key (results and thumbnails are
+ * `.png`/`.jpeg`/`.webp`/`.avif`; uploaded assets keep their sniffed format's extension).
+ */
+const CONTENT_TYPE_BY_EXTENSION: Readonly<Record<string, string>> = {
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.webp': 'image/webp',
+  '.avif': 'image/avif',
+  '.gif': 'image/gif',
+  '.svg': 'image/svg+xml',
+  '.ttf': 'font/ttf',
+  '.otf': 'font/otf',
+  '.woff2': 'font/woff2',
+};
+const UNKNOWN_CONTENT_TYPE = 'application/octet-stream';
+
+export function contentTypeForKey(key: string): string {
+  return CONTENT_TYPE_BY_EXTENSION[extname(key).toLowerCase()] ?? UNKNOWN_CONTENT_TYPE;
+}
+
+/** Every content type a file download can answer with (the OpenAPI document declares each). */
+export const STORED_CONTENT_TYPES: readonly string[] = [...new Set([...Object.values(CONTENT_TYPE_BY_EXTENSION), UNKNOWN_CONTENT_TYPE])];
+
 export interface StoredObject {
   body: Buffer;
   contentType: string;

@@ -1,11 +1,8 @@
-import { errorItem, type FastApiErrorItem } from '../http/validation-errors.js';
+import { t } from '../validation/fields.js';
 
-/** The schema types modifications as free-form objects; each must still name its layer. */
-export function modificationNameErrors(mods: readonly Record<string, unknown>[], loc: (string | number)[]): FastApiErrorItem[] {
-  const errors: FastApiErrorItem[] = [];
-  mods.forEach((m, i) => {
-    if (!('name' in m)) errors.push(errorItem('missing', [...loc, i, 'name'], m));
-    else if (typeof m.name !== 'string') errors.push(errorItem('string_type', [...loc, i, 'name'], m.name));
-  });
-  return errors;
-}
+/**
+ * One modification: a free-form object that must name its layer. pydantic would say
+ * `class Modification(BaseModel, extra='allow'): name: str`; the other keys depend on the layer's
+ * type and are checked against the template afterwards (400 invalid_modification).
+ */
+export const MODIFICATION_ITEM = t.dict({ required: { name: t.str() } });

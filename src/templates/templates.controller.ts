@@ -1,8 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Auth, CurrentPrincipal } from '../orgs/auth/auth.decorators.js';
 import type { Principal } from '../orgs/auth/auth.types.js';
-import { ErrorDetailSchema } from '../http/openapi/error-schemas.js';
+import { ApiErrors } from '../http/openapi/error-responses.js';
 import { ParamField, UuidParam } from '../validation/validation.pipe.js';
 import { INT32_MAX, t } from '../validation/fields.js';
 import { TemplateList, TemplateOut, TemplateVersionList, TemplateVersionOut } from './template-out.dto.js';
@@ -10,8 +10,9 @@ import { CreateTemplateDto, ListTemplatesQuery, UpdateTemplateDto } from './temp
 import { TemplatesService, type TemplateInput } from './templates.service.js';
 
 export const TemplateIdParam = () => ApiParam({ name: 'template_id', required: true, schema: { type: 'string', format: 'uuid', title: 'Template Id' } });
-export const TemplateNotFound = () => ApiNotFoundResponse({ description: 'No such template in your organisation', type: ErrorDetailSchema });
-const Invalid = () => ApiResponse({ status: 400, description: 'Cross-field rules failed (invalid_template)', type: ErrorDetailSchema });
+export const TemplateNotFound = () => ApiErrors({ 404: 'No such template in your organisation' });
+const Invalid = () => ApiErrors({ 400: 'Cross-field rules failed (invalid_template)' });
+const Archived = () => ApiErrors({ 409: 'The template is archived (template_archived)' });
 
 @ApiTags('templates')
 @Controller('v1/templates')
@@ -54,6 +55,7 @@ export class TemplatesController {
   @ApiOkResponse({ description: 'Successful Response', type: TemplateOut })
   @Invalid()
   @TemplateNotFound()
+  @Archived()
   updateTemplate(@CurrentPrincipal() p: Principal, @Param('template_id', UuidParam) id: string, @Body() body: UpdateTemplateDto): Promise<TemplateOut> {
     return this.templates.update(p, id, body as unknown as Partial<TemplateInput>);
   }
@@ -76,6 +78,7 @@ export class TemplatesController {
   @ApiCreatedResponse({ description: 'Successful Response', type: TemplateVersionOut })
   @Invalid()
   @TemplateNotFound()
+  @Archived()
   publishTemplate(@CurrentPrincipal() p: Principal, @Param('template_id', UuidParam) id: string): Promise<TemplateVersionOut> {
     return this.templates.publish(p, id);
   }

@@ -7,12 +7,15 @@
  *   @PyInt({ ge: 1, le: 100, default: 20 }) limit = 20;
  *   @PyList(t.union('type', { text: TextLayer }), { maxItems: 50 }) layers: Layer[];
  */
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiHeader, ApiProperty } from '@nestjs/swagger';
+import { titleOf } from '../http/openapi/api-field.js';
 import { registerDecorator, ValidateIf } from 'class-validator';
 import {
   type ArrayOptions,
+  type Class,
   type ClassRef,
   declareField,
+  getFields,
   type EnumValue,
   type FieldSpec,
   type FieldSpecOf,
@@ -22,8 +25,8 @@ import {
   type StrOptions,
   t,
 } from './fields.js';
-import { apiPropertyOf, type PropOptions } from './prop.js';
-import { fieldPresent, validateField } from './validate.js';
+import { apiPropertyOf, type PropOptions, schemaOf } from './prop.js';
+import { fieldPresent, paramAlias, validateField } from './validate.js';
 
 export type PyOptions = PropOptions;
 type With<T> = T & PyOptions;
@@ -76,3 +79,23 @@ export const PyList = (items: ItemSpec, o: With<ArrayOptions> = {}): PropertyDec
 /** A discriminated union: `PyUnion('type', { text: TextLayer, image: ImageLayer })`. */
 export const PyUnion = (discriminator: string, choices: Record<string, ClassRef>, o: PyOptions = {}): PropertyDecorator =>
   PyField(t.union(discriminator, choices), fieldOptions(o));
+
+/**
+ * The header parameters of a header DTO (`@RequestHeaders() h: MyHeaders`) in the document, one
+ * per field with the schema its validation checks: Swagger does not see a custom parameter
+ * decorator's type.
+ */
+export function ApiHeadersOf(cls: Class): MethodDecorator {
+  return (target, key, descriptor) => {
+    for (const field of getFields(cls)) {
+      const name = paramAlias('header', field.key, field.alias);
+      ApiHeader({
+        name,
+        required: !field.optional,
+        schema: { title: titleOf(name.replace(/-/g, '_')), ...schemaOf(field.spec).schema },
+        ...(field.description !== undefined ? { description: field.description } : {}),
+        ...(field.example !== undefined ? { example: field.example } : {}),
+      })(target, key, descriptor);
+    }
+  };
+}

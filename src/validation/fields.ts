@@ -45,7 +45,7 @@ export type FieldSpec = Nullable &
     | { kind: 'enum'; values: readonly EnumValue[] }
     | { kind: 'literal'; values: readonly LiteralValue[] }
     | { kind: 'datetime' }
-    | { kind: 'dict' }
+    | { kind: 'dict'; required?: Readonly<Record<string, FieldSpec>> }
     | { kind: 'any' }
     | { kind: 'model'; cls: () => Class }
     | ({ kind: 'array'; items: FieldSpec | (() => Class | Primitive) } & ArrayOptions)
@@ -69,6 +69,9 @@ export interface FieldDef {
   spec: FieldSpec;
   optional?: boolean;
   alias?: string;
+  /** For the document, where Swagger cannot see the field's own property (header DTOs). */
+  description?: string;
+  example?: unknown;
 }
 
 export interface ModelOptions {
@@ -78,6 +81,8 @@ export interface ModelOptions {
 
 const ownFields = new WeakMap<object, FieldDef[]>();
 const modelOptions = new WeakMap<object, ModelOptions>();
+/** Every class that declares fields or a config, so the document builder can describe them. */
+const modelClasses = new Set<Class>();
 
 // Classes have a `prototype`; the arrow functions used as thunks do not.
 const isThunk = (f: ClassRef): f is () => Class => !Object.prototype.hasOwnProperty.call(f, 'prototype');
@@ -106,7 +111,8 @@ export const t = {
   }),
   literal: (values: readonly LiteralValue[], o: Nullable = {}): FieldSpec => ({ kind: 'literal', values, ...o }),
   datetime: (o: Nullable = {}): FieldSpec => ({ kind: 'datetime', ...o }),
-  dict: (o: Nullable = {}): FieldSpec => ({ kind: 'dict', ...o }),
+  /** A free-form object; `required` names keys it must have, each checked against its spec. */
+  dict: (o: Nullable & { required?: Readonly<Record<string, FieldSpec>> } = {}): FieldSpec => ({ kind: 'dict', ...o }),
   any: (): FieldSpec => ({ kind: 'any' }),
   model: (cls: ClassRef, o: Nullable = {}): FieldSpec => ({ kind: 'model', cls: toThunk(cls), ...o }),
   array: (items: FieldSpec | (() => Class | Primitive), o: ArrayOptions & Nullable = {}): FieldSpec => ({ kind: 'array', items, ...o }),
@@ -143,13 +149,19 @@ export function resolveItemSpec(items: FieldSpecOf<'array'>['items']): FieldSpec
 // ---------------------------------------------------------------------------------------------
 
 /** Records a field in the class's declaration order; `decorators.ts` builds the decorators on it. */
-export function declareField(target: object, key: string | symbol, spec: FieldSpec, options: FieldOptions = {}): FieldDef {
+export function declareField(
+  target: object,
+  key: string | symbol,
+  spec: FieldSpec,
+  options: FieldOptions & { description?: string; example?: unknown } = {},
+): FieldDef {
   if (typeof key !== 'string') throw new TypeError('Field decorators need string property names');
-  const { optional, alias, nullable } = options;
+  const { optional, alias, nullable, description, example } = options;
   const withNull: FieldSpec = nullable === undefined ? spec : { ...spec, nullable };
   const ctor = target.constructor;
+  modelClasses.add(ctor as Class);
   const fields = ownFields.get(ctor) ?? [];
-  const def: FieldDef = { key, spec: withNull, optional, alias };
+  const def: FieldDef = { key, spec: withNull, optional, alias, ...(description !== undefined ? { description } : {}), ...(example !== undefined ? { example } : {}) };
   fields.push(def);
   ownFields.set(ctor, fields);
   return def;
@@ -162,6 +174,7 @@ export function pickBounds(o: NumberBounds): NumberBounds {
 /** pydantic `model_config` for a DTO class (inherited by subclasses). */
 export function ModelConfig(options: Partial<ModelOptions>): ClassDecorator {
   return (target) => {
+    modelClasses.add(target as unknown as Class);
     modelOptions.set(target, { extra: 'forbid', ...options });
   };
 }
@@ -203,6 +216,11 @@ export function getModelOptions(cls: object): ModelOptions {
     if (found) return found;
   }
   return { extra: 'forbid' };
+}
+
+/** The classes declared with these decorators (DTOs), in no particular order. */
+export function fieldModels(): readonly Class[] {
+  return [...modelClasses];
 }
 
 /** Whether a class declares fields with the decorators of `decorators.ts`. */

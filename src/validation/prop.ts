@@ -39,9 +39,16 @@ export function schemaOf(spec: FieldSpec, models: Class[] = []): { schema: Schem
     case 'datetime':
       s = { type: 'string', format: 'date-time' };
       break;
-    case 'dict':
+    case 'dict': {
+      const required = Object.entries(spec.required ?? {});
       s = { type: 'object', additionalProperties: true };
+      if (required.length) {
+        const properties: Schema = {};
+        for (const [key, keySpec] of required) properties[key] = { title: titleOf(key), ...schemaOf(keySpec, models).schema };
+        s = { type: 'object', properties, required: required.map(([key]) => key), additionalProperties: true };
+      }
       break;
+    }
     case 'any':
       s = {};
       break;

@@ -471,3 +471,20 @@ describe('validateParam: one parameter', () => {
     expect(errorsOf(validateParam('body', 'name', t.str(), ['a']))[0]).toMatchObject({ type: 'string_type', loc: ['body', 'name'], input: ['a'] });
   });
 });
+
+describe('validateValue: a dict with required keys (modification items)', () => {
+  const spec = t.array(t.dict({ required: { name: t.str() } }));
+
+  it('reports a missing or mistyped required key at the key, a missing one with the item as input', () => {
+    const r = validateValue(spec, [{ text: 'a' }, { name: 3 }, { name: 'ok', x: 1 }], ['body', 'modifications']);
+    expect(r.ok).toBe(false);
+    expect(errorsOf(r)).toMatchObject([
+      { type: 'missing', loc: ['body', 'modifications', 0, 'name'], msg: 'Field required', input: { text: 'a' } },
+      { type: 'string_type', loc: ['body', 'modifications', 1, 'name'], msg: 'Input should be a valid string', input: 3 },
+    ]);
+  });
+
+  it('passes items that have them, other keys as they are', () => {
+    expect(validateValue(spec, [{ name: 'headline', text: 'x', extra: [1] }], ['body', 'modifications'])).toEqual({ ok: true, value: [{ name: 'headline', text: 'x', extra: [1] }] });
+  });
+});

@@ -109,7 +109,7 @@ class Walker {
         return this.fail(r.type, loc, input, parent, r.type === 'datetime_type' ? undefined : { error: r.error });
       }
       case 'dict':
-        return isObject(input) ? input : this.fail('dict_type', loc, input, parent);
+        return this.dict(spec, input, loc, parent);
       case 'any':
         return input;
       case 'model':
@@ -150,6 +150,17 @@ class Walker {
       return this.fail('string_pattern_mismatch', loc, input, parent, { pattern: spec.pattern });
     }
     return input;
+  }
+
+  /** A free-form object whose required keys are checked as a pydantic model with `extra='allow'` would. */
+  private dict(spec: FieldSpecOf<'dict'>, input: unknown, loc: Loc, parent: Parent | undefined): unknown {
+    if (!isObject(input)) return this.fail('dict_type', loc, input, parent);
+    let ok = true;
+    for (const [key, keySpec] of Object.entries(spec.required ?? {})) {
+      const checked = hasOwn(input, key) ? this.value(keySpec, input[key], [...loc, key], { container: input, key }) : this.fail('missing', [...loc, key], input, undefined);
+      if (checked === INVALID) ok = false;
+    }
+    return ok ? input : INVALID;
   }
 
   private uuid(spec: FieldSpecOf<'uuid'>, input: unknown, loc: Loc, parent: Parent | undefined): unknown {

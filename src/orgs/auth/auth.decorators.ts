@@ -1,7 +1,7 @@
 import { applyDecorators, createParamDecorator, type ExecutionContext, SetMetadata, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiResponse } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader } from '@nestjs/swagger';
 import type { Scope } from '../api-keys.js';
-import { ErrorDetailSchema } from '../../http/openapi/error-schemas.js';
+import { ApiErrors } from '../../http/openapi/error-responses.js';
 import { AuthGuard } from './auth.guard.js';
 import type { AuthenticatedRequest, Principal } from './auth.types.js';
 
@@ -37,8 +37,10 @@ export function Auth(scopes: Scope | readonly Scope[], bodyFields?: Readonly<Rec
     UseGuards(AuthGuard),
     ApiBearerAuth('HTTPBearer'),
     ApiHeader({ name: 'Authorization', required: false, schema: { anyOf: [{ type: 'string' }, { type: 'null' }], title: 'Authorization' } as never }),
-    ApiResponse({ status: 401, description: 'Missing, malformed, unknown or revoked API key', type: ErrorDetailSchema }),
-    ApiResponse({ status: 403, description: `The key lacks the ${rule.anyOf.join(' or ')} scope${fieldNote}`, type: ErrorDetailSchema }),
+    ApiErrors({
+      401: 'Missing, malformed, unknown or revoked API key',
+      403: `The key lacks the ${rule.anyOf.join(' or ')} scope${fieldNote}`,
+    }),
   );
 }
 
