@@ -122,6 +122,28 @@ describe('the transactional outbox', () => {
     }
   });
 
+  it('concurrent POSTs with one Idempotency-Key make one image; a test key with the same key makes its own', async () => {
+    const key = `k-${randomUUID()}`;
+    const body = { template_id: templateId, metadata: { k: key } };
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, () => api<ImageBody>(t.baseUrl, org.liveKey, 'POST', '/v1/images', body, { 'Idempotency-Key': key })),
+    );
+    const accepted = answers.filter((a) => a.status === 202);
+    expect(answers.every((a) => a.status === 202 || (a.status === 409 && JSON.stringify(a.body).includes('idempotency_in_progress')))).toBe(true);
+    expect(new Set(accepted.map((a) => a.body.id)).size).toBe(1);
+    const again = await api<ImageBody>(t.baseUrl, org.liveKey, 'POST', '/v1/images', body, { 'Idempotency-Key': key });
+    expect({ status: again.status, id: again.body.id, replayed: again.headers.get('idempotent-replayed') }).toEqual({
+      status: 202,
+      id: accepted[0].body.id,
+      replayed: 'true',
+    });
+    const test = await api<ImageBody>(t.baseUrl, org.testKey, 'POST', '/v1/images', body, { 'Idempotency-Key': key });
+    expect(test.status).toBe(202);
+    expect(test.body.id).not.toBe(accepted[0].body.id);
+    const rows = (await t.ds.query(`SELECT is_test FROM images WHERE metadata->>'k' = $1 ORDER BY is_test`, [key])) as { is_test: boolean }[];
+    expect(rows).toEqual([{ is_test: false }, { is_test: true }]);
+  });
+
   it('several relays at once send each record once (FOR UPDATE SKIP LOCKED)', async () => {
     const { OutboxRepository } = await import('../src/queue/outbox.repository.js');
     const { loadConfig } = await import('../src/config/config.js');
