@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import sharp from 'sharp';
+import { renamedFont } from './fixtures/fonts.js';
 import { solidImage } from './fixtures/images.js';
 import { startApi, type TestApp } from './support/app.js';
 import { ensureMigrated } from './support/db.js';
@@ -106,5 +107,25 @@ describe('admin CLI (npm run cli)', () => {
     const bad = await cli(['render', '--template', join(dir, 't.json'), '--modifications', join(dir, 'm.json'), '--out', out]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('photo');
+  });
+
+  it('render offline resolves font_family through the font files given, and reports the fallback otherwise', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'imtegrate-cli-'));
+    const fontId = '22222222-2222-4222-8222-222222222222';
+    writeFileSync(join(dir, 'brand.ttf'), renamedFont('Offline Brand Serif'));
+    const render = async (family: string) => {
+      writeFileSync(
+        join(dir, 't.json'),
+        JSON.stringify({ width: 300, height: 60, background: { color: '#ffffff' }, layers: [{ name: 't', type: 'text', x: 5, y: 5, width: 290, height: 50, text: 'Hamburgefonts', font_family: family }] }),
+      );
+      const out = join(dir, 'card.png');
+      const r = await cli(['render', '--template', join(dir, 't.json'), '--out', out, '--asset', `${fontId}=${join(dir, 'brand.ttf')}`, '--json']);
+      expect([r.code, r.stderr]).toEqual([0, '']);
+      return { report: (JSON.parse(r.stdout) as { text: { font_fallback: boolean }[] }).text[0], px: await sharp(out).raw().toBuffer() };
+    };
+    const own = await render('offline brand SERIF');
+    const unknown = await render('Not Installed Anywhere');
+    expect([own.report.font_fallback, unknown.report.font_fallback]).toEqual([false, true]);
+    expect(own.px.equals(unknown.px)).toBe(false);
   });
 });

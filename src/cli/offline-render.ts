@@ -6,7 +6,9 @@ import { validateModifications } from '../templates/modifications.js';
 import { checkTemplateRules } from '../templates/template-rules.js';
 import { fetchRemoteImage } from '../rendering/image-sources.js';
 import {
+  familyKey,
   modifyDocument,
+  readFontInfo,
   renderDocument,
   resolveAssets,
   type AssetPort,
@@ -76,6 +78,17 @@ export async function renderOffline(a: OfflineRenderArgs): Promise<RenderReport>
       return path && kind ? { bytes: await readFile(path), kind } : null;
     },
     remoteImage: (url) => fetchRemoteImage(fetcher, url),
+    // The fonts given on the command line answer to their family names, as uploads do.
+    fontFamilies: async (keys) => {
+      const found = new Map<string, string>();
+      for (const [id, path] of files) {
+        if (kindOf(id) !== 'font') continue;
+        const info = readFontInfo(await readFile(path));
+        const key = info.ok && info.family ? familyKey(info.family) : '';
+        if (keys.includes(key) && !found.has(key)) found.set(key, id);
+      }
+      return found;
+    },
   };
   const rendered = modifyDocument(doc, mods);
   const assets = await resolveAssets(rendered, port);

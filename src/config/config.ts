@@ -65,6 +65,8 @@ export interface AppConfig {
     readonly threadMaxMemoryMb: number;
     /** Renders that may wait for a thread; more fail at once with render_busy. */
     readonly maxQueue: number;
+    /** Uploaded fonts registered at once per render thread; the least recently used are unregistered. */
+    readonly fontCacheMax: number;
   };
 }
 
@@ -129,6 +131,7 @@ export const DEFAULTS = {
   RENDER_TIMEOUT_MS: '60000',
   RENDER_THREAD_MAX_MEMORY_MB: '1024',
   RENDER_QUEUE_MAX: '256',
+  RENDER_FONT_CACHE_MAX: '32',
 } as const;
 
 function intIn(name: string, raw: string, min: number, max: number, problems: string[]): number {
@@ -346,6 +349,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     timeoutMs: intIn('RENDER_TIMEOUT_MS', get('RENDER_TIMEOUT_MS'), 100, 600_000, problems),
     threadMaxMemoryMb: intIn('RENDER_THREAD_MAX_MEMORY_MB', get('RENDER_THREAD_MAX_MEMORY_MB'), 64, 16_384, problems),
     maxQueue: intIn('RENDER_QUEUE_MAX', get('RENDER_QUEUE_MAX'), 0, 100_000, problems),
+    fontCacheMax: intIn('RENDER_FONT_CACHE_MAX', get('RENDER_FONT_CACHE_MAX'), 1, 10_000, problems),
   };
 
   // A secret from the environment is checked with everything else; the disk is only touched for

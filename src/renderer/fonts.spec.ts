@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { GlobalFonts } from '@napi-rs/canvas';
 import { fontCoverage } from './font-file.js';
-import { ensureFonts, familyList, FALLBACK_FAMILIES, findMissingGlyphs, registerCustomFont } from './fonts.js';
+import { ensureFonts, FALLBACK_FAMILIES, findMissingGlyphs, FontScope } from './fonts.js';
 import { RenderError } from './types.js';
 
 describe('fonts', () => {
@@ -31,20 +31,22 @@ describe('fonts', () => {
     expect(findMissingGlyphs('plain text\n\t\u200d\ufe0f')).toEqual([]);
   });
 
-  it('builds a safe font-family list', () => {
-    expect(familyList('Evil", "x; font: 9px')).toBe(
-      '"Evil x font 9px", "Noto Sans", "Noto Sans Arabic", "Noto Sans Hebrew", "Noto Sans CJK JP", "Noto Color Emoji"',
-    );
-    expect(familyList(undefined, 'alias-1').startsWith('"alias-1", "Noto Sans"')).toBe(true);
+  it('builds font lists only from aliases and installed family names, always quoted', () => {
+    ensureFonts();
+    const scope = new FontScope('org', new Map(), new Map());
+    const chain = FALLBACK_FAMILIES.map((f) => `"${f}"`).join(', ');
+    expect(scope.resolve({ font_family: 'Evil", "x; font: 9px' }, 'l')).toEqual({ families: chain, coverage: null, fallback: true });
+    expect(scope.resolve({ font_family: '  dejavu   SERIF ' }, 'l')).toMatchObject({ families: `"DejaVu Serif", ${chain}`, fallback: false });
+    expect(scope.resolve({ font_family: 'Nope, "DejaVu Sans"' }, 'l').families).toBe(`"DejaVu Sans", ${chain}`);
+    // Generic CSS families are no installed font here: the fallback, and the report says so.
+    expect(scope.resolve({ font_family: 'serif' }, 'l').fallback).toBe(true);
+    expect(scope.resolve({}, 'l')).toEqual({ families: chain, coverage: null, fallback: false });
   });
 
-  it('registers custom fonts once and rejects junk', () => {
-    const bytes = readFileSync('/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf');
-    const alias = registerCustomFont('font-1', bytes, 'l');
-    expect(registerCustomFont('font-1', bytes, 'l')).toBe(alias);
-    expect(() => registerCustomFont('font-1', undefined, 'l')).toThrow(expect.objectContaining({ code: 'font_unavailable' }));
-    expect(GlobalFonts.has(alias)).toBe(true);
-    expect(() => registerCustomFont('font-2', Buffer.from('not a font at all'), 'l')).toThrow(RenderError);
-    expect(() => registerCustomFont('font-3', undefined, 'l')).toThrow(expect.objectContaining({ code: 'font_unavailable' }));
+  it('refuses missing and junk font assets', () => {
+    const scope = new FontScope('org', new Map([['font-2', Buffer.from('not a font at all')]]), new Map());
+    expect(() => scope.useAsset('font-1', 'l')).toThrow(expect.objectContaining({ code: 'font_unavailable' }));
+    expect(() => scope.useAsset('font-2', 'l')).toThrow(RenderError);
+    expect(() => scope.resolve({ font_asset_id: 'font-3' }, 'l')).toThrow(expect.objectContaining({ code: 'font_unavailable', layer: 'l' }));
   });
 });

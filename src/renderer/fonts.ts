@@ -1,8 +1,11 @@
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { GlobalFonts, setTextRenderer } from '@napi-rs/canvas';
+import { GlobalFonts, setTextRenderer, type FontKey } from '@napi-rs/canvas';
 import { coverageOf } from './font-coverage-thread.js';
 import { Coverage, fontFormat } from './font-file.js';
+import { familyCandidates, familyKey } from './font-names.js';
+import { renameFont } from './font-rename.js';
 import { RenderError } from './types.js';
 
 /**
@@ -58,7 +61,6 @@ interface FontState {
 }
 
 let state: FontState | undefined;
-const customFonts = new Map<string, { alias: string; coverage: Coverage | null }>();
 
 export interface FontSetup {
   /** Chain families for which no file was found and Skia has no such family either. */
@@ -105,40 +107,222 @@ function findFile(dirs: string[], name: string): string | undefined {
   return undefined;
 }
 
-/**
- * Registers a font asset under an alias derived from its id, once per process. Asset bytes
- * are immutable per id (a new upload is a new asset), so the id is a safe cache key.
+/*
+ * Uploaded fonts. The registry of @napi-rs/canvas is one per process, shared by every render
+ * thread, and matches family names case-insensitively. So an uploaded font is renamed (its
+ * name table rewritten, font-rename.ts) to an alias before it is registered: the alias is the
+ * only name it answers to. The alias is an HMAC, under a secret drawn per thread, of the
+ * namespace (the rendering organisation), the asset id and the bytes' hash: not derivable
+ * outside the thread, different per organisation and per thread (so no two registrations
+ * share bytes, and one thread's eviction never removes another thread's font). Template
+ * family names never reach the font system as typed: FontScope.resolve() maps them to the
+ * organisation's own fonts (through the asset port) or to an installed family, by Skia's
+ * own name for it; anything else is the fallback chain, and the render report says so.
  */
-export function registerCustomFont(assetId: string, bytes: Buffer | undefined, layer: string): string {
-  // Required even when cached, so a render's outcome never depends on what ran before it.
-  if (!bytes) throw new RenderError('font_unavailable', `font asset ${assetId} was not provided`, layer);
-  const cached = customFonts.get(assetId);
-  if (cached) return cached.alias;
-  const alias = `imtegrate-font-${assetId.replace(/[^A-Za-z0-9_-]/g, '_')}`;
-  if (!fontFormat(bytes)) {
-    throw new RenderError('font_invalid', `font asset ${assetId} is not a TrueType/OpenType/WOFF font`, layer);
-  }
-  if (!GlobalFonts.has(alias) && !GlobalFonts.register(bytes, alias)) {
-    throw new RenderError('font_invalid', `font asset ${assetId} could not be loaded`, layer);
-  }
-  customFonts.set(assetId, { alias, coverage: coverageOf([{ bytes }])[0] });
-  return alias;
+
+/** Every alias has this shape; installed families never do, and nothing else is registered. */
+const ALIAS_PREFIX = 'imtegrate-';
+const ALIAS = /^imtegrate-[0-9a-f]{32}$/;
+
+/** Default for RENDER_FONT_CACHE_MAX: uploaded fonts registered at once per render thread. */
+export const DEFAULT_FONT_CACHE_MAX = 32;
+
+const threadSecret = randomBytes(32);
+let cacheMax = DEFAULT_FONT_CACHE_MAX;
+
+interface CustomFont {
+  alias: string;
+  key: FontKey;
+  coverage: Coverage | null;
+  /** Renders of this thread drawing with it right now: never evicted while above zero. */
+  leases: number;
 }
 
-/** CSS font-family names may not smuggle quotes, commas or other syntax into ctx.font. */
-function safeFamily(name: string): string | null {
-  const clean = name.replace(/[^\p{L}\p{N} ._-]/gu, '').trim();
-  return clean.length > 0 && clean.length <= 100 ? clean : null;
+/** Cache key -> registered font, least recently used first (Map keeps insertion order). */
+const customFonts = new Map<string, CustomFont>();
+
+/**
+ * Coverage by the bytes' hash, kept longer than the registrations (4x as many entries): a font
+ * evicted and needed again is registered again, but its cmap is not parsed again (a parse costs
+ * a short-lived thread, font-coverage-thread.ts). Only ranges are kept, a few KB per font.
+ */
+const coverages = new Map<string, Coverage | null>();
+
+function coverageFor(hash: string, bytes: Buffer): Coverage | null {
+  if (coverages.has(hash)) {
+    const c = coverages.get(hash)!;
+    coverages.delete(hash);
+    coverages.set(hash, c);
+    return c;
+  }
+  const c = coverageOf([{ bytes }])[0];
+  coverages.set(hash, c);
+  for (const k of coverages.keys()) {
+    if (coverages.size <= cacheMax * 4) break;
+    coverages.delete(k);
+  }
+  return c;
 }
 
-/** A ctx.font family list: the layer's font first, then the fallback chain. */
-export function familyList(family: unknown, customAlias?: string): string {
-  const names: string[] = [];
-  if (customAlias) names.push(customAlias);
-  const requested = typeof family === 'string' ? safeFamily(family) : null;
-  if (requested) names.push(requested);
-  for (const f of FALLBACK_FAMILIES) if (!names.includes(f)) names.push(f);
-  return names.map((n) => `"${n}"`).join(', ');
+/** Sets the per-thread bound on registered uploaded fonts (RENDER_FONT_CACHE_MAX); evicts down to it. */
+export function configureFonts(options: { cacheMax?: number }): void {
+  if (options.cacheMax !== undefined && Number.isInteger(options.cacheMax) && options.cacheMax >= 1) cacheMax = options.cacheMax;
+  evict();
+}
+
+/** Uploaded fonts this thread has registered, and the bound (for tests and diagnostics). */
+export function fontCacheStats(): { size: number; max: number } {
+  return { size: customFonts.size, max: cacheMax };
+}
+
+const sha256 = (b: Buffer | string): string => createHash('sha256').update(b).digest('hex');
+
+function aliasOf(cacheKey: string): string {
+  return ALIAS_PREFIX + createHmac('sha256', threadSecret).update(cacheKey).digest('hex').slice(0, 32);
+}
+
+/** Removes the least recently used fonts no render holds until at most cacheMax remain. */
+function evict(): void {
+  if (customFonts.size <= cacheMax) return;
+  const removed: FontKey[] = [];
+  for (const [k, f] of customFonts) {
+    if (customFonts.size <= cacheMax) break;
+    if (f.leases > 0) continue;
+    customFonts.delete(k);
+    removed.push(f.key);
+  }
+  if (removed.length > 0) GlobalFonts.removeBatch(removed);
+}
+
+/** CSS generic families are names to the browser, not fonts; they mean "the fallback" here. */
+const GENERIC = new Set(['serif', 'sans-serif', 'monospace', 'cursive', 'fantasy', 'system-ui', 'ui-serif', 'ui-sans-serif', 'ui-monospace', 'ui-rounded', 'emoji', 'math', 'fangsong']);
+
+/** Installed families by key, with Skia's own spelling; uploaded fonts (aliases) excluded. */
+let installed: Map<string, string> | undefined;
+
+function installedFamilies(): Map<string, string> {
+  if (!installed) {
+    installed = new Map();
+    for (const { family } of GlobalFonts.families) {
+      // Names we could not quote safely are left out rather than escaped.
+      if (typeof family !== 'string' || ALIAS.test(family) || /["\\\p{Cc}]/u.test(family)) continue;
+      const key = familyKey(family);
+      if (key && !installed.has(key)) installed.set(key, family);
+    }
+  }
+  return installed;
+}
+
+/** The fonts of one render: registers what it draws with and holds it until release(). */
+export class FontScope {
+  private readonly held = new Set<CustomFont>();
+  /** Asset id -> the bytes' hash and cache key: hashed once per render, however many layers use them. */
+  private readonly keys = new Map<string, { hash: string; cacheKey: string }>();
+
+  /**
+   * @param namespace the rendering organisation (any opaque string; '' offline)
+   * @param fonts font asset id -> bytes, as the asset port resolved them for this organisation
+   * @param families family key -> font asset id: the organisation's fonts by family name
+   */
+  constructor(
+    private readonly namespace: string,
+    private readonly fonts: Map<string, Buffer>,
+    private readonly families: Map<string, string>,
+  ) {}
+
+  /** Registers (or reuses) a font asset of this render's organisation; its alias and coverage. */
+  useAsset(assetId: string, layer: string): CustomFont {
+    const bytes = this.fonts.get(assetId);
+    // Required even when cached, so a render's outcome never depends on what ran before it.
+    if (!bytes) throw new RenderError('font_unavailable', `font asset ${assetId} was not provided`, layer);
+    // The bytes are part of the key: the entry is only ever reused for the very bytes that the
+    // organisation's port handed to this render.
+    let keys = this.keys.get(assetId);
+    if (keys === undefined) {
+      const hash = sha256(bytes);
+      keys = { hash, cacheKey: `${this.namespace}\0${assetId}\0${hash}` };
+      this.keys.set(assetId, keys);
+    }
+    const { hash, cacheKey } = keys;
+    let font = customFonts.get(cacheKey);
+    if (font) {
+      customFonts.delete(cacheKey); // most recently used goes last
+    } else {
+      if (!fontFormat(bytes)) throw new RenderError('font_invalid', `font asset ${assetId} is not a TrueType/OpenType/WOFF font`, layer);
+      const alias = aliasOf(cacheKey);
+      const renamed = renameFont(bytes, alias);
+      const key = renamed ? GlobalFonts.register(renamed, alias) : null;
+      if (!key) throw new RenderError('font_invalid', `font asset ${assetId} could not be loaded`, layer);
+      font = { alias, key, coverage: coverageFor(hash, bytes), leases: 0 };
+    }
+    customFonts.set(cacheKey, font);
+    if (!this.held.has(font)) {
+      this.held.add(font);
+      font.leases++;
+    }
+    evict();
+    return font;
+  }
+
+  /**
+   * What a text layer draws with: its font asset, else the first entry of its font_family
+   * (a CSS-style list) that names one of the organisation's fonts or an installed family.
+   * `fallback` is true when a family was named and none of it could be used.
+   */
+  resolve(layer: { font_asset_id?: unknown; font_family?: unknown }, name: string): ResolvedFont {
+    const assetId = typeof layer.font_asset_id === 'string' && layer.font_asset_id.length > 0 ? layer.font_asset_id : undefined;
+    const names: string[] = [];
+    let coverage: Coverage | null = null;
+    if (assetId) {
+      const font = this.useAsset(assetId, name);
+      names.push(font.alias);
+      coverage = font.coverage;
+    }
+    const candidates = familyCandidates(layer.font_family);
+    let found = false;
+    for (const key of candidates) {
+      const own = this.families.get(key);
+      if (own !== undefined && this.fonts.has(own)) {
+        const font = this.useAsset(own, name);
+        names.push(font.alias);
+        coverage ??= font.coverage;
+        found = true;
+        break;
+      }
+      const system = GENERIC.has(key) ? undefined : installedFamilies().get(key);
+      if (system !== undefined) {
+        names.push(system);
+        found = true;
+        break;
+      }
+    }
+    for (const f of FALLBACK_FAMILIES) if (!names.includes(f)) names.push(f);
+    return {
+      families: names.map((n) => `"${n}"`).join(', '),
+      coverage,
+      fallback: !assetId && candidates.length > 0 && !found,
+    };
+  }
+
+  /** Lets the fonts of this render be evicted again. */
+  release(): void {
+    for (const f of this.held) f.leases--;
+    this.held.clear();
+    evict();
+  }
+}
+
+/** The fallback chain alone as a ctx.font family list (the watermark; layers go through FontScope). */
+export function fallbackFamilyList(): string {
+  return FALLBACK_FAMILIES.map((n) => `"${n}"`).join(', ');
+}
+
+export interface ResolvedFont {
+  /** A ctx.font family list: only aliases and installed family names, always quoted. */
+  families: string;
+  /** The uploaded font's cmap, for missing_glyphs; null when no uploaded font draws the layer. */
+  coverage: Coverage | null;
+  fallback: boolean;
 }
 
 function filesCoverage(paths: string[]): Coverage {
@@ -185,9 +369,8 @@ const IGNORABLE = /^[\s\p{Cc}\p{Cf}\p{Zl}\p{Zp}\u{FE00}-\u{FE0F}\u{E0100}-\u{E01
  * character counts as covered when the custom font, the fallback chain or any installed font
  * maps it in its cmap; the installed fonts are scanned only when the first two miss.
  */
-export function findMissingGlyphs(text: string, customAssetId?: string): string[] {
+export function findMissingGlyphs(text: string, custom?: Coverage | null): string[] {
   const s = state ?? (ensureFonts(), state!);
-  const custom = customAssetId ? customFonts.get(customAssetId)?.coverage : null;
   const chain = chainCoverage(s);
   const missing: string[] = [];
   const seen = new Set<number>();

@@ -17,7 +17,9 @@ export {
 } from './merge.js';
 export { resolveAssets, SourceError, type AssetBytes, type AssetKind, type AssetPort } from './sources.js';
 export { parseColor, type Rgba } from './color.js';
-export { ensureFonts, FALLBACK_FAMILIES, DEFAULT_FONT_DIRS } from './fonts.js';
+export { configureFonts, DEFAULT_FONT_CACHE_MAX, DEFAULT_FONT_DIRS, ensureFonts, FALLBACK_FAMILIES, fontCacheStats } from './fonts.js';
+export { familyCandidates, familyKey } from './font-names.js';
+export { renameFont } from './font-rename.js';
 export { Coverage, fontCoverage, fontFormat, readFontInfo, type FontFormat, type FontInfo } from './font-file.js';
 export { svgUnsafeReason } from './svg.js';
 export { DEFAULT_POOL_ENTRY, RenderPool, type RenderPoolOptions } from './pool.js';

@@ -1,4 +1,5 @@
 import type { Background, ImageLayer, Layer, Modification, TemplateDocument } from './document.js';
+import { familyCandidates } from './font-names.js';
 
 /**
  * Modifications are validated upstream; this module only has to be total: whatever arrives, it
@@ -94,11 +95,14 @@ export interface SourceNeeds {
   images: Map<string, string>;
   /** Font asset id -> layer name. */
   fonts: Map<string, string>;
+  /** Family key (font-names.ts) of every font_family entry -> layer name: looked up among the organisation's fonts. */
+  families: Map<string, string>;
 }
 
 export function sourceNeeds(doc: RenderDocument): SourceNeeds {
   const images = new Map<string, string>();
   const fonts = new Map<string, string>();
+  const families = new Map<string, string>();
   if (isObject(doc?.background)) {
     const ref = imageRef(doc.background);
     if (ref) images.set(ref, 'background');
@@ -110,9 +114,10 @@ export function sourceNeeds(doc: RenderDocument): SourceNeeds {
     } else if (layer.type === 'text') {
       const font = nonEmpty(layer.font_asset_id);
       if (font && !fonts.has(font)) fonts.set(font, layer.name);
+      for (const key of familyCandidates(layer.font_family)) if (!families.has(key)) families.set(key, layer.name);
     }
   }
-  return { images, fonts };
+  return { images, fonts, families };
 }
 
 /** Everything the caller must fetch before drawing, without duplicates. */

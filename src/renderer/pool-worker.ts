@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { move, transferableSymbol, valueSymbol } from 'piscina';
-import { ensureFonts } from './fonts.js';
+import { configureFonts, ensureFonts } from './fonts.js';
 import type { PoolRequest, PoolResponse, PoolStarted } from './pool.js';
 import { renderDocument } from './render.js';
 import { RenderError, type ResolvedAssets } from './types.js';
@@ -8,6 +8,7 @@ import { RenderError, type ResolvedAssets } from './types.js';
 /** Thread entry of RenderPool (a piscina task handler): one render at a time, results transferred back without copies. */
 
 ensureFonts({ dirs: Array.isArray(workerData?.fontDirs) ? workerData.fontDirs : [] });
+if (typeof workerData?.fontCacheMax === 'number') configureFonts({ cacheMax: workerData.fontCacheMax });
 
 /** Structured clone turns Buffers into plain Uint8Arrays; sharp and our code want Buffers. */
 function asBuffers(map: unknown): Map<string, Buffer> {
@@ -32,7 +33,8 @@ export function announceStart(req: PoolRequest): void {
 export default async function render(req: PoolRequest): Promise<unknown> {
   announceStart(req);
   try {
-    const assets: ResolvedAssets = { images: asBuffers(req.assets?.images), fonts: asBuffers(req.assets?.fonts) };
+    const families = req.assets?.families instanceof Map ? req.assets.families : undefined;
+    const assets: ResolvedAssets = { images: asBuffers(req.assets?.images), fonts: asBuffers(req.assets?.fonts), ...(families ? { families } : {}) };
     const r = await renderDocument(req.doc, assets, req.options);
     const buffer = owned(r.buffer);
     const thumbnail = owned(r.thumbnail);

@@ -5,6 +5,8 @@ import { RenderPool } from './pool.js';
 import { renderImage } from './render.js';
 import { RenderError } from './types.js';
 import { decode } from '../../test/support/renderer-testing.js';
+import { renamedFont } from '../../test/fixtures/fonts.js';
+import type { TemplateDocument } from './document.js';
 
 /**
  * Threads cannot run the .ts sources by themselves, so the pool is pointed at a test entry
@@ -26,6 +28,33 @@ describe('RenderPool', () => {
     expect(Buffer.isBuffer(threaded.buffer)).toBe(true);
     expect(threaded.report).toEqual(local.report);
     expect((await decode(threaded.buffer)).data.equals((await decode(local.buffer)).data)).toBe(true);
+  });
+
+  it("keeps every thread's uploaded fonts its own while the threads evict (RENDER_FONT_CACHE_MAX 1)", async () => {
+    // The font registry is one per process; a thread evicting a font must never take away a
+    // font another thread is drawing with, even the same asset of the same organisation.
+    const tight = new RenderPool({ size: 2, entry, timeoutMs: 20_000, fontCacheMax: 1 });
+    try {
+      const ids = ['7a7a7a7a-0000-4000-8000-000000000001', '7a7a7a7a-0000-4000-8000-000000000002', '7a7a7a7a-0000-4000-8000-000000000003'];
+      const sources = ['DejaVuSerif.ttf', 'DejaVuSansMono.ttf', 'DejaVuSans-Bold.ttf'];
+      const fonts = new Map(ids.map((id, i) => [id, renamedFont(`Pool Font ${i}`, `/usr/share/fonts/truetype/dejavu/${sources[i]}`)]));
+      const doc = (id: string): TemplateDocument =>
+        ({
+          width: 300,
+          height: 60,
+          background: { color: '#ffffff' },
+          layers: [{ name: 't', type: 'text', x: 5, y: 5, width: 290, height: 50, text: 'Hamburgefonts', font_size: 32, fit: 'none', font_asset_id: id }],
+        }) as TemplateDocument;
+      const opts = { format: 'png', fontNamespace: 'org-a' } as const;
+      const assets = { images: new Map(), fonts };
+      const expected = await Promise.all(ids.map(async (id) => (await decode((await renderImage(doc(id), [], assets, opts)).buffer)).data));
+      const order = Array.from({ length: 24 }, (_, i) => i % ids.length);
+      const results = await Promise.all(order.map((i) => tight.render(doc(ids[i]), [], assets, opts)));
+      const same = await Promise.all(results.map(async (r, n) => (await decode(r.buffer)).data.equals(expected[order[n]])));
+      expect(same).toEqual(order.map(() => true));
+    } finally {
+      await tight.close();
+    }
   });
 
   it('rejects with the RenderError raised in the thread', async () => {

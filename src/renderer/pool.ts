@@ -30,6 +30,8 @@ export interface RenderPoolOptions {
   maxMemoryMb?: number;
   /** Extra font directories for ensureFonts() in each thread. */
   fontDirs?: string[];
+  /** Uploaded fonts registered at once per thread, least recently used evicted (RENDER_FONT_CACHE_MAX). */
+  fontCacheMax?: number;
 }
 
 /** What crosses into a thread. Buffers arrive as Uint8Arrays (structured clone). */
@@ -78,7 +80,7 @@ export class RenderPool {
       minThreads: this.size,
       maxThreads: this.size,
       idleTimeout: Infinity,
-      workerData: { fontDirs: options.fontDirs ?? [] },
+      workerData: { fontDirs: options.fontDirs ?? [], fontCacheMax: options.fontCacheMax },
       ...(options.maxMemoryMb ? { resourceLimits: { maxOldGenerationSizeMb: options.maxMemoryMb } } : {}),
     });
     this.piscina.on('message', (msg: PoolStarted) => {

@@ -62,7 +62,7 @@ describe('text layers', () => {
     expect(right.to).toBeGreaterThan(370);
     const centre = inkColumns((await draw(text({ text: 'Hello', align: 'center' }))).px, 0, 200);
     expect(Math.abs((centre.from + centre.to) / 2 - 200)).toBeLessThan(4);
-    expect(left.r.report.text).toEqual([{ layer: 't', font_size_used: 40, lines: 1, truncated: false, missing_glyphs: [] }]);
+    expect(left.r.report.text).toEqual([{ layer: 't', font_size_used: 40, lines: 1, truncated: false, missing_glyphs: [], font_fallback: false }]);
   });
 
   it('honours vertical_align and padding', async () => {

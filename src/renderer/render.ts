@@ -12,7 +12,7 @@ import {
 } from './document.js';
 import { parseColor, toCss } from './color.js';
 import { encode, MAX_SIDE, type CanvasPixels } from './encode.js';
-import { ensureFonts } from './fonts.js';
+import { ensureFonts, FontScope } from './fonts.js';
 import { prepareImage, type RawImage } from './images.js';
 import { imageRef, modifyDocument, type RenderDocument } from './merge.js';
 import { applyShadow, clearShadow, setGradientFill, shadowMargin, type Box } from './paint.js';
@@ -100,7 +100,8 @@ export async function renderDocument(doc: RenderDocument, assets: ResolvedAssets
   }
   const images = assets?.images instanceof Map ? assets.images : new Map<string, Buffer>();
   const fonts = assets?.fonts instanceof Map ? assets.fonts : new Map<string, Buffer>();
-  const safeAssets: ResolvedAssets = { images, fonts };
+  const families = assets?.families instanceof Map ? assets.families : new Map<string, string>();
+  const namespace = typeof options?.fontNamespace === 'string' ? options.fontNamespace : '';
   // Total on any input, like modifyDocument: a document may arrive through a thread boundary.
   const layers = Array.isArray(doc.layers) ? doc.layers.filter((l) => isRecord(l)) : [];
   const background = isRecord(doc.background) ? doc.background : {};
@@ -157,46 +158,52 @@ export async function renderDocument(doc: RenderDocument, assets: ResolvedAssets
   ]);
   // If text preparation throws, the decode rejection must not surface as unhandled.
   decoding.catch(() => undefined);
-  const texts = new Map<Layer, PreparedText>();
-  for (const l of layers) if (l.type === 'text') texts.set(l, prepareText(l, safeAssets));
-  const [bgImage, ...layerImages] = await decoding;
+  // The fonts stay registered (not evicted) until the last glyph of this render is drawn.
+  const fontScope = new FontScope(namespace, fonts, families);
+  try {
+    const texts = new Map<Layer, PreparedText>();
+    for (const l of layers) if (l.type === 'text') texts.set(l, prepareText(l, fontScope));
+    const [bgImage, ...layerImages] = await decoding;
 
-  // From here to the end of the thumbnail everything is synchronous, so a cached canvas can
-  // never be shared by two renders of this thread.
-  const canvas = acquireCanvas(outW, outH);
-  const ctx = canvas.getContext('2d');
-  ctx.reset();
-  ctx.imageSmoothingEnabled = true;
-  ctx.imageSmoothingQuality = 'low';
-  ctx.scale(s, s);
-  const opaque = drawBackground(ctx, background, width, height, bgImage);
+    // From here to the end of the thumbnail everything is synchronous, so a cached canvas can
+    // never be shared by two renders of this thread.
+    const canvas = acquireCanvas(outW, outH);
+    const ctx = canvas.getContext('2d');
+    ctx.reset();
+    ctx.imageSmoothingEnabled = true;
+    ctx.imageSmoothingQuality = 'low';
+    ctx.scale(s, s);
+    const opaque = drawBackground(ctx, background, width, height, bgImage);
 
-  const report: TextReport[] = [];
-  layers.forEach((layer, i) => {
-    const prepared = texts.get(layer);
-    if (prepared) report.push(prepared.report);
-    drawLayer(ctx, canvas, layer, s, prepared, layerImages[i] ?? null);
-  });
-  if (opts.watermark) drawWatermark(ctx, width, height);
+    const report: TextReport[] = [];
+    layers.forEach((layer, i) => {
+      const prepared = texts.get(layer);
+      if (prepared) report.push(prepared.report);
+      drawLayer(ctx, canvas, layer, s, prepared, layerImages[i] ?? null);
+    });
+    if (opts.watermark) drawWatermark(ctx, width, height);
 
-  // The main encode starts first (libuv thread); the thumbnail is drawn meanwhile.
-  const pixels = { data: canvas.data(), width: outW, height: outH };
-  const main = encode(pixels, opaque, opts);
-  main.catch(() => undefined);
-  const thumbPixels = thumbnailOf(canvas, pixels, opts.thumbnailWidth);
-  const [buffer, thumbnail] = await Promise.all([main, encode(thumbPixels, opaque, opts)]);
-  return {
-    buffer,
-    thumbnail,
-    report: {
-      width: outW,
-      height: outH,
-      format: opts.format,
-      bytes: buffer.length,
-      thumbnail: { width: thumbPixels.width, height: thumbPixels.height, format: opts.format, bytes: thumbnail.length },
-      text: report,
-    },
-  };
+    // The main encode starts first (libuv thread); the thumbnail is drawn meanwhile.
+    const pixels = { data: canvas.data(), width: outW, height: outH };
+    const main = encode(pixels, opaque, opts);
+    main.catch(() => undefined);
+    const thumbPixels = thumbnailOf(canvas, pixels, opts.thumbnailWidth);
+    const [buffer, thumbnail] = await Promise.all([main, encode(thumbPixels, opaque, opts)]);
+    return {
+      buffer,
+      thumbnail,
+      report: {
+        width: outW,
+        height: outH,
+        format: opts.format,
+        bytes: buffer.length,
+        thumbnail: { width: thumbPixels.width, height: thumbPixels.height, format: opts.format, bytes: thumbnail.length },
+        text: report,
+      },
+    };
+  } finally {
+    fontScope.release();
+  }
 }
 
 const canvasCache = new Map<string, Canvas>();

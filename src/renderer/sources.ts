@@ -20,6 +20,11 @@ export interface AssetPort {
   asset(id: string): Promise<AssetBytes | null>;
   /** A remote image (image_url). Throws SourceError for a refusal the render should report. */
   remoteImage(url: string): Promise<Buffer>;
+  /**
+   * The caller's own font assets whose family has one of these keys (font-names.ts
+   * familyKey): key -> asset id. Without it, font_family names installed families only.
+   */
+  fontFamilies?(keys: string[]): Promise<Map<string, string>>;
 }
 
 /** A source could not be loaded; `layer` names the first layer that needed it. */
@@ -56,8 +61,21 @@ export async function resolveAssets(doc: RenderDocument, port: AssetPort): Promi
       return found.bytes;
     });
 
-  const resolved: ResolvedAssets = { images: new Map(), fonts: new Map() };
+  const resolved: ResolvedAssets = { images: new Map(), fonts: new Map(), families: new Map() };
+  const families = async (): Promise<void> => {
+    if (needs.families.size === 0 || !port.fontFamilies) return;
+    const found = await port.fontFamilies([...needs.families.keys()]);
+    await Promise.all(
+      [...needs.families].map(async ([key, layer]) => {
+        const id = found.get(key);
+        if (id === undefined) return;
+        resolved.families!.set(key, id);
+        if (!resolved.fonts.has(id)) resolved.fonts.set(id, await asset(id, 'font', layer));
+      }),
+    );
+  };
   await Promise.all([
+    families(),
     ...[...needs.images].map(async ([ref, layer]) => {
       if (ref.startsWith('asset:')) {
         resolved.images.set(ref, await asset(ref.slice(6), 'image', layer));

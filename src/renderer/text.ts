@@ -1,10 +1,10 @@
 import { createCanvas, type SKRSContext2D } from '@napi-rs/canvas';
 import { LIMITS, type TextLayer } from './document.js';
 import { parseColor, toCss } from './color.js';
-import { familyList, findMissingGlyphs, registerCustomFont } from './fonts.js';
+import { findMissingGlyphs, type FontScope } from './fonts.js';
 import { applyShadow, clearShadow } from './paint.js';
 import { firstStrongDirection, fitText, toParagraphs, type FitResult, type Measure } from './text-layout.js';
-import type { ResolvedAssets, TextReport } from './types.js';
+import type { TextReport } from './types.js';
 import { isRecord, num, oneOf, str } from './util.js';
 
 /** A text layer measured and laid out, ready to draw at its final size. */
@@ -43,11 +43,10 @@ function measurer(font: string, letterSpacing: number): Measure {
   };
 }
 
-export function prepareText(layer: TextLayer, assets: ResolvedAssets): PreparedText {
+export function prepareText(layer: TextLayer, fonts: FontScope): PreparedText {
   const name = str(layer.name);
-  const fontAsset = str(layer.font_asset_id);
-  const alias = fontAsset ? registerCustomFont(fontAsset, assets.fonts.get(fontAsset), name) : undefined;
-  const families = familyList(layer.font_family, alias);
+  const resolved = fonts.resolve(layer, name);
+  const families = resolved.families;
   const weight = Math.round(num(layer.font_weight, 400, 100, 900) / 100) * 100;
   const style = layer.font_style === 'italic' ? 'italic ' : '';
   const font = (size: number) => `${style}${weight} ${size}px ${families}`;
@@ -92,7 +91,8 @@ export function prepareText(layer: TextLayer, assets: ResolvedAssets): PreparedT
       font_size_used: fit.size,
       lines: fit.lines.length,
       truncated: fit.truncated,
-      missing_glyphs: findMissingGlyphs(text, fontAsset || undefined),
+      missing_glyphs: findMissingGlyphs(text, resolved.coverage),
+      font_fallback: resolved.fallback,
     },
     fit,
     font,

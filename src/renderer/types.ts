@@ -16,6 +16,11 @@ export { OUTPUT_FORMATS, type OutputFormat } from './document.js';
 export interface ResolvedAssets {
   images: Map<string, Buffer>;
   fonts: Map<string, Buffer>;
+  /**
+   * The rendering organisation's fonts by family: family key (font-names.ts) -> font asset id,
+   * whose bytes are in `fonts`. A font_family resolves to an uploaded font only through here.
+   */
+  families?: Map<string, string>;
 }
 
 export interface RenderOptions {
@@ -28,6 +33,11 @@ export interface RenderOptions {
   watermark?: boolean;
   /** Default 400 (never wider than the output). */
   thumbnailWidth?: number;
+  /**
+   * Whose render this is (the organisation id): uploaded fonts are registered per namespace,
+   * so no registration is ever shared between two organisations. Default ''.
+   */
+  fontNamespace?: string;
 }
 
 export interface TextReport {
@@ -38,6 +48,11 @@ export interface TextReport {
   truncated: boolean;
   /** Characters (in order of first appearance) that no installed or custom font covers. */
   missing_glyphs: string[];
+  /**
+   * True when the layer named a font_family that is neither one of the organisation's
+   * uploaded fonts nor an installed family: the fallback font drew it.
+   */
+  font_fallback: boolean;
 }
 
 export interface EncodedInfo {

@@ -1,5 +1,5 @@
 import type { SKRSContext2D } from '@napi-rs/canvas';
-import { familyList } from './fonts.js';
+import { fallbackFamilyList } from './fonts.js';
 
 export const WATERMARK_TEXT = 'IMTEGRATE TEST';
 
@@ -10,7 +10,7 @@ export const WATERMARK_TEXT = 'IMTEGRATE TEST';
 export function drawWatermark(ctx: SKRSContext2D, width: number, height: number): void {
   const size = Math.max(16, Math.round(Math.min(width, height) / 9));
   ctx.save();
-  ctx.font = `700 ${size}px ${familyList('Noto Sans')}`;
+  ctx.font = `700 ${size}px ${fallbackFamilyList()}`;
   ctx.letterSpacing = '0px';
   ctx.wordSpacing = '0px';
   ctx.direction = 'ltr';

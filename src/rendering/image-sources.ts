@@ -3,7 +3,7 @@ import { AssetEntity } from '../assets/asset.entity.js';
 import type { ImageFetcher } from '../outbound/image-fetcher.js';
 import { SafeRequestError } from '../outbound/safe-request-error.js';
 import type { StorageDriver } from '../storage/storage.types.js';
-import { RenderError, SourceError, type AssetPort } from '../renderer/index.js';
+import { familyKey, RenderError, SourceError, type AssetPort } from '../renderer/index.js';
 
 // Callers classify source failures by this class; it lives with the renderer's asset port.
 export { SourceError };
@@ -40,6 +40,23 @@ export function storedAssets(orgId: string, deps: SourceDeps): AssetPort {
       return { bytes: obj.body, kind: row.kind };
     },
     remoteImage: (url) => fetchRemoteImage(deps.fetcher, url),
+    // This organisation's fonts only: the one way a font_family reaches an uploaded font.
+    // Compared by key in JS (case folding and NFKC are not the database collation's to decide);
+    // the newest upload of a family wins, so a corrected re-upload takes over.
+    fontFamilies: async (keys) => {
+      const wanted = new Set(keys);
+      const rows = await deps.ds.getRepository(AssetEntity).find({
+        select: { id: true, fontFamily: true },
+        where: { orgId, kind: 'font', deletedAt: IsNull() },
+        order: { createdAt: 'DESC', id: 'DESC' },
+      });
+      const found = new Map<string, string>();
+      for (const row of rows) {
+        const key = row.fontFamily ? familyKey(row.fontFamily) : '';
+        if (wanted.has(key) && !found.has(key)) found.set(key, row.id);
+      }
+      return found;
+    },
   };
 }
 

@@ -39,6 +39,7 @@ export class PreviewService {
         scale: dto.scale,
         ...(dto.quality !== undefined ? { quality: dto.quality } : {}),
         watermark: p.mode === 'test',
+        fontNamespace: p.orgId,
       });
       return {
         body: out.buffer,

@@ -73,6 +73,7 @@ export class RenderJobService {
         ...(row.quality !== null ? { quality: row.quality } : {}),
         scale: row.scale,
         watermark: row.isTest,
+        fontNamespace: row.orgId,
       });
       const keys = resultKeys(row.orgId, row.id, row.format);
       const type = `image/${row.format}`;

@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { AppConfig } from '../config/config.js';
 import type { Renderer } from './render.tokens.js';
-import { DEFAULT_POOL_ENTRY, renderDocument, RenderPool } from '../renderer/index.js';
+import { configureFonts, DEFAULT_POOL_ENTRY, renderDocument, RenderPool } from '../renderer/index.js';
 
 export type ClosableRenderer = Renderer & { close?: () => Promise<void>; kind: 'pool' | 'in-process' };
 
@@ -20,8 +20,10 @@ export function createRenderer(config: AppConfig, role: 'api' | 'worker'): Closa
       timeoutMs: config.render.timeoutMs,
       maxMemoryMb: config.render.threadMaxMemoryMb,
       maxQueue: config.render.maxQueue,
+      fontCacheMax: config.render.fontCacheMax,
     });
     return { kind: 'pool', render: (doc, assets, options) => pool.renderDocument(doc, assets, options), close: () => pool.close() };
   }
+  configureFonts({ cacheMax: config.render.fontCacheMax });
   return { kind: 'in-process', render: (doc, assets, options) => renderDocument(doc, assets, options) };
 }

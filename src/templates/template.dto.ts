@@ -122,7 +122,14 @@ export class TextLayerDto extends BaseLayerDto {
   @PyStr({ maxLength: LIMITS.maxTextLength, example: 'Hello world' })
   text: string;
 
-  @PyStr({ minLength: 1, maxLength: 100, optional: true, example: 'Noto Sans' })
+  @PyStr({
+    minLength: 1,
+    maxLength: 100,
+    optional: true,
+    example: 'Noto Sans',
+    description:
+      "A family of this organisation's uploaded fonts or an installed family (case and spacing ignored; a CSS-style list is tried in order). Anything else draws with the fallback font and sets font_fallback in the text report.",
+  })
   font_family?: string;
 
   @PyUuid({ optional: true, description: 'An uploaded font asset; wins over font_family' })

@@ -929,6 +929,7 @@ export interface components {
             font_asset_id?: string;
             /**
              * Font Family
+             * @description A family of this organisation's uploaded fonts or an installed family (case and spacing ignored; a CSS-style list is tried in order). Anything else draws with the fallback font and sets font_fallback in the text report.
              * @example Noto Sans
              */
             font_family?: string;
