@@ -160,6 +160,8 @@ describe('a worker killed mid-render', () => {
       if (n === 2) await held;
       sendPng(res, png);
     });
+    // The render must land on this worker: the earlier tests' workers go first.
+    await Promise.all(workers.splice(0).map((x) => x.stop('SIGKILL')));
     const w = await startWorker({ ...QUEUE, WORKER_SHUTDOWN_GRACE_MS: '1000' });
     const post = await api<ImageBody>(t.baseUrl, org.liveKey, 'POST', '/v1/images', {
       template_id: templateId,
