@@ -6,6 +6,9 @@ import { IdempotencyModule } from './idempotency/idempotency.module.js';
 import { FastApiValidationPipe, ValidationScopeInterceptor } from './validation/validation.pipe.js';
 import { CoreModule } from './core.module.js';
 import { HealthController } from './health/health.controller.js';
+import { MetricsController } from './health/metrics.controller.js';
+import { MetricsModule } from './health/metrics.module.js';
+import { LoggingModule } from './logging/logging.module.js';
 import { ImagesModule } from './images/images.module.js';
 import { OrgsModule } from './orgs/orgs.module.js';
 import { PreviewModule } from './rendering/preview.module.js';
@@ -16,8 +19,8 @@ import { TemplatesModule } from './templates/templates.module.js';
 
 /** The API process's root. It enqueues renders but never registers a queue processor. */
 @Module({
-  imports: [CoreModule, StorageModule, OrgsModule, IdempotencyModule, RenderCoreModule.forRole('api'), ImagesModule, TemplatesModule, PreviewModule, AssetsModule, FilesModule],
-  controllers: [HealthController],
+  imports: [CoreModule, LoggingModule.forRole('api'), MetricsModule.forRole('api'), StorageModule, OrgsModule, IdempotencyModule, RenderCoreModule.forRole('api'), ImagesModule, TemplatesModule, PreviewModule, AssetsModule, FilesModule],
+  controllers: [HealthController, MetricsController],
   providers: [
     { provide: APP_PIPE, useClass: FastApiValidationPipe },
     { provide: APP_INTERCEPTOR, useClass: ValidationScopeInterceptor },

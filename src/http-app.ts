@@ -1,38 +1,48 @@
-import { randomUUID } from 'node:crypto';
-import type { INestApplication } from '@nestjs/common';
+import type { INestApplication, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { getQueueToken } from '@nestjs/bull';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
-import type { NextFunction, Request, Response } from 'express';
+import type { Queue } from 'bull';
+import type { Request, Response } from 'express';
+import type { Logger } from 'pino';
 import { ApiModule } from './api.module.js';
 import { useFastApiMiddleware } from './http/setup.js';
+import { collectRoutes } from './http/route-miss.js';
 import type { AppConfig } from './config/config.js';
-import { logLevels } from './config/log-levels.js';
+import { httpMetricsMiddleware } from './health/http-metrics.middleware.js';
+import { Metrics } from './health/metrics.js';
+import { bindRequestLogger, httpLogging } from './logging/http-logging.js';
+import { ROOT_LOGGER } from './logging/logger.js';
+import { NEST_LOGGER } from './logging/logging.module.js';
+import { QUEUES } from './queue/queue.constants.js';
+import { QUEUE_DASHBOARD_PATH, queueDashboard } from './queue/queue-dashboard.js';
 import { buildOpenApiDocument } from './openapi.js';
 
-/** Accepts a caller's X-Request-Id when it is sane, else mints one; echoed on every response. */
-function requestIdMiddleware(req: Request & { id?: string }, res: Response, next: NextFunction): void {
-  const given = req.headers['x-request-id'];
-  const id = typeof given === 'string' && /^[A-Za-z0-9._:-]{1,128}$/.test(given) ? given : randomUUID();
-  req.id = id;
-  res.setHeader('X-Request-Id', id);
-  next();
-}
-
 /**
- * Builds the API application: FastAPI-compatible body and path handling, the OpenAPI document at
- * /openapi.json and Swagger UI at /docs. Used by main.ts and by the e2e tests.
+ * Builds the API application: the access log and request id first (pino-http), request metrics,
+ * the queue dashboard when configured, FastAPI-compatible body and path handling, the OpenAPI
+ * document at /openapi.json and Swagger UI at /docs. Used by main.ts and by the e2e tests.
  */
 export async function createHttpApp(config: AppConfig): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(ApiModule, {
-    bodyParser: false,
-    logger: logLevels(config.logLevel),
-  });
+  const app = await NestFactory.create<NestExpressApplication>(ApiModule, { bodyParser: false, bufferLogs: true });
+  app.useLogger(app.get<LoggerService>(NEST_LOGGER));
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('trust proxy', 'loopback');
-  app.use(requestIdMiddleware);
+  app.use(...httpLogging(app.get<Logger>(ROOT_LOGGER)));
+  app.use(
+    httpMetricsMiddleware(app.get(Metrics), {
+      routes: () => collectRoutes(app.getHttpAdapter()),
+      mounts: ['/docs', QUEUE_DASHBOARD_PATH],
+    }),
+  );
+  if (config.queueDashboard !== null) {
+    const queues = QUEUES.map((name) => app.get<Queue>(getQueueToken(name)));
+    app.use(QUEUE_DASHBOARD_PATH, queueDashboard(queues, config.queueDashboard));
+  }
   useFastApiMiddleware(app, { limitBytes: config.maxJsonBodyBytes });
+  app.use(bindRequestLogger);
 
   const document = buildOpenApiDocument(app);
   const body = JSON.stringify(document);

@@ -1,13 +1,18 @@
 import 'reflect-metadata';
-import { createServer, type Server } from 'node:http';
-import { Logger } from '@nestjs/common';
+import type { Server } from 'node:http';
+import { Logger, type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { getQueueToken } from '@nestjs/bull';
 import type { Queue } from 'bull';
 import { TimeoutError, withTimeout } from './common/timeout.js';
-import { QUEUES } from './queue/queue.constants.js';
 import { getConfig } from './config/config.module.js';
-import { logLevels } from './config/log-levels.js';
+import { Metrics } from './health/metrics.js';
+import { startWorkerHealthServer } from './health/worker-health.server.js';
+import { checkReadiness } from './health/readiness.js';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { QueueName, QUEUES } from './queue/queue.constants.js';
+import { NEST_LOGGER } from './logging/logging.module.js';
 import { WorkerModule } from './worker.module.js';
 
 const logger = new Logger('Worker');
@@ -66,16 +71,20 @@ for (const event of ['unhandledRejection', 'uncaughtException'] as const) {
   });
 }
 
-const app = await NestFactory.createApplicationContext(WorkerModule, { logger: logLevels(config.logLevel) });
+const app = await NestFactory.createApplicationContext(WorkerModule, { bufferLogs: true });
+app.useLogger(app.get<LoggerService>(NEST_LOGGER));
 await app.init();
 
 let health: Server | undefined;
 if (config.workerHealthPort !== null) {
-  health = createServer((req, res) => {
-    const ok = req.url === '/healthz';
-    res.writeHead(ok ? 200 : 404, { 'content-type': 'application/json' });
-    res.end(ok ? '{"status":"ok"}' : '{"detail":"Not Found"}');
-  }).listen(config.workerHealthPort, config.host);
+  health = startWorkerHealthServer({
+    port: config.workerHealthPort,
+    host: config.host,
+    metrics: app.get(Metrics),
+    metricsToken: config.metricsToken,
+    readiness: () => checkReadiness(app.get<DataSource>(getDataSourceToken()), app.get<Queue>(getQueueToken(QueueName.Render))),
+    onError: (err) => logger.error(`metrics scrape failed: ${err instanceof Error ? err.stack : String(err)}`),
+  });
 }
 /**
  * SIGTERM: stop taking jobs (a local pause waits for the running ones), then close, all within

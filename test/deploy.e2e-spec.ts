@@ -76,7 +76,8 @@ describe('deploy/kubernetes (kustomize base)', () => {
         expect(c.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true });
         if (o.kind === 'Deployment') {
           expect(c.livenessProbe?.httpGet?.path).toBe('/healthz');
-          expect(c.readinessProbe?.httpGet?.path).toBe(o.metadata.name === 'imtegrate-api' ? '/readyz' : '/healthz');
+          // Both processes answer /readyz (the worker on its health port): ready only with PostgreSQL and Redis.
+          expect(c.readinessProbe?.httpGet?.path).toBe('/readyz');
         }
       }
     }

@@ -37,6 +37,26 @@ describe('loadConfig', () => {
     }).toThrow(TypeError);
   });
 
+  it('reads the operational credentials: metrics token, queue dashboard user and password (both or neither)', () => {
+    const off = loadConfig({ SIGNING_SECRET: secret });
+    expect({ token: off.metricsToken, dashboard: off.queueDashboard, level: off.logLevel }).toEqual({ token: null, dashboard: null, level: 'log' });
+    const on = loadConfig({ SIGNING_SECRET: secret, METRICS_TOKEN: 'scrape-token-1234', QUEUE_DASHBOARD_USER: 'ops', QUEUE_DASHBOARD_PASSWORD: 'pw-5678', LOG_LEVEL: 'info' });
+    expect({ token: on.metricsToken, dashboard: on.queueDashboard, level: on.logLevel }).toEqual({ token: 'scrape-token-1234', dashboard: { user: 'ops', password: 'pw-5678' }, level: 'log' });
+    expect(loadConfig({ SIGNING_SECRET: secret, LOG_LEVEL: 'trace' }).logLevel).toBe('verbose');
+    let problems: string[] = [];
+    try {
+      loadConfig({ SIGNING_SECRET: secret, QUEUE_DASHBOARD_USER: 'ops', METRICS_TOKEN: 'has space', LOG_LEVEL: 'chatty' });
+    } catch (err) {
+      problems = (err as ConfigError).problems;
+    }
+    expect(problems).toEqual([
+      'LOG_LEVEL must be one of log, error, warn, debug, verbose (got "chatty")',
+      'METRICS_TOKEN must be printable ASCII without spaces',
+      'QUEUE_DASHBOARD_USER and QUEUE_DASHBOARD_PASSWORD must be set together (or neither: the dashboard is off)',
+    ]);
+    expect(() => loadConfig({ SIGNING_SECRET: secret, QUEUE_DASHBOARD_USER: 'a:b', QUEUE_DASHBOARD_PASSWORD: 'x' })).toThrow('must not contain ":"');
+  });
+
   it('parses REDIS_URL with database and password', () => {
     const c = loadConfig({ SIGNING_SECRET: secret, REDIS_URL: 'redis://:p%40ss@redis.internal:6380/3' });
     expect(c.redis).toEqual({ host: 'redis.internal', port: 6380, db: 3, password: 'p@ss' });

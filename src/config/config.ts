@@ -23,6 +23,10 @@ export interface AppConfig {
   readonly workerShutdownGraceMs: number;
   readonly maxJsonBodyBytes: number;
   readonly logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+  /** Bearer token GET /metrics requires (API and worker health port); null: metrics are open. */
+  readonly metricsToken: string | null;
+  /** Basic-auth credentials of bull-board at /admin/queues; null: the dashboard is off (404). */
+  readonly queueDashboard: { readonly user: string; readonly password: string } | null;
   /** CIDRs that outbound fetches may reach although the address policy forbids them (tests, dev). */
   readonly fetchAllowCidrs: readonly string[];
   readonly signedUrlTtlSeconds: number;
@@ -162,6 +166,20 @@ function oneOf<T extends string>(name: string, raw: string, values: readonly T[]
   if ((values as readonly string[]).includes(raw)) return raw as T;
   problems.push(`${name} must be one of ${values.join(', ')} (got "${raw}")`);
   return values[0];
+}
+
+/** pino's names for Nest's levels, so either vocabulary works in LOG_LEVEL. */
+const LOG_LEVEL_ALIASES: Record<string, string> = { info: 'log', trace: 'verbose' };
+
+/**
+ * An optional credential: unset or empty is null. Printable ASCII only (it travels in an HTTP
+ * header), bounded, and never echoed in the message: a config error is printed and logged.
+ */
+function credential(name: string, raw: string | undefined, problems: string[]): string | null {
+  if (raw === undefined || raw === '') return null;
+  if (raw.length > 1024) problems.push(`${name} must be at most 1024 characters`);
+  else if (!/^[\x21-\x7e]+$/.test(raw)) problems.push(`${name} must be printable ASCII without spaces`);
+  return raw;
 }
 
 function bool(name: string, raw: string, problems: string[]): boolean {
@@ -305,7 +323,16 @@ export function loadConfig(env: Env = process.env): AppConfig {
 
   const workerShutdownGraceMs = intIn('WORKER_SHUTDOWN_GRACE_MS', get('WORKER_SHUTDOWN_GRACE_MS'), 0, 3_600_000, problems);
   const maxJsonBodyBytes = intIn('MAX_JSON_BODY_BYTES', get('MAX_JSON_BODY_BYTES'), 1024, 100 * 1024 * 1024, problems);
-  const logLevel = oneOf('LOG_LEVEL', get('LOG_LEVEL'), ['log', 'error', 'warn', 'debug', 'verbose'] as const, problems);
+  const logLevel = oneOf('LOG_LEVEL', LOG_LEVEL_ALIASES[get('LOG_LEVEL')] ?? get('LOG_LEVEL'), ['log', 'error', 'warn', 'debug', 'verbose'] as const, problems);
+  const metricsToken = credential('METRICS_TOKEN', env.METRICS_TOKEN, problems);
+  const dashboardUser = credential('QUEUE_DASHBOARD_USER', env.QUEUE_DASHBOARD_USER, problems);
+  const dashboardPassword = credential('QUEUE_DASHBOARD_PASSWORD', env.QUEUE_DASHBOARD_PASSWORD, problems);
+  if ((dashboardUser === null) !== (dashboardPassword === null)) {
+    problems.push('QUEUE_DASHBOARD_USER and QUEUE_DASHBOARD_PASSWORD must be set together (or neither: the dashboard is off)');
+  }
+  // Basic auth splits "user:password" at the first colon, so a colon in the user cannot be sent.
+  if (dashboardUser?.includes(':')) problems.push('QUEUE_DASHBOARD_USER must not contain ":"');
+  const queueDashboard = dashboardUser !== null && dashboardPassword !== null ? Object.freeze({ user: dashboardUser, password: dashboardPassword }) : null;
   const fetchAllowCidrs = get('FETCH_ALLOW_CIDRS')
     .split(',')
     .map((s) => s.trim())
@@ -374,6 +401,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     workerShutdownGraceMs,
     maxJsonBodyBytes,
     logLevel,
+    metricsToken,
+    queueDashboard,
     fetchAllowCidrs: Object.freeze(fetchAllowCidrs),
     signedUrlTtlSeconds,
     idempotencyLeaseMs,

@@ -4,9 +4,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { getQueueToken } from '@nestjs/bull';
 import type { Queue } from 'bull';
 import { DataSource } from 'typeorm';
-import { withTimeout } from '../common/timeout.js';
 import { ApiError } from '../http/api-error.js';
 import { QueueName } from '../queue/queue.constants.js';
+import { checkReadiness } from './readiness.js';
 
 type Check = 'ok' | 'failing';
 
@@ -32,11 +32,7 @@ export class HealthController {
    */
   @Get('readyz')
   async readyz(): Promise<{ status: 'ok' | 'degraded'; checks: Record<'database' | 'redis', Check> }> {
-    const checks = await Promise.allSettled([
-      withTimeout(this.ds.query('SELECT 1'), 1000, 'PostgreSQL'),
-      withTimeout(this.renderQueue.client.ping(), 1000, 'Redis'),
-    ]);
-    const [database, redis] = checks.map((c): Check => (c.status === 'fulfilled' ? 'ok' : 'failing'));
+    const { database, redis } = await checkReadiness(this.ds, this.renderQueue);
     if (database !== 'ok') throw new ApiError(503, { status: 'unavailable', checks: { database, redis } });
     return { status: redis === 'ok' ? 'ok' : 'degraded', checks: { database, redis } };
   }

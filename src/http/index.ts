@@ -10,5 +10,5 @@ export { HttpErrorFilter, resolveErrorResponse, type ErrorReply, type RequestFac
 export { isJsonContentType, jsonBodyMiddleware, readJsonBody, UnreadableJsonBody, type JsonBodyOptions } from './json-body.middleware.js';
 export { pathDecodingMiddleware, pythonRoutablePath, pyUnquote } from './path-decoding.middleware.js';
 export { parseJsonBody, pyDumps, type JsonParseResult } from './python-json.js';
-export { collectRoutes, matchRouteMiss, type RouteInfo, type RouteMiss } from './route-miss.js';
+export { collectRoutes, matchRoute, matchRouteMiss, type RouteInfo, type RouteMiss } from './route-miss.js';
 export { useFastApiMiddleware } from './setup.js';

@@ -57,6 +57,18 @@ function matches(routePath: string, path: string): boolean {
   return re.test(path);
 }
 
+/** The route that serves `method` at `path`, else the first route at `path` (a 405), else undefined. */
+export function matchRoute(routes: readonly RouteInfo[], method: string, path: string): RouteInfo | undefined {
+  const m = method.toUpperCase();
+  let first: RouteInfo | undefined;
+  for (const r of routes) {
+    if (!matches(r.path, path)) continue;
+    if (r.method === 'ALL' || r.method === m) return r;
+    first ??= r;
+  }
+  return first;
+}
+
 /** 405 with the methods of the first route at `path`, else 404. */
 export function matchRouteMiss(routes: readonly RouteInfo[], method: string, path: string): RouteMiss {
   const first = routes.find((r) => matches(r.path, path));

@@ -1,6 +1,7 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
+import { requestIdFrom } from '../logging/request-id.js';
 import { Auth, CurrentPrincipal } from '../orgs/auth/auth.decorators.js';
 import type { Principal } from '../orgs/auth/auth.types.js';
 import { ApiErrors } from '../http/openapi/error-responses.js';
@@ -57,9 +58,11 @@ export class ImagesController {
     @CurrentPrincipal() p: Principal,
     @Body() body: CreateImageDto,
     @RequestHeaders() headers: CreateImageHeaders,
+    @Req() req: Request & { id?: unknown },
     @Res({ passthrough: true }) res: Response,
   ): Promise<ImageOut> {
-    const out = await this.images.createFromRequest(p, body, headers);
+    // The access log's id (set by httpLogging) travels with the job; a fresh one if none was set.
+    const out = await this.images.createFromRequest(p, body, headers, typeof req.id === 'string' ? req.id : requestIdFrom(undefined));
     res.status(out.status).set(out.headers);
     return out.body;
   }

@@ -137,12 +137,20 @@ export class ImagesRepository implements OnModuleDestroy {
    * crash or Redis outage after the commit only delays the render. `inTransaction` lets the
    * caller commit its own record of the outcome (the idempotent response) in the same transaction.
    */
-  async insertPending(fields: NewImage, inTransaction?: (em: EntityManager, row: ImageEntity) => Promise<void>): Promise<ImageEntity> {
+  async insertPending(
+    fields: NewImage,
+    opts: { requestId: string; inTransaction?: (em: EntityManager, row: ImageEntity) => Promise<void> },
+  ): Promise<ImageEntity> {
     const row = await this.ds.transaction(async (em) => {
       const repo = em.getRepository(ImageEntity);
       const saved = await repo.save(repo.create({ ...fields, status: 'pending' }));
-      await this.outbox.append(em, OutboxTopic.RenderRequested, saved.id, { imageId: saved.id, orgId: saved.orgId, jobId: saved.id });
-      await inTransaction?.(em, saved);
+      await this.outbox.append(em, OutboxTopic.RenderRequested, saved.id, {
+        imageId: saved.id,
+        orgId: saved.orgId,
+        jobId: saved.id,
+        requestId: opts.requestId,
+      });
+      await opts.inTransaction?.(em, saved);
       return saved;
     });
     this.outbox.announce();
@@ -154,12 +162,17 @@ export class ImagesRepository implements OnModuleDestroy {
    * URL) and the event's outbox record commit together, so the event fires exactly when the
    * change wins and never without it.
    */
-  private async transition(event: ImageEventTopic, sql: string, params: unknown[]): Promise<boolean> {
+  private async transition(event: ImageEventTopic, sql: string, params: unknown[], requestId?: string): Promise<boolean> {
     const changed = await this.ds.transaction(async (em) => {
       const res = (await em.query(sql, params)) as [{ id: string; org_id: string; webhook_url: string | null }[], number];
       if (res[1] === 0) return false;
       const r = res[0][0];
-      await this.outbox.append(em, event, r.id, { imageId: r.id, orgId: r.org_id, destinations: r.webhook_url ? [r.webhook_url] : [] });
+      await this.outbox.append(em, event, r.id, {
+        imageId: r.id,
+        orgId: r.org_id,
+        destinations: r.webhook_url ? [r.webhook_url] : [],
+        ...(requestId !== undefined ? { requestId } : {}),
+      });
       return true;
     });
     if (changed) this.outbox.announce();
@@ -225,7 +238,7 @@ export class ImagesRepository implements OnModuleDestroy {
   }
 
   /** rendering -> completed, only for the execution holding `attempt`. */
-  async complete(id: string, attempt: number, r: RenderResult): Promise<boolean> {
+  async complete(id: string, attempt: number, r: RenderResult, requestId?: string): Promise<boolean> {
     this.forget(id, attempt);
     return this.transition(
       OutboxTopic.ImageCompleted,
@@ -233,17 +246,19 @@ export class ImagesRepository implements OnModuleDestroy {
          completed_at = now(), updated_at = now(), duration_ms = $6, error = NULL, lease_until = NULL
        WHERE id = $1 AND status = 'rendering' AND attempts = $2 ${RETURNING_EVENT}`,
       [id, attempt, r.resultKey, r.thumbnailKey, JSON.stringify(r.imageMetadata), r.durationMs],
+      requestId,
     );
   }
 
   /** rendering -> failed, only for the execution holding `attempt`. */
-  async fail(id: string, attempt: number, error: ImageError, durationMs: number | null): Promise<boolean> {
+  async fail(id: string, attempt: number, error: ImageError, durationMs: number | null, requestId?: string): Promise<boolean> {
     this.forget(id, attempt);
     return this.transition(
       OutboxTopic.ImageFailed,
       `UPDATE images SET status = 'failed', error = $3, completed_at = now(), updated_at = now(), duration_ms = $4, lease_until = NULL
        WHERE id = $1 AND status = 'rendering' AND attempts = $2 ${RETURNING_EVENT}`,
       [id, attempt, JSON.stringify(error), durationMs],
+      requestId,
     );
   }
 
@@ -300,7 +315,13 @@ export class ImagesRepository implements OnModuleDestroy {
       if (!won(res)) return false;
       // A job id of its own: the lost job's id may still be held by a dead worker's active job.
       const recordId = randomUUID();
-      await this.outbox.append(em, OutboxTopic.RenderRequested, seen.id, { imageId: seen.id, orgId: seen.orgId, jobId: `${seen.id}:${recordId}` }, recordId);
+      await this.outbox.append(em, OutboxTopic.RenderRequested, seen.id, {
+        imageId: seen.id,
+        orgId: seen.orgId,
+        jobId: `${seen.id}:${recordId}`,
+        // The request that queued the render is long gone; the record's id ties this re-run's lines together.
+        requestId: `redrive:${recordId}`,
+      }, recordId);
       return true;
     });
     if (changed) this.outbox.announce();

@@ -80,6 +80,7 @@ export class ImagesService {
     p: Principal,
     body: CreateImageDto,
     headers: CreateImageHeaders,
+    requestId: string,
   ): Promise<{ status: number; headers: Record<string, string>; body: ImageOut }> {
     const prefer = parsePreferWait(headers.prefer);
     const errors = [];
@@ -93,7 +94,7 @@ export class ImagesService {
     }
     if (errors.length) throw new RequestValidationError(errors);
     const wait = prefer.ok ? prefer.wait : null;
-    const out = await this.create(p, body as CreateImageInput, { wait, idempotencyKey: headers.idempotency_key });
+    const out = await this.create(p, body as CreateImageInput, { wait, idempotencyKey: headers.idempotency_key, requestId });
     const h: Record<string, string> = {};
     if (wait !== null) h['Preference-Applied'] = `wait=${wait}`;
     if (out.replayed) h['Idempotent-Replayed'] = 'true';
@@ -105,12 +106,16 @@ export class ImagesService {
    * fit the pinned version, remote images reachable), inserts the row, enqueues it and optionally
    * waits for it to settle.
    */
-  async create(p: Principal, input: CreateImageInput, opts: { wait: number | null; idempotencyKey?: string }): Promise<CreateImageResult> {
+  async create(
+    p: Principal,
+    input: CreateImageInput,
+    opts: { wait: number | null; idempotencyKey?: string; requestId: string },
+  ): Promise<CreateImageResult> {
     const scope = { orgId: p.orgId, mode: p.mode };
     const res = await this.idempotency.run<ImageOut>(scope, opts.idempotencyKey, { method: 'POST', path: '/v1/images', body: input }, async (record) => {
       let body: ImageOut | undefined;
       // The row, its render request and the remembered answer commit in one transaction.
-      await this.insert(p, input, async (em, row) => {
+      await this.insert(p, input, opts.requestId, async (em, row) => {
         body = await this.out(row);
         await record(em, { status: 202, body });
       });
@@ -128,7 +133,12 @@ export class ImagesService {
     return { status: isTerminal(image.status) && opts.wait !== null ? 201 : 202, body: image, replayed: res.replayed };
   }
 
-  private async insert(p: Principal, input: CreateImageInput, inTransaction: (em: EntityManager, row: ImageEntity) => Promise<void>): Promise<ImageEntity> {
+  private async insert(
+    p: Principal,
+    input: CreateImageInput,
+    requestId: string,
+    inTransaction: (em: EntityManager, row: ImageEntity) => Promise<void>,
+  ): Promise<ImageEntity> {
     const template = await this.templates
       .findOwned(p, input.template_id)
       .catch(notFoundAs(invalid('template_not_found', [{ name: 'template_id', reason: `template ${input.template_id} not found` }])));
@@ -176,7 +186,7 @@ export class ImagesService {
       webhookUrl: input.webhook_url ?? null,
       metadata: input.metadata ?? {},
       updatedAt: new Date(),
-    }, inTransaction);
+    }, { requestId, inTransaction });
     // The render request went into the outbox with the row: no Redis call on this path.
   }
 

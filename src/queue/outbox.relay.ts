@@ -87,7 +87,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
           break;
         case OutboxTopic.ImageCompleted:
         case OutboxTopic.ImageFailed:
-          for (const url of rec.payload.destinations) await this.webhooks.enqueue(rec.id, rec.payload.imageId, rec.topic, url);
+          for (const url of rec.payload.destinations) {
+            await this.webhooks.enqueue(rec.id, rec.payload.imageId, rec.topic, url, rec.payload.requestId ?? `event:${rec.id}`);
+          }
           break;
       }
       return { ok: true };

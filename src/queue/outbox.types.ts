@@ -14,6 +14,8 @@ export interface RenderRequestedPayload {
   orgId: string;
   /** The Bull job id: the image id for the first request, unique per re-drive after that. */
   jobId: string;
+  /** Carried into the job, so its log lines name the request that caused it. */
+  requestId: string;
 }
 
 export interface ImageEventPayload {
@@ -21,6 +23,8 @@ export interface ImageEventPayload {
   orgId: string;
   /** Webhook URLs fixed when the event happened (the render's webhook_url, if any). */
   destinations: string[];
+  /** The request the render job carried, when known (not for the reconciler's render_lost). */
+  requestId?: string;
 }
 
 export interface OutboxPayloads {

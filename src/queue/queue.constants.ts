@@ -11,12 +11,21 @@ export enum WebhookJob {
   Deliver = 'deliver',
 }
 
-export interface RenderImagePayload {
+/**
+ * Every payload names the request that caused it (X-Request-Id, or the id the API minted), so
+ * the worker's log lines for the job carry the same reqId as the API's. Jobs queued by an older
+ * version lack it: readers treat it as possibly absent.
+ */
+export interface RequestCorrelated {
+  requestId: string;
+}
+
+export interface RenderImagePayload extends RequestCorrelated {
   imageId: string;
   orgId: string;
 }
 
-export interface DeliverWebhookPayload {
+export interface DeliverWebhookPayload extends RequestCorrelated {
   /** Derived from the event id and the destination: stable across retries and duplicates; receivers de-duplicate on X-Imtegrate-Delivery-Id. */
   deliveryId: string;
   /** The outbox record of the event. */

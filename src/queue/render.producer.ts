@@ -28,7 +28,7 @@ export class RenderProducer {
     await this.bounded(
       this.queue.add(
         RenderJob.RenderImage,
-        { imageId: payload.imageId, orgId: payload.orgId },
+        { imageId: payload.imageId, orgId: payload.orgId, requestId: payload.requestId },
         {
           jobId: payload.jobId,
           attempts: this.config.queue.attempts,

@@ -32,12 +32,12 @@ export class WebhookProducer {
   ) {}
 
   /** jobId = delivery id, so enqueueing the same delivery again (a relay retry) is a no-op. */
-  async enqueue(eventId: string, imageId: string, event: DeliverWebhookPayload['event'], url: string): Promise<string> {
+  async enqueue(eventId: string, imageId: string, event: DeliverWebhookPayload['event'], url: string, requestId: string): Promise<string> {
     const deliveryId = deliveryIdFor(eventId, url);
     await withTimeout(
       this.queue.add(
         WebhookJob.Deliver,
-        { deliveryId, eventId, imageId, event, url },
+        { deliveryId, eventId, imageId, event, url, requestId },
         {
           jobId: deliveryId,
           attempts: WEBHOOK_RETRY_DELAYS_MS.length + 1,

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import type { ImageFetcher } from '../outbound/image-fetcher.js';
 import type { ImageError } from '../images/image.entity.js';
 import { ImagesRepository } from '../images/images.repository.js';
+import { Metrics } from '../health/metrics.js';
 import { STORAGE_DRIVER, type StorageDriver } from '../storage/storage.types.js';
 import { TemplateVersionEntity } from '../templates/template-version.entity.js';
 import { isPermanentRenderError, SourceError, storedAssets } from './image-sources.js';
@@ -43,15 +44,17 @@ export class RenderJobService {
     @Inject(IMAGE_FETCHER) private readonly fetcher: ImageFetcher,
     @Inject(RENDERER) private readonly renderer: Renderer,
     private readonly images: ImagesRepository,
+    private readonly metrics: Metrics,
   ) {}
 
   /**
    * Runs one attempt. Throws only for a transient failure that should be retried; every other
    * outcome is written to the row. Idempotent: a finished image is skipped, a re-run after a
    * crash overwrites the same storage keys, and an execution whose claim was superseded (see
-   * ImagesRepository) writes nothing and sends no webhook.
+   * ImagesRepository) writes nothing and sends no webhook. `requestId` goes on to the webhook
+   * jobs, so their log lines name the request that caused the render.
    */
-  async run(imageId: string, attempt: number, finalAttempt: boolean): Promise<JobOutcome> {
+  async run(imageId: string, attempt: number, finalAttempt: boolean, requestId: string): Promise<JobOutcome> {
     const started = Date.now();
     const held = await this.images.claim(imageId);
     if (held === null) return { kind: 'skipped', reason: 'image missing or already finished' };
@@ -84,8 +87,9 @@ export class RenderJobService {
         thumbnailKey: keys.thumbnail,
         imageMetadata: out.report,
         durationMs: duration,
-      });
+      }, requestId);
       if (!completed) return superseded(imageId, held, this.logger);
+      this.metrics.observeRender('completed', row.format, duration);
       // The image.completed event was committed with the status change (ImagesRepository, outbox).
       this.logger.log(`render ${imageId} completed in ${duration} ms`);
       return { kind: 'completed' };
@@ -94,10 +98,12 @@ export class RenderJobService {
       if (transient && !finalAttempt) {
         this.logger.warn(`render ${imageId} attempt ${attempt} failed transiently (${error.code}): ${(err as Error).message}; will retry`);
         if (!(await this.images.release(imageId, held))) return superseded(imageId, held, this.logger);
+        this.metrics.observeRender('retried', row.format, Date.now() - started);
         throw err;
       }
       if (error.code === 'internal_error') this.logger.error(`render ${imageId} failed`, (err as Error).stack);
-      if (!(await this.images.fail(imageId, held, error, Date.now() - started))) return superseded(imageId, held, this.logger);
+      if (!(await this.images.fail(imageId, held, error, Date.now() - started, requestId))) return superseded(imageId, held, this.logger);
+      this.metrics.observeRender('failed', row.format, Date.now() - started);
       this.logger.log(`render ${imageId} failed in ${Date.now() - started} ms (${error.code})`);
       return { kind: 'failed', error };
     }

@@ -2,6 +2,10 @@ import { Process, Processor } from '@nestjs/bull';
 import { Inject, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Job } from 'bull';
+import type { Logger as Pino } from 'pino';
+import { Metrics } from '../health/metrics.js';
+import { ROOT_LOGGER } from '../logging/logger.js';
+import { runWithJobLogContext } from '../logging/log-context.js';
 import { DataSource } from 'typeorm';
 import { createAddressPolicy, type AddressPolicy } from '../outbound/address-policy.js';
 import { safeRequest } from '../outbound/safe-request.js';
@@ -31,12 +35,30 @@ export class WebhookProcessor {
     @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly images: ImagesRepository,
+    private readonly metrics: Metrics,
+    @Inject(ROOT_LOGGER) private readonly root: Pino,
   ) {
     this.policy = createAddressPolicy({ allowCidrs: config.fetchAllowCidrs });
   }
 
   @Process({ name: WebhookJob.Deliver, concurrency: 8 })
   async deliver(job: Job<DeliverWebhookPayload>): Promise<number> {
+    this.metrics.observeQueueWait(QueueName.Webhooks, job);
+    return runWithJobLogContext(this.root, QueueName.Webhooks, job, async () => {
+      try {
+        const status = await this.attempt(job);
+        this.metrics.webhookDeliveries.inc({ outcome: status === 0 ? 'skipped' : 'delivered' });
+        return status;
+      } catch (err) {
+        const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+        this.metrics.webhookDeliveries.inc({ outcome: last ? 'failed' : 'retried' });
+        throw err;
+      }
+    });
+  }
+
+  /** One delivery attempt: the HTTP status of a 2xx answer, 0 when there is nothing to deliver, else throws. */
+  private async attempt(job: Job<DeliverWebhookPayload>): Promise<number> {
     const { deliveryId, imageId, event } = job.data;
     const image = await this.images.findById(imageId);
     // The destination fixed with the event; jobs queued before events carried it use the row's.
