@@ -80,7 +80,8 @@ describe('the transactional outbox', () => {
       return all.length === 2 && all[1].sent_at !== null && all;
     });
     expect(events.map((r) => r.topic)).toEqual([OutboxTopic.RenderRequested, OutboxTopic.ImageCompleted]);
-    expect(events[1].payload).toEqual({ imageId: post.body.id, orgId: org.orgId, destinations: [] });
+    // The event carries the POST's request id on to its webhook jobs.
+    expect(events[1].payload).toEqual({ imageId: post.body.id, orgId: org.orgId, destinations: [], requestId: post.headers.get('x-request-id') });
   });
 
   it('with Redis down a POST still answers 202 at once and readyz reports Redis; the render completes once Redis is back (data dropped)', async () => {
