@@ -10,7 +10,7 @@ import { type CursorPosition, cursorParam, type Page, toPage } from '../common/p
 import type { AppConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { STORAGE_DRIVER, type StorageDriver } from '../storage/storage.types.js';
-import { LIMITS, readFontInfo, svgUnsafeReason } from '../renderer/index.js';
+import { isRenderError, LIMITS, measureEmbedded, readFontInfo, svgUnsafeReason } from '../renderer/index.js';
 import { AssetOut } from './asset-out.dto.js';
 import { AssetEntity } from './asset.entity.js';
 import { nameContradicts, sniff } from './sniff.js';
@@ -29,8 +29,12 @@ export interface UploadedAsset {
 
 const badAsset = (code: string, message: string, status = 400): ApiError => new ApiError(status, { code, message });
 
-/** Everything about an upload that can be learned from its bytes; throws our 4xx otherwise. */
-export async function inspectUpload(file: UploadedAsset): Promise<{
+/**
+ * Everything about an upload that can be learned from its bytes; throws our 4xx otherwise.
+ * `maxDecodedPixels` is the per-render pixel budget: an SVG that with what it embeds decodes to
+ * more could never be drawn.
+ */
+export async function inspectUpload(file: UploadedAsset, maxDecodedPixels: number = LIMITS.maxRenderPixels): Promise<{
   kind: 'image' | 'font';
   format: string;
   contentType: string;
@@ -68,6 +72,21 @@ export async function inspectUpload(file: UploadedAsset): Promise<{
   if (width * height > LIMITS.maxInputPixels) {
     throw badAsset('image_too_large', `The image is ${width}x${height}; the limit is ${LIMITS.maxInputPixels / 1e6} megapixels`);
   }
+  if (sniffed.format === 'svg') {
+    // The trial decode below has librsvg decode every image the SVG embeds at full size, so those
+    // are measured from their headers first, as a render would (images nested in nested SVGs too).
+    let embedded;
+    try {
+      embedded = await measureEmbedded(file.buffer.toString('utf8'), 'file');
+    } catch (e) {
+      if (!isRenderError(e)) throw e;
+      throw badAsset(e.code === 'image_too_large' ? 'image_too_large' : 'unsafe_svg', e.message);
+    }
+    const total = width * height + embedded.svgPixels + embedded.rasterPixels;
+    if (total > maxDecodedPixels) {
+      throw badAsset('image_too_large', `The SVG and the images it embeds decode to ${total} pixels; a render may decode at most ${maxDecodedPixels}`);
+    }
+  }
   try {
     // A small decode proves the pixel data is intact, not just the header.
     await sharp(file.buffer, { limitInputPixels: LIMITS.maxInputPixels, failOn: 'error' }).resize(32, 32, { fit: 'inside' }).raw().toBuffer();
@@ -87,11 +106,13 @@ export class AssetStore {
   constructor(
     private readonly ds: DataSource,
     private readonly storage: StorageDriver,
+    /** The per-render pixel budget (RENDER_MAX_DECODED_PIXELS); see inspectUpload. */
+    private readonly maxDecodedPixels: number = LIMITS.maxRenderPixels,
   ) {}
 
   /** Inspects the bytes (throws our 4xx), stores them, then inserts the row. */
   async store(orgId: string, file: UploadedAsset): Promise<AssetEntity> {
-    const info = await inspectUpload(file);
+    const info = await inspectUpload(file, this.maxDecodedPixels);
     const repo = this.ds.getRepository(AssetEntity);
     const row = repo.create({
       orgId,
@@ -127,7 +148,7 @@ export class AssetsService {
     @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
-    this.store = new AssetStore(ds, storage);
+    this.store = new AssetStore(ds, storage, config.render.maxDecodedPixels);
   }
 
   out(a: AssetEntity): Promise<AssetOut> {

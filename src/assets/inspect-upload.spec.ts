@@ -63,4 +63,24 @@ describe('inspectUpload', () => {
     const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><image href="http://169.254.169.254/x"/></svg>');
     expect((await refusal(upload(svg, 'x.svg'))).detail.code).toBe('unsafe_svg');
   });
+
+  it('measures what an SVG embeds before the trial decode: a nested bomb, a sum over the budget', async () => {
+    const wrap = (payload: Buffer, mime: string) =>
+      Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><image href="data:${mime};base64,${payload.toString('base64')}" width="10" height="10"/></svg>`);
+    // 400 megapixels two SVG levels down: refused from the header, librsvg never decodes it.
+    expect(await refusal(upload(wrap(wrap(pngBomb(), 'image/png'), 'image/svg+xml'), 'bomb.svg'))).toEqual({
+      status: 400,
+      detail: { code: 'image_too_large', message: expect.stringContaining('embedded in the SVG exceeds') },
+    });
+    const png = await solidImage('png', 100, 100);
+    const svg = wrap(png, 'image/png');
+    // 10x10 + 100x100 = 10,100 pixels.
+    expect(await inspectUpload({ buffer: svg, originalname: 'ok.svg', size: svg.length }, 10_100)).toMatchObject({ format: 'svg' });
+    expect(await refusal(inspectUpload({ buffer: svg, originalname: 'over.svg', size: svg.length }, 10_099))).toEqual({
+      status: 400,
+      detail: { code: 'image_too_large', message: 'The SVG and the images it embeds decode to 10100 pixels; a render may decode at most 10099' },
+    });
+    const unsafe = wrap(Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><image href="http://169.254.169.254/x"/></svg>'), 'image/svg+xml');
+    expect((await refusal(upload(unsafe, 'nested.svg'))).detail).toEqual({ code: 'unsafe_svg', message: expect.stringContaining('embedded SVG rejected') });
+  });
 });

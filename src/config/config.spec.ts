@@ -57,6 +57,15 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ SIGNING_SECRET: secret, QUEUE_DASHBOARD_USER: 'a:b', QUEUE_DASHBOARD_PASSWORD: 'x' })).toThrow('must not contain ":"');
   });
 
+  it('reads the per-render budgets, defaulting to the renderer\'s own, and refuses nonsense', () => {
+    expect(loadConfig({ SIGNING_SECRET: secret }).render).toMatchObject({ maxDecodedPixels: 100_000_000, maxDecodedBytes: 100 * 1024 * 1024 });
+    const set = loadConfig({ SIGNING_SECRET: secret, RENDER_MAX_DECODED_PIXELS: '5000000', RENDER_MAX_DECODED_BYTES: '1048576' });
+    expect(set.render).toMatchObject({ maxDecodedPixels: 5_000_000, maxDecodedBytes: 1_048_576 });
+    expect(() => loadConfig({ SIGNING_SECRET: secret, RENDER_MAX_DECODED_PIXELS: 'lots', RENDER_MAX_DECODED_BYTES: '0' })).toThrow(
+      /RENDER_MAX_DECODED_PIXELS must be an integer[\s\S]*RENDER_MAX_DECODED_BYTES must be between 1/,
+    );
+  });
+
   it('parses REDIS_URL with database and password', () => {
     const c = loadConfig({ SIGNING_SECRET: secret, REDIS_URL: 'redis://:p%40ss@redis.internal:6380/3' });
     expect(c.redis).toEqual({ host: 'redis.internal', port: 6380, db: 3, password: 'p@ss' });

@@ -69,6 +69,13 @@ export interface AppConfig {
     readonly threadMaxMemoryMb: number;
     /** Renders that may wait for a thread; more fail at once with render_busy. */
     readonly maxQueue: number;
+    /**
+     * Pixels one render may decode, summed over every image it draws and every image nested in
+     * its SVGs (read from headers first); more fail with render_pixel_budget_exceeded.
+     */
+    readonly maxDecodedPixels: number;
+    /** Bytes of one render's sources (images, fonts, SVG data: URIs); more fail with render_bytes_budget_exceeded. */
+    readonly maxDecodedBytes: number;
     /** Uploaded fonts registered at once per render thread; the least recently used are unregistered. */
     readonly fontCacheMax: number;
   };
@@ -135,6 +142,8 @@ export const DEFAULTS = {
   RENDER_TIMEOUT_MS: '60000',
   RENDER_THREAD_MAX_MEMORY_MB: '1024',
   RENDER_QUEUE_MAX: '256',
+  RENDER_MAX_DECODED_PIXELS: '100000000',
+  RENDER_MAX_DECODED_BYTES: String(100 * 1024 * 1024),
   RENDER_FONT_CACHE_MAX: '32',
 } as const;
 
@@ -376,6 +385,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     timeoutMs: intIn('RENDER_TIMEOUT_MS', get('RENDER_TIMEOUT_MS'), 100, 600_000, problems),
     threadMaxMemoryMb: intIn('RENDER_THREAD_MAX_MEMORY_MB', get('RENDER_THREAD_MAX_MEMORY_MB'), 64, 16_384, problems),
     maxQueue: intIn('RENDER_QUEUE_MAX', get('RENDER_QUEUE_MAX'), 0, 100_000, problems),
+    maxDecodedPixels: intIn('RENDER_MAX_DECODED_PIXELS', get('RENDER_MAX_DECODED_PIXELS'), 1, 2_000_000_000, problems),
+    maxDecodedBytes: intIn('RENDER_MAX_DECODED_BYTES', get('RENDER_MAX_DECODED_BYTES'), 1, 4 * 1024 * 1024 * 1024, problems),
     fontCacheMax: intIn('RENDER_FONT_CACHE_MAX', get('RENDER_FONT_CACHE_MAX'), 1, 10_000, problems),
   };
 

@@ -169,7 +169,8 @@ export class ImagesService {
       }
     }
     const effective = await this.templates.checkModifications(p.orgId, version, input.modifications);
-    const remote = await this.preflightGate.run(p.orgId, () => preflightImageUrls(effective, this.fetcher, this.config.preflight));
+    const limits = { ...this.config.preflight, maxDecodedPixels: this.config.render.maxDecodedPixels };
+    const remote = await this.preflightGate.run(p.orgId, () => preflightImageUrls(effective, this.fetcher, limits));
     if (remote.length) throw invalid('invalid_modification', remote);
 
     return this.images.insertPending({

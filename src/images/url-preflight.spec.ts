@@ -40,6 +40,26 @@ describe('preflightImageUrls', () => {
     expect(f.calls.filter((u) => u === 'https://a.example/1.png')).toHaveLength(1);
   });
 
+  it('measures a remote SVG as the renderer would: what it embeds, against the pixel budget', async () => {
+    const embedding = (payload: Buffer, mime: string) =>
+      Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><image href="data:${mime};base64,${payload.toString('base64')}"/></svg>`);
+    const svg = embedding(png, 'image/png');
+    const f = tableFetcher({
+      'https://a.example/ok.svg': svg,
+      'https://a.example/nested.svg': embedding(Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><image href="http://10.0.0.1/x"/></svg>'), 'image/svg+xml'),
+      'https://a.example/external.svg': Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"><image href="http://10.0.0.1/x"/></svg>'),
+    });
+    const mods = [mod('ok', 'https://a.example/ok.svg'), mod('nested', 'https://a.example/nested.svg'), mod('external', 'https://a.example/external.svg')];
+    // 10x10 + 4x4 = 116 pixels.
+    expect(await preflightImageUrls(mods, f, { ...limits, maxDecodedPixels: 116 })).toEqual([
+      { name: 'nested', reason: expect.stringContaining('embedded SVG rejected') },
+      { name: 'external', reason: expect.stringContaining('not self-contained') },
+    ]);
+    expect(await preflightImageUrls([mods[0]], f, { ...limits, maxDecodedPixels: 115 })).toEqual([
+      { name: 'ok', reason: 'image_url is an SVG whose images decode to 116 pixels; a render may decode at most 115' },
+    ]);
+  });
+
   it('refuses more distinct URLs than the limit before fetching anything', async () => {
     const f = tableFetcher({});
     const mods = ['1', '2', '3', '4', '5'].map((n) => mod(`l${n}`, `https://a.example/${n}.png`));

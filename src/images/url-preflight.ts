@@ -2,7 +2,7 @@ import sharp from 'sharp';
 import type { ImageFetcher } from '../outbound/image-fetcher.js';
 import { SafeRequestError } from '../outbound/safe-request-error.js';
 import type { Modification } from '../renderer/index.js';
-import { LIMITS } from '../renderer/index.js';
+import { isRenderError, LIMITS, measureEmbedded, svgUnsafeReason } from '../renderer/index.js';
 import type { ModificationProblem } from '../templates/modifications.js';
 
 /** Bounds on what one request may make the API fetch before it is accepted (settings in config/). */
@@ -13,6 +13,11 @@ export interface PreflightLimits {
   maxTotalBytes: number;
   /** Fetches of one request in flight at once. */
   concurrency: number;
+  /**
+   * The per-render pixel budget (RENDER_MAX_DECODED_PIXELS): a remote SVG that with the images
+   * it embeds decodes to more could never render. Default LIMITS.maxRenderPixels.
+   */
+  maxDecodedPixels?: number;
 }
 
 export const DEFAULT_PREFLIGHT_LIMITS: PreflightLimits = { maxUrls: 20, maxTotalBytes: 50 * 1024 * 1024, concurrency: 4 };
@@ -89,7 +94,7 @@ export async function preflightImageUrls(
         verdicts.set(url, budgetReason(limits));
         continue;
       }
-      const { reason, bytes } = await checkOne(url, fetcher);
+      const { reason, bytes } = await checkOne(url, fetcher, limits.maxDecodedPixels ?? LIMITS.maxRenderPixels);
       spent += bytes;
       verdicts.set(url, spent > limits.maxTotalBytes ? budgetReason(limits) : reason);
     }
@@ -104,7 +109,7 @@ export async function preflightImageUrls(
 const budgetReason = (limits: PreflightLimits): string =>
   `image_url: the remote images of this request exceed ${Math.round(limits.maxTotalBytes / 1024 / 1024)} MB together`;
 
-async function checkOne(url: string, fetcher: ImageFetcher): Promise<{ reason: string | null; bytes: number }> {
+async function checkOne(url: string, fetcher: ImageFetcher, maxDecodedPixels: number): Promise<{ reason: string | null; bytes: number }> {
   let bytes: Buffer;
   try {
     bytes = await fetcher.fetch(url);
@@ -118,9 +123,24 @@ async function checkOne(url: string, fetcher: ImageFetcher): Promise<{ reason: s
     if (pixels > LIMITS.maxInputPixels) {
       return { reason: `image_url is ${meta.width}x${meta.height}; the limit is ${LIMITS.maxInputPixels / 1e6} megapixels`, bytes: bytes.length };
     }
+    if (meta.format === 'svg') return { reason: await svgProblem(bytes.toString('utf8'), pixels, maxDecodedPixels), bytes: bytes.length };
     return { reason: null, bytes: bytes.length };
   } catch {
     return { reason: 'image_url did not return a supported image (PNG, JPEG, WebP, GIF, AVIF or SVG)', bytes: bytes.length };
+  }
+}
+
+/** What the renderer would refuse about a remote SVG, measured from headers as it would. */
+async function svgProblem(svg: string, ownPixels: number, maxDecodedPixels: number): Promise<string | null> {
+  const unsafe = svgUnsafeReason(svg);
+  if (unsafe) return `image_url is an SVG that is not self-contained: ${unsafe}`;
+  try {
+    const embedded = await measureEmbedded(svg, 'image_url');
+    const total = ownPixels + embedded.svgPixels + embedded.rasterPixels;
+    return total > maxDecodedPixels ? `image_url is an SVG whose images decode to ${total} pixels; a render may decode at most ${maxDecodedPixels}` : null;
+  } catch (e) {
+    if (isRenderError(e)) return `image_url: ${e.message}`;
+    throw e;
   }
 }
 

@@ -178,5 +178,16 @@ export const LIMITS = {
   /** Decoded pixel limit for any input image (sharp limitInputPixels). */
   maxInputPixels: 40_000_000,
   maxRemoteImageBytes: 15 * 1024 * 1024,
+  /**
+   * Default per-render budgets (the caller passes its own in RenderOptions): decoded pixels
+   * summed over every image the render decodes, SVG-embedded ones included, and the bytes of
+   * every source it is handed (images, fonts, SVG-embedded data: URIs).
+   */
+  maxRenderPixels: 100_000_000,
+  maxRenderBytes: 100 * 1024 * 1024,
+  /** data: URIs in one SVG source, all nesting levels together. */
+  maxEmbeddedImages: 1000,
+  /** An SVG embedding an SVG is depth 2. */
+  maxSvgNesting: 8,
   thumbnailWidth: 400,
 } as const;

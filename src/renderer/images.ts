@@ -1,6 +1,7 @@
-import sharp, { type SharpOptions } from 'sharp';
+import sharp, { type Metadata, type SharpOptions } from 'sharp';
 import { LIMITS, type CropRect, type ImageFit, type ImageFocus } from './document.js';
 import type { Rgba } from './color.js';
+import { looksLikeSvg, measureEmbedded, NO_EMBEDDED, type Embedded } from './embedded.js';
 import { svgUnsafeReason } from './svg.js';
 import { RenderError } from './types.js';
 
@@ -66,39 +67,82 @@ export function sharpErrorToRenderError(e: unknown, layer: string): RenderError 
   return new RenderError('image_invalid', `image could not be decoded: ${msg}`, layer);
 }
 
-function looksLikeSvg(bytes: Buffer): boolean {
-  const head = bytes.subarray(0, 1024).toString('utf8').replace(/^\uFEFF/, '').trimStart();
-  return head.startsWith('<');
+/** A source's header, read once per render before anything is decoded. */
+export interface ImageProbe {
+  bytes: Buffer;
+  meta: Metadata;
+  /** After EXIF orientation; at 72 dpi for SVG. */
+  width: number;
+  height: number;
+  svg: boolean;
+  /** What an SVG embeds (data: URIs, recursively); none for rasters. */
+  embedded: Embedded;
 }
 
-export async function prepareImage(bytes: Buffer, p: ImageParams, layer: string): Promise<RawImage> {
+/**
+ * Checks the bytes and reads the header (and, for an SVG, measures what it embeds, its data:
+ * payloads allowed `maxEmbeddedBytes`) without decoding anything, so the render's budgets are
+ * enforced before the memory is spent.
+ */
+export async function probeImage(bytes: Buffer, layer: string, maxEmbeddedBytes = Infinity): Promise<ImageProbe> {
   if (!Buffer.isBuffer(bytes) || bytes.length === 0) throw new RenderError('image_invalid', 'image is empty', layer);
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
     throw new RenderError('image_invalid', 'compressed (gzip/SVGZ) input is not accepted', layer);
   }
   const svg = looksLikeSvg(bytes);
+  let text = '';
   if (svg) {
-    const unsafe = svgUnsafeReason(bytes.toString('utf8'));
+    text = bytes.toString('utf8');
+    const unsafe = svgUnsafeReason(text);
     if (unsafe) throw new RenderError('image_invalid', `SVG rejected: ${unsafe}`, layer);
   }
   try {
     const meta = await sharp(bytes, BASE_OPTIONS).metadata();
     // Anything sharp sees as SVG must have gone through the check above.
     if (meta.format === 'svg' && !svg) throw new RenderError('image_invalid', 'unrecognised SVG encoding', layer);
-    const srcW = meta.autoOrient?.width ?? meta.width ?? 0;
-    const srcH = meta.autoOrient?.height ?? meta.height ?? 0;
-    if (srcW < 1 || srcH < 1) throw new RenderError('image_invalid', 'image has no dimensions', layer);
-    if (srcW * srcH > LIMITS.maxInputPixels) {
+    const width = meta.autoOrient?.width ?? meta.width ?? 0;
+    const height = meta.autoOrient?.height ?? meta.height ?? 0;
+    if (width < 1 || height < 1) throw new RenderError('image_invalid', 'image has no dimensions', layer);
+    if (width * height > LIMITS.maxInputPixels) {
       throw new RenderError('image_too_large', `image exceeds ${LIMITS.maxInputPixels} pixels`, layer);
     }
+    const embedded = meta.format === 'svg' ? await measureEmbedded(text, layer, maxEmbeddedBytes) : NO_EMBEDDED;
+    return { bytes, meta, width, height, svg: meta.format === 'svg', embedded };
+  } catch (e) {
+    throw sharpErrorToRenderError(e, layer);
+  }
+}
 
+/** The rasterisation factor of an SVG drawn with these params (1 for rasters). */
+function svgFactor(probe: ImageProbe, p: ImageParams): number {
+  if (!probe.svg) return 1;
+  const region = clampCrop(p.crop, probe.width, probe.height) ?? { width: probe.width, height: probe.height };
+  // Vectors are rasterised at the resolution the layer needs instead of enlarging a 72 dpi bitmap.
+  const wanted = Math.max(p.width / region.width, p.height / region.height, 1);
+  return Math.min(wanted, 16, Math.sqrt(LIMITS.maxInputPixels / (probe.width * probe.height)));
+}
+
+/**
+ * Pixels this use of the source makes the decoder hold: the source at its full size (a raster;
+ * an SVG at the density it is rasterised at), plus what an SVG embeds (rasters at their size,
+ * embedded SVG surfaces scaled with the outer density).
+ */
+export function decodedPixels(probe: ImageProbe, p: ImageParams): number {
+  const f = svgFactor(probe, p);
+  const own = probe.svg ? Math.floor(probe.width * f) * Math.floor(probe.height * f) : probe.width * probe.height;
+  return own + probe.embedded.rasterPixels + probe.embedded.svgPixels * f * f;
+}
+
+export async function prepareImage(probe: ImageProbe, p: ImageParams, layer: string): Promise<RawImage> {
+  const { bytes, meta } = probe;
+  try {
+    const srcW = probe.width;
+    const srcH = probe.height;
     let crop = clampCrop(p.crop, srcW, srcH);
     let region = crop ?? { left: 0, top: 0, width: srcW, height: srcH };
     const options: SharpOptions = { ...BASE_OPTIONS };
-    if (meta.format === 'svg') {
-      // Rasterise vectors at the resolution the layer needs instead of enlarging a 72 dpi bitmap.
-      const wanted = Math.max(p.width / region.width, p.height / region.height, 1);
-      const f = Math.min(wanted, 16, Math.sqrt(LIMITS.maxInputPixels / (srcW * srcH)));
+    if (probe.svg) {
+      const f = svgFactor(probe, p);
       options.density = 72 * f;
       if (crop) crop = clampCrop(scaleCrop(crop, f), Math.floor(srcW * f), Math.floor(srcH * f));
       region = crop ?? { left: 0, top: 0, width: Math.floor(srcW * f), height: Math.floor(srcH * f) };

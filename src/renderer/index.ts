@@ -15,13 +15,14 @@ export {
   type RenderDocument,
   type SourceNeeds,
 } from './merge.js';
-export { resolveAssets, SourceError, type AssetBytes, type AssetKind, type AssetPort } from './sources.js';
+export { resolveAssets, SourceError, type AssetBytes, type AssetKind, type AssetPort, type ResolveOptions } from './sources.js';
 export { parseColor, type Rgba } from './color.js';
 export { configureFonts, DEFAULT_FONT_CACHE_MAX, DEFAULT_FONT_DIRS, ensureFonts, FALLBACK_FAMILIES, fontCacheStats } from './fonts.js';
 export { familyCandidates, familyKey } from './font-names.js';
 export { renameFont } from './font-rename.js';
 export { Coverage, fontCoverage, fontFormat, readFontInfo, type FontFormat, type FontInfo } from './font-file.js';
 export { svgUnsafeReason } from './svg.js';
+export { measureEmbedded, type Embedded } from './embedded.js';
 export { DEFAULT_POOL_ENTRY, RenderPool, type RenderPoolOptions } from './pool.js';
 export { DEMO_LOGO_ASSET, DEMO_OG_CARD, DEMO_PHOTO_ASSET, demoAssets } from './demo-template.js';
 export {

@@ -13,7 +13,8 @@ import {
 import { parseColor, toCss } from './color.js';
 import { encode, MAX_SIDE, type CanvasPixels } from './encode.js';
 import { ensureFonts, FontScope } from './fonts.js';
-import { prepareImage, type RawImage } from './images.js';
+import { checkDocumentBudget, RenderBudget } from './budget.js';
+import { decodedPixels, prepareImage, probeImage, type ImageParams, type ImageProbe, type RawImage } from './images.js';
 import { imageRef, modifyDocument, type RenderDocument } from './merge.js';
 import { applyShadow, clearShadow, setGradientFill, shadowMargin, type Box } from './paint.js';
 import { drawText, prepareText, type PreparedText } from './text.js';
@@ -39,6 +40,8 @@ interface Normalised {
   scale: number;
   watermark: boolean;
   thumbnailWidth: number;
+  maxDecodedPixels: number;
+  maxDecodedBytes: number;
 }
 
 function normaliseOptions(o: RenderOptions): Normalised {
@@ -51,7 +54,18 @@ function normaliseOptions(o: RenderOptions): Normalised {
     scale: num(o.scale, 1, 1, 3),
     watermark: o.watermark === true,
     thumbnailWidth: Math.round(num(o.thumbnailWidth, LIMITS.thumbnailWidth, 1, LIMITS.maxCanvasSide)),
+    maxDecodedPixels: num(o.maxDecodedPixels, LIMITS.maxRenderPixels, 0),
+    maxDecodedBytes: num(o.maxDecodedBytes, LIMITS.maxRenderBytes, 0),
   };
+}
+
+/** One image the render decodes: a source drawn by a layer (or the background, index -1). */
+interface ImageUse {
+  ref: string;
+  bytes: Buffer;
+  layer: string;
+  index: number;
+  params: ImageParams;
 }
 
 interface Geometry extends Box {
@@ -106,56 +120,84 @@ export async function renderDocument(doc: RenderDocument, assets: ResolvedAssets
   const layers = Array.isArray(doc.layers) ? doc.layers.filter((l) => isRecord(l)) : [];
   const background = isRecord(doc.background) ? doc.background : {};
 
+  checkDocumentBudget(layers);
+
   // Every source must be present before any decoding starts, so the error is deterministic.
-  const bgRef = imageRef(background);
   const need = (ref: string | null, layer: string): Buffer | null => {
     if (!ref) return null;
     const bytes = images.get(ref);
     if (!bytes) throw new RenderError('image_unavailable', `image ${ref} is not available`, layer);
     return bytes;
   };
+  const s = opts.scale;
+  const uses: ImageUse[] = [];
+  const bgRef = imageRef(background);
   const bgBytes = need(bgRef, 'background');
-  const layerBytes = layers.map((l) => {
+  if (bgRef && bgBytes) {
+    uses.push({
+      ref: bgRef,
+      bytes: bgBytes,
+      layer: 'background',
+      index: -1,
+      params: { width: outW, height: outH, fit: 'cover', focus: 'center', grayscale: false, borderRadius: 0 },
+    });
+  }
+  layers.forEach((l, i) => {
+    if (l.type !== 'image') return;
     const g = geometry(l);
-    return l.type === 'image' && g.width > 0 && g.height > 0 ? need(imageRef(l), l.name) : null;
+    if (g.width <= 0 || g.height <= 0) return;
+    const ref = imageRef(l);
+    const bytes = need(ref, l.name);
+    if (!ref || !bytes) return;
+    uses.push({
+      ref,
+      bytes,
+      layer: l.name,
+      index: i,
+      params: {
+        width: Math.max(1, Math.round(g.width * s)),
+        height: Math.max(1, Math.round(g.height * s)),
+        fit: oneOf(l.fit, ['cover', 'contain', 'fill'] as const, 'cover'),
+        focus: oneOf(
+          l.focus,
+          ['center', 'top', 'bottom', 'left', 'right', 'top_left', 'top_right', 'bottom_left', 'bottom_right'] as const,
+          'center',
+        ),
+        crop: isRecord(l.crop) ? l.crop : undefined,
+        grayscale: l.grayscale === true,
+        tint: parseColor(l.tint_color),
+        borderRadius: num(l.border_radius, 0, 0, 100000) * s,
+      },
+    });
   });
 
-  const s = opts.scale;
+  // Bytes first (each source once, fonts too), then headers, then pixels: each budget is
+  // enforced before the next, more expensive step runs.
+  const budget = new RenderBudget(opts.maxDecodedPixels, opts.maxDecodedBytes);
+  const firstUse = new Map<string, ImageUse>();
+  for (const u of uses) if (!firstUse.has(u.ref)) firstUse.set(u.ref, u);
+  for (const u of firstUse.values()) budget.addBytes(u.bytes.length, u.layer);
+  // Every font handed in (by font_asset_id or a resolved font_family), against the first text
+  // layer that names it by id, else the first text layer.
+  const textLayers = layers.filter((l) => l.type === 'text');
+  for (const [id, font] of fonts) {
+    const by = textLayers.find((l) => l.font_asset_id === id) ?? textLayers[0];
+    budget.addBytes(font.length, by ? by.name : 'template');
+  }
+  // Settled in order, so which failure is reported does not depend on which header came first.
+  const sources = [...firstUse.values()];
+  // Each SVG may embed what is left of the byte budget; the sum over sources is checked after.
+  const settled = await Promise.allSettled(sources.map((u) => probeImage(u.bytes, u.layer, budget.bytesLeft)));
+  const probes = new Map<string, ImageProbe>();
+  settled.forEach((r, i) => {
+    if (r.status === 'rejected') throw r.reason;
+    probes.set(sources[i].ref, r.value);
+  });
+  for (const [ref, u] of firstUse) budget.addBytes(probes.get(ref)!.embedded.bytes, u.layer);
+  for (const u of uses) budget.addPixels(decodedPixels(probes.get(u.ref)!, u.params), u.layer);
+
   // Decoding runs on libuv threads while text is laid out here on the JS thread.
-  const decoding = Promise.all([
-    bgBytes
-      ? prepareImage(
-          bgBytes,
-          { width: outW, height: outH, fit: 'cover', focus: 'center', grayscale: false, borderRadius: 0 },
-          'background',
-        )
-      : null,
-    ...layers.map((l, i) => {
-      const bytes = layerBytes[i];
-      if (!bytes || l.type !== 'image') return null;
-      const g = geometry(l);
-      const tw = Math.max(1, Math.round(g.width * s));
-      const th = Math.max(1, Math.round(g.height * s));
-      return prepareImage(
-        bytes,
-        {
-          width: tw,
-          height: th,
-          fit: oneOf(l.fit, ['cover', 'contain', 'fill'] as const, 'cover'),
-          focus: oneOf(
-            l.focus,
-            ['center', 'top', 'bottom', 'left', 'right', 'top_left', 'top_right', 'bottom_left', 'bottom_right'] as const,
-            'center',
-          ),
-          crop: isRecord(l.crop) ? l.crop : undefined,
-          grayscale: l.grayscale === true,
-          tint: parseColor(l.tint_color),
-          borderRadius: num(l.border_radius, 0, 0, 100000) * s,
-        },
-        l.name,
-      );
-    }),
-  ]);
+  const decoding = Promise.all(uses.map((u) => prepareImage(probes.get(u.ref)!, u.params, u.layer)));
   // If text preparation throws, the decode rejection must not surface as unhandled.
   decoding.catch(() => undefined);
   // The fonts stay registered (not evicted) until the last glyph of this render is drawn.
@@ -163,7 +205,13 @@ export async function renderDocument(doc: RenderDocument, assets: ResolvedAssets
   try {
     const texts = new Map<Layer, PreparedText>();
     for (const l of layers) if (l.type === 'text') texts.set(l, prepareText(l, fontScope));
-    const [bgImage, ...layerImages] = await decoding;
+    const decoded = await decoding;
+    let bgImage: RawImage | null = null;
+    const layerImages: (RawImage | null)[] = layers.map(() => null);
+    uses.forEach((u, i) => {
+      if (u.index < 0) bgImage = decoded[i];
+      else layerImages[u.index] = decoded[i];
+    });
 
     // From here to the end of the thumbnail everything is synchronous, so a cached canvas can
     // never be shared by two renders of this thread.

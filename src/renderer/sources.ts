@@ -1,5 +1,7 @@
 import type { RenderDocument } from './merge.js';
 import { sourceNeeds } from './merge.js';
+import { RenderBudget } from './budget.js';
+import { LIMITS } from './document.js';
 import type { ResolvedAssets } from './types.js';
 
 /**
@@ -41,9 +43,19 @@ export class SourceError extends Error {
 
 const KIND_NAME: Record<AssetKind, string> = { image: 'an image', font: 'a font' };
 
+export interface ResolveOptions {
+  /**
+   * The render's byte budget (RenderOptions.maxDecodedBytes): loading stops with
+   * render_bytes_budget_exceeded as soon as the sources loaded so far add up to more, rather than
+   * holding every source in memory first. Default LIMITS.maxRenderBytes.
+   */
+  maxBytes?: number;
+}
+
 /** Loads every byte the document needs before drawing starts, all requests in parallel. */
-export async function resolveAssets(doc: RenderDocument, port: AssetPort): Promise<ResolvedAssets> {
+export async function resolveAssets(doc: RenderDocument, port: AssetPort, options: ResolveOptions = {}): Promise<ResolvedAssets> {
   const needs = sourceNeeds(doc);
+  const budget = new RenderBudget(Infinity, options.maxBytes ?? LIMITS.maxRenderBytes);
   const attributed = async <T>(layer: string, load: () => Promise<T>): Promise<T> => {
     try {
       return await load();
@@ -70,23 +82,33 @@ export async function resolveAssets(doc: RenderDocument, port: AssetPort): Promi
         const id = found.get(key);
         if (id === undefined) return;
         resolved.families!.set(key, id);
-        if (!resolved.fonts.has(id)) resolved.fonts.set(id, await asset(id, 'font', layer));
+        if (resolved.fonts.has(id)) return;
+        const bytes = await asset(id, 'font', layer);
+        if (resolved.fonts.has(id)) return;
+        budget.addBytes(bytes.length, layer);
+        resolved.fonts.set(id, bytes);
       }),
     );
   };
   await Promise.all([
     families(),
     ...[...needs.images].map(async ([ref, layer]) => {
+      let bytes: Buffer;
       if (ref.startsWith('asset:')) {
-        resolved.images.set(ref, await asset(ref.slice(6), 'image', layer));
+        bytes = await asset(ref.slice(6), 'image', layer);
       } else if (ref.startsWith('url:')) {
-        resolved.images.set(ref, await attributed(layer, () => port.remoteImage(ref.slice(4))));
+        bytes = await attributed(layer, () => port.remoteImage(ref.slice(4)));
       } else {
         throw new SourceError('image_unavailable', `${ref.split(':')[0]} sources are not supported`, false, layer);
       }
+      budget.addBytes(bytes.length, layer);
+      resolved.images.set(ref, bytes);
     }),
     ...[...needs.fonts].map(async ([id, layer]) => {
-      resolved.fonts.set(id, await asset(id, 'font', layer));
+      const bytes = await asset(id, 'font', layer);
+      // A family may have resolved to the same font meanwhile: it is one source, counted once.
+      if (!resolved.fonts.has(id)) budget.addBytes(bytes.length, layer);
+      resolved.fonts.set(id, bytes);
     }),
   ]);
   return resolved;

@@ -1,5 +1,5 @@
 import { createCanvas, type SKRSContext2D } from '@napi-rs/canvas';
-import { LIMITS, type TextLayer } from './document.js';
+import type { TextLayer } from './document.js';
 import { parseColor, toCss } from './color.js';
 import { findMissingGlyphs, type FontScope } from './fonts.js';
 import { applyShadow, clearShadow } from './paint.js';
@@ -51,8 +51,8 @@ export function prepareText(layer: TextLayer, fonts: FontScope): PreparedText {
   const style = layer.font_style === 'italic' ? 'italic ' : '';
   const font = (size: number) => `${style}${weight} ${size}px ${families}`;
 
-  let text = str(layer.text).slice(0, LIMITS.maxTextLength);
-  if (/[\uD800-\uDBFF]$/.test(text)) text = text.slice(0, -1);
+  // Never cut: renderDocument refused text over LIMITS.maxTextLength (checkDocumentBudget).
+  const text = str(layer.text);
   const fontSize = num(layer.font_size, 48, 1, 2000);
   const minFontSize = num(layer.min_font_size, 12, 1, fontSize);
   const lineHeight = num(layer.line_height, 1.2, 0.1, 10);

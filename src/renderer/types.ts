@@ -34,6 +34,17 @@ export interface RenderOptions {
   /** Default 400 (never wider than the output). */
   thumbnailWidth?: number;
   /**
+   * Decoded pixels the whole render may decode: every image layer's and the background's source
+   * (an SVG at the density it is rasterised at) plus every raster and SVG embedded in an SVG,
+   * recursively. Read from headers before anything is decoded. Default LIMITS.maxRenderPixels.
+   */
+  maxDecodedPixels?: number;
+  /**
+   * Bytes of every source the render uses (images, fonts) plus the decoded payloads of the
+   * data: URIs SVGs embed. Default LIMITS.maxRenderBytes.
+   */
+  maxDecodedBytes?: number;
+  /**
    * Whose render this is (the organisation id): uploaded fonts are registered per namespace,
    * so no registration is ever shared between two organisations. Default ''.
    */
@@ -86,6 +97,11 @@ export type RenderErrorCode =
   /** width*scale x height*scale exceeds LIMITS.maxCanvasPixels or the encoder's maximum side. */
   | 'canvas_too_large'
   | 'invalid_options'
+  /** Per-render budgets (RenderOptions.maxDecodedPixels / maxDecodedBytes, LIMITS.maxLayers / maxTextLength). */
+  | 'render_pixel_budget_exceeded'
+  | 'render_bytes_budget_exceeded'
+  | 'render_layer_budget_exceeded'
+  | 'render_text_budget_exceeded'
   | 'encode_failed'
   /** RenderPool only: the thread died or exceeded its time budget. */
   | 'render_crashed'

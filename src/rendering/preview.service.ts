@@ -6,6 +6,9 @@ import type { ImageFetcher } from '../outbound/image-fetcher.js';
 import { SourceError, storedAssets } from './image-sources.js';
 import { IMAGE_FETCHER } from '../outbound/image-fetcher.provider.js';
 import { RENDERER, type Renderer } from './render.tokens.js';
+import { renderBudget } from './renderer-factory.js';
+import type { AppConfig } from '../config/config.js';
+import { APP_CONFIG } from '../config/config.module.js';
 import { modifyDocument, RenderError, resolveAssets, type Modification } from '../renderer/index.js';
 import { STORAGE_DRIVER, type StorageDriver } from '../storage/storage.types.js';
 import type { PreviewTemplateDto } from '../templates/template.dto.js';
@@ -22,6 +25,7 @@ export interface PreviewResult {
 export class PreviewService {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly templates: TemplatesService,
     @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
     @Inject(IMAGE_FETCHER) private readonly fetcher: ImageFetcher,
@@ -33,8 +37,11 @@ export class PreviewService {
     const effective = await this.templates.checkModifications(p.orgId, source, dto.modifications as Modification[]);
     try {
       const doc = modifyDocument(source, effective);
-      const assets = await resolveAssets(doc, storedAssets(p.orgId, { ds: this.ds, storage: this.storage, fetcher: this.fetcher }));
+      const budget = renderBudget(this.config);
+      const port = storedAssets(p.orgId, { ds: this.ds, storage: this.storage, fetcher: this.fetcher });
+      const assets = await resolveAssets(doc, port, { maxBytes: budget.maxDecodedBytes });
       const out = await this.renderer.render(doc, assets, {
+        ...budget,
         format: dto.format,
         scale: dto.scale,
         ...(dto.quality !== undefined ? { quality: dto.quality } : {}),

@@ -7,10 +7,14 @@ import { ImagesRepository } from '../images/images.repository.js';
 import { Metrics } from '../health/metrics.js';
 import { STORAGE_DRIVER, type StorageDriver } from '../storage/storage.types.js';
 import { TemplateVersionEntity } from '../templates/template-version.entity.js';
-import { isPermanentRenderError, SourceError, storedAssets } from './image-sources.js';
+import { SourceError, storedAssets } from './image-sources.js';
+import { classifyFailure, isThreadFailure, THREAD_FAILURE_MAX_RUNS } from './render-retry.js';
 import { IMAGE_FETCHER } from '../outbound/image-fetcher.provider.js';
 import { RENDERER, type Renderer } from './render.tokens.js';
-import { modifyDocument, RenderError, resolveAssets } from '../renderer/index.js';
+import { renderBudget } from './renderer-factory.js';
+import type { AppConfig } from '../config/config.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import { modifyDocument, resolveAssets } from '../renderer/index.js';
 
 export type JobOutcome = { kind: 'completed' } | { kind: 'failed'; error: ImageError } | { kind: 'skipped'; reason: string };
 
@@ -22,24 +26,13 @@ export function resultKeys(orgId: string, imageId: string, format: string): { re
   return { result: `orgs/${orgId}/images/${imageId}.${ext}`, thumbnail: `orgs/${orgId}/images/${imageId}.thumb.${ext}` };
 }
 
-function classify(err: unknown): { transient: boolean; error: ImageError } {
-  if (err instanceof SourceError) {
-    return { transient: err.transient, error: { code: err.code, message: err.message, ...(err.layer ? { layer: err.layer } : {}) } };
-  }
-  if (err instanceof RenderError) {
-    return { transient: !isPermanentRenderError(err), error: err.toJSON() };
-  }
-  const transient = (err as { transient?: boolean }).transient;
-  // Unknown failures (database or storage hiccups) are retried; the final attempt reports them opaquely.
-  return { transient: transient !== false, error: { code: 'internal_error', message: 'The render failed unexpectedly' } };
-}
-
 @Injectable()
 export class RenderJobService {
   private readonly logger = new Logger('RenderJob');
 
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
     @Inject(IMAGE_FETCHER) private readonly fetcher: ImageFetcher,
     @Inject(RENDERER) private readonly renderer: Renderer,
@@ -70,8 +63,11 @@ export class RenderJobService {
       });
       if (!version) throw new SourceError('template_unavailable', `template version ${row.templateVersion} not found`, false);
       const doc = modifyDocument(version, row.modifications as { name: string }[]);
-      const assets = await resolveAssets(doc, storedAssets(row.orgId, { ds: this.ds, storage: this.storage, fetcher: this.fetcher }));
+      const budget = renderBudget(this.config);
+      const port = storedAssets(row.orgId, { ds: this.ds, storage: this.storage, fetcher: this.fetcher });
+      const assets = await resolveAssets(doc, port, { maxBytes: budget.maxDecodedBytes });
       const out = await this.renderer.render(doc, assets, {
+        ...budget,
         format: row.format,
         ...(row.quality !== null ? { quality: row.quality } : {}),
         scale: row.scale,
@@ -94,12 +90,15 @@ export class RenderJobService {
       this.logger.log(`render ${imageId} completed in ${duration} ms`);
       return { kind: 'completed' };
     } catch (err) {
-      const { transient, error } = classify(err);
-      if (transient && !finalAttempt) {
+      const { retry, error } = classifyFailure(err, attempt, finalAttempt);
+      if (retry) {
         this.logger.warn(`render ${imageId} attempt ${attempt} failed transiently (${error.code}): ${(err as Error).message}; will retry`);
         if (!(await this.images.release(imageId, held))) return superseded(imageId, held, this.logger);
         this.metrics.observeRender('retried', row.format, Date.now() - started);
         throw err;
+      }
+      if (isThreadFailure(err) && !finalAttempt) {
+        this.logger.warn(`render ${imageId} attempt ${attempt} failed (${error.code}); not retried: a render that times out or crashes its thread runs at most ${THREAD_FAILURE_MAX_RUNS} times`);
       }
       if (error.code === 'internal_error') this.logger.error(`render ${imageId} failed`, (err as Error).stack);
       if (!(await this.images.fail(imageId, held, error, Date.now() - started, requestId))) return superseded(imageId, held, this.logger);

@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { AppConfig } from '../config/config.js';
 import type { Renderer } from './render.tokens.js';
-import { configureFonts, DEFAULT_POOL_ENTRY, renderDocument, RenderPool } from '../renderer/index.js';
+import { configureFonts, DEFAULT_POOL_ENTRY, renderDocument, RenderPool, type RenderOptions } from '../renderer/index.js';
 
 export type ClosableRenderer = Renderer & { close?: () => Promise<void>; kind: 'pool' | 'in-process' };
 
@@ -26,4 +26,9 @@ export function createRenderer(config: AppConfig, role: 'api' | 'worker'): Closa
   }
   configureFonts({ cacheMax: config.render.fontCacheMax });
   return { kind: 'in-process', render: (doc, assets, options) => renderDocument(doc, assets, options) };
+}
+
+/** The configured per-render budgets, as the renderer takes them (render options). */
+export function renderBudget(config: AppConfig): Required<Pick<RenderOptions, 'maxDecodedPixels' | 'maxDecodedBytes'>> {
+  return { maxDecodedPixels: config.render.maxDecodedPixels, maxDecodedBytes: config.render.maxDecodedBytes };
 }
