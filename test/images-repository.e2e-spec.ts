@@ -113,7 +113,13 @@ describe('ImagesRepository sweeper transitions', () => {
   it('finds rows untouched for longer than the window, with the state they were seen in', async () => {
     const row = await insertImage(ds, randomUUID(), { ...old, status: 'rendering', attempts: 3 });
     const fresh = await insertImage(ds, randomUUID(), { updatedAt: new Date() });
+    const foreign = await insertImage(ds, randomUUID(), { ...old, status: 'rendering', attempts: 3 });
+    // Renders are found by their render request on this prefix; another prefix's are not ours.
+    for (const [r, prefix] of [[row, process.env.QUEUE_PREFIX], [fresh, process.env.QUEUE_PREFIX], [foreign, 'another-install']] as const) {
+      await ds.query(`INSERT INTO outbox (id, queue_prefix, topic, aggregate_id, payload) VALUES (gen_random_uuid(), $1, 'render.requested', $2, '{}')`, [prefix, r.id]);
+    }
     const stale = await images.findStale(60_000, 10_000);
+    expect(stale.map((s) => s.id)).not.toContain(foreign.id);
     expect(stale).toContainEqual({ id: row.id, orgId: row.orgId, status: 'rendering', attempts: 3 });
     expect(stale.map((s) => s.id)).not.toContain(fresh.id);
   });

@@ -18,6 +18,13 @@ const QUEUE = {
 };
 
 describe('a worker killed mid-render', () => {
+  /** The sent render request every product-written row has (the reconciler finds renders of its prefix by it). */
+  const requested = (imageId: string, orgId: string): Promise<unknown> =>
+    t.ds.query(
+      `INSERT INTO outbox (id, queue_prefix, topic, aggregate_id, payload, sent_at) VALUES (gen_random_uuid(), $1, 'render.requested', $2, $3, now())`,
+      [QUEUE.QUEUE_PREFIX, imageId, JSON.stringify({ imageId, orgId, jobId: imageId, requestId: 'test' })],
+    );
+
   let t: TestApp;
   let images: ImageServer;
   const workers: WorkerProcess[] = [];
@@ -70,15 +77,16 @@ describe('a worker killed mid-render', () => {
     const templateId = await publishedTemplate(t.baseUrl, org.liveKey);
     // A pending row with no job behind it, untouched for an hour.
     const lost = await insertImage(t.ds, org.orgId, { templateId, modifications: [], updatedAt: new Date(Date.now() - 3_600_000) });
+    await requested(lost.id, org.orgId);
     const w = await startWorker({ ...QUEUE, RENDER_SWEEP_AFTER_MS: '1000' });
     workers.push(w);
     const done = await waitForImage(t.baseUrl, org.liveKey, lost.id, 20_000);
     expect(done.status).toBe('completed');
     // Re-driven through the outbox with a job id of its own (any running worker's reconciler may do it).
-    const requests = (await t.ds.query(`SELECT payload->>'jobId' AS job FROM outbox WHERE aggregate_id = $1 AND topic = 'render.requested'`, [lost.id])) as {
+    const requests = (await t.ds.query(`SELECT payload->>'jobId' AS job FROM outbox WHERE aggregate_id = $1 AND topic = 'render.requested' ORDER BY created_at`, [lost.id])) as {
       job: string;
     }[];
-    expect(requests.map((r) => r.job)).toEqual([expect.stringMatching(new RegExp(`^${lost.id}:`))]);
+    expect(requests.map((r) => r.job)).toEqual([lost.id, expect.stringMatching(new RegExp(`^${lost.id}:`))]);
     await w.stop();
   });
 
@@ -101,6 +109,7 @@ describe('a worker killed mid-render', () => {
       leaseUntil: new Date(Date.now() - 60_000),
       webhookUrl: images.url('/hook'),
     });
+    await requested(row.id, org.orgId);
     const w = await startWorker(QUEUE);
     workers.push(w);
     const done = await waitForImage(t.baseUrl, org.liveKey, row.id, 20_000);

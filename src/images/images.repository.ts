@@ -280,11 +280,14 @@ export class ImagesRepository implements OnModuleDestroy {
   async findStale(olderThanMs: number, limit: number): Promise<StaleImage[]> {
     const rows = (await this.ds.query(
       `SELECT id, org_id, status, attempts FROM images
-       WHERE (status = 'rendering' AND lease_until < now())
+       WHERE ((status = 'rendering' AND lease_until < now())
           OR (status IN ('pending', 'rendering') AND lease_until IS NULL
-              AND COALESCE(updated_at, created_at) < now() - ($1 || ' milliseconds')::interval)
+              AND COALESCE(updated_at, created_at) < now() - ($1 || ' milliseconds')::interval))
+         -- Only renders requested on this process's QUEUE_PREFIX: installs (or test runs) sharing
+         -- a database never re-drive each other's renders into their own queues.
+         AND EXISTS (SELECT 1 FROM outbox o WHERE o.aggregate_id = images.id AND o.topic = 'render.requested' AND o.queue_prefix = $3)
        ORDER BY created_at LIMIT $2`,
-      [String(olderThanMs), limit],
+      [String(olderThanMs), limit, this.config.queuePrefix],
     )) as { id: string; org_id: string; status: 'pending' | 'rendering'; attempts: number }[];
     return rows.map((r) => ({ id: r.id, orgId: r.org_id, status: r.status, attempts: r.attempts }));
   }

@@ -117,7 +117,10 @@ export class OutboxRepository {
   async pruneSent(olderThanMs: number, limit = 1000): Promise<number> {
     const res = (await this.ds.query(
       `DELETE FROM outbox WHERE id IN (
-         SELECT id FROM outbox WHERE sent_at IS NOT NULL AND sent_at < now() - ($1 || ' milliseconds')::interval LIMIT $2)`,
+         SELECT o.id FROM outbox o WHERE o.sent_at IS NOT NULL AND o.sent_at < now() - ($1 || ' milliseconds')::interval
+           -- A render request is kept while its render is unfinished: the reconciler finds renders by it.
+           AND NOT (o.topic = 'render.requested' AND EXISTS (SELECT 1 FROM images i WHERE i.id = o.aggregate_id AND i.status IN ('pending', 'rendering')))
+         LIMIT $2)`,
       [String(olderThanMs), limit],
     )) as [unknown[], number];
     return res[1];
