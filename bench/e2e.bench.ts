@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +11,7 @@ import { ENTITIES } from '../src/entities.js';
 import { OrgsRepository } from '../src/orgs/orgs.service.js';
 import { LocalStorageDriver } from '../src/storage/local.driver.js';
 import { seedDemoTemplate } from '../src/templates/demo-seed.js';
+import { startProcess, stopProcess as stop } from './processes.js';
 import { processCpuMs, summary } from './stats.js';
 
 /**
@@ -22,31 +23,7 @@ import { processCpuMs, summary } from './stats.js';
 const DIST = resolve(process.cwd(), 'dist');
 const log = (s: string) => process.stdout.write(`${s}\n`);
 
-function start(entry: string, env: NodeJS.ProcessEnv, ready: string): Promise<ChildProcess> {
-  return new Promise((res, rej) => {
-    const p = spawn(process.execPath, [join(DIST, entry)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    const timer = setTimeout(() => rej(new Error(`${entry} not ready:\n${out}`)), 30_000);
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      if (out.includes(ready)) {
-        clearTimeout(timer);
-        res(p);
-      }
-    };
-    p.stdout.on('data', onData);
-    p.stderr.on('data', onData);
-    p.once('exit', (code) => rej(new Error(`${entry} exited ${code}:\n${out}`)));
-  });
-}
-
-async function stop(p: ChildProcess): Promise<void> {
-  if (p.exitCode !== null) return;
-  await new Promise<void>((res) => {
-    p.once('exit', () => res());
-    p.kill('SIGTERM');
-  });
-}
+const start = (entry: string, env: NodeJS.ProcessEnv, ready: string): Promise<ChildProcess> => startProcess(join(DIST, entry), env, ready);
 
 export async function benchEndToEnd(): Promise<void> {
   const run = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;

@@ -28,6 +28,38 @@ const VALIDATION_SCHEMAS: Obj = {
   },
 };
 
+/**
+ * Response headers of every authenticated operation (set by AuthGuard, see src/rate-limit/). They
+ * are absent when the key is unlimited and when the limiter's Redis is unreachable (fail open).
+ */
+const RATE_HEADERS: Obj = {
+  'RateLimit-Limit': {
+    description: "Points this key may spend per minute (a read costs 1, a write 2, a render 10). Absent when the key is unlimited or the limiter is unavailable.",
+    schema: { type: 'integer' },
+  },
+  'RateLimit-Remaining': { description: 'Points left in the current one-minute window.', schema: { type: 'integer' } },
+  'RateLimit-Reset': { description: 'Seconds until the current window ends and the budget is whole again.', schema: { type: 'integer' } },
+};
+const RETRY_AFTER: Obj = { description: 'Seconds to wait before retrying.', schema: { type: 'integer' } };
+const headerRefs = (names: string[]): Obj => Object.fromEntries(names.map((n) => [n, { $ref: `#/components/headers/${n}` }]));
+
+/** Adds the RateLimit-* headers to every answer of an authenticated operation (401 is not one), and its 429. */
+function documentRateLimits(op: Obj): void {
+  const security = (op.security ?? []) as Obj[];
+  if (!security.some((s) => 'HTTPBearer' in s)) return;
+  const responses = (op.responses ?? {}) as Obj;
+  responses['429'] ??= {
+    description: 'Rate limit exceeded: the key spent its budget for this minute',
+    content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorDetailSchema' } } },
+  };
+  for (const [code, response] of Object.entries(responses)) {
+    if (code === '401') continue;
+    const r = response as Obj;
+    r.headers = { ...((r.headers ?? {}) as Obj), ...headerRefs(Object.keys(RATE_HEADERS)), ...(code === '429' ? headerRefs(['Retry-After']) : {}) };
+  }
+  op.responses = responses;
+}
+
 const ERROR_CONTENT: Obj = { 'application/json': { schema: { $ref: '#/components/schemas/ErrorDetailSchema' } } };
 
 /**
@@ -151,6 +183,7 @@ export function normalizeDocument(doc: OpenAPIObject): Obj {
   }
   markClosedModels(schemas);
   components.schemas = schemas;
+  components.headers = { ...((components.headers ?? {}) as Obj), ...RATE_HEADERS, 'Retry-After': RETRY_AFTER };
   d.components = components;
 
   const paths = (d.paths ?? {}) as Obj;
@@ -174,6 +207,8 @@ export function normalizeDocument(doc: OpenAPIObject): Obj {
           content: { 'application/json': { schema: { $ref: '#/components/schemas/HTTPValidationError' } } },
         };
       }
+      op.responses = responses;
+      documentRateLimits(op);
     }
   }
   describeRequestDefaults(paths, schemas);

@@ -1,27 +1,13 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import sharp from 'sharp';
 import { renamedFont } from './fixtures/fonts.js';
 import { solidImage } from './fixtures/images.js';
 import { startApi, type TestApp } from './support/app.js';
+import { cli } from './support/cli.js';
 import { ensureMigrated } from './support/db.js';
-
-const run = promisify(execFile);
-const CLI = resolve(process.cwd(), 'dist/cli.js');
-
-async function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { env: { ...process.env, NODE_OPTIONS: '', ...env } });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
 
 describe('admin CLI (npm run cli)', () => {
   let t: TestApp;

@@ -164,7 +164,7 @@ function valid(schema: Schema, g: Gen, depth: number, name?: string): fc.Arbitra
       const known = name ? g.known[name] : undefined;
       if (known?.length) return fc.oneof({ weight: 2, arbitrary: fc.constantFrom(...known) }, { weight: 1, arbitrary: valid(s, { ...g, known: {} }, depth) });
       if (s.format === 'uuid') return fc.uuid();
-      // Years 0000-9999: what an ISO 8601 datetime can spell.
+      // Years 1 to 9999: what an ISO 8601 datetime spells and pydantic accepts.
       if (s.format === 'date-time') return fc.date({ min: new Date('0001-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59Z'), noInvalidDate: true }).map((d) => d.toISOString());
       if (s.format === 'binary') return fc.string({ maxLength: 20 });
       return stringOf(s);

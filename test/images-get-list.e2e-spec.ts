@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ImageEntity } from '../src/images/image.entity.js';
 import { startApi, type TestApp } from './support/app.js';
-import { bearer, createKey, createOrg, insertImage, type TestOrg } from './support/factories.js';
+import { bearer, createKey, createOrg, insertImage, revokeKey, type TestOrg } from './support/factories.js';
 
 interface Vector {
   input: string;
@@ -155,7 +155,7 @@ describe('GET /v1/images/{image_id} and GET /v1/images', () => {
     it('refuses a revoked key on the very next request', async () => {
       const k = await createKey(t.ds, org.orgId, ['images:read']);
       expect((await call(`Bearer ${k.key}`)).status).toBe(404);
-      await org.repo.revokeKey(org.orgId, k.id);
+      await revokeKey(t.ds, org.orgId, k.id);
       const res = await call(`Bearer ${k.key}`);
       expect(res.status).toBe(401);
       expect(await res.json()).toEqual({ detail: 'Invalid API key' });

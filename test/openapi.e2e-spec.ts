@@ -41,15 +41,37 @@ describe('openapi.json', () => {
       expect(ours().parameters).toEqual(theirs().parameters);
     });
 
-    it('keeps every contract response unchanged (others may be added)', () => {
+    // Response headers are additive (a client built from the contract ignores them); every
+    // authenticated answer documents the RateLimit-* headers, these included. All else is pinned.
+    it('keeps every contract response unchanged apart from the RateLimit-* headers (others may be added)', () => {
       for (const [code, response] of Object.entries(theirs().responses as Obj)) {
-        expect([code, ours().responses[code]]).toEqual([code, response]);
+        const { headers, ...rest } = ours().responses[code] as Obj;
+        expect([code, rest]).toEqual([code, response]);
+        expect([code, Object.keys(headers ?? {})]).toEqual([code, ['RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset']]);
       }
     });
   });
 
   it.each(['ImageOut', 'HTTPValidationError', 'ValidationError'])('schema %s equals the contract exactly', (name) => {
     expect(doc.components.schemas[name]).toEqual(contract.components.schemas[name]);
+  });
+
+  it('declares the RateLimit-* headers on every answer of an authenticated operation but its 401, and a 429 with Retry-After', () => {
+    const names = ['RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset'];
+    let operations = 0;
+    for (const [path, item] of Object.entries(doc.paths as Obj)) {
+      for (const [method, op] of Object.entries(item as Obj)) {
+        if (!(op.security ?? []).some((s: Obj) => 'HTTPBearer' in s)) continue;
+        operations++;
+        for (const [code, r] of Object.entries(op.responses as Obj)) {
+          const expected = code === '401' ? [] : code === '429' ? [...names, 'Retry-After'] : names;
+          expect([path, method, code, Object.keys((r as Obj).headers ?? {}).sort()]).toEqual([path, method, code, expected.sort()]);
+        }
+        expect([path, method, op.responses['429']?.description]).toEqual([path, method, expect.stringContaining('Rate limit exceeded')]);
+      }
+    }
+    expect(operations).toBeGreaterThan(10);
+    for (const name of [...names, 'Retry-After']) expect(doc.components.headers[name]).toMatchObject({ schema: { type: 'integer' } });
   });
 
   it('declares a 422 on every operation that takes input, and bearer auth for Swagger UI', () => {

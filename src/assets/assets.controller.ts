@@ -31,6 +31,7 @@ export class AssetsController {
     400: 'Corrupt, unsafe or mislabelled file, or not a multipart/form-data body with one `file`',
     413: `Larger than ${ASSET_LIMITS.imageBytes} bytes (images) or ${ASSET_LIMITS.fontBytes} (fonts)`,
     415: 'Not a supported image or font',
+    503: 'Too many uploads waiting for an inspection thread (`inspection_busy`, with `Retry-After`)',
   })
   uploadAsset(@CurrentPrincipal() p: Principal, @UploadedFile() file: UploadedAsset | undefined): Promise<AssetOut> {
     return this.assets.upload(p, file);

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import sharp, { type Metadata } from 'sharp';
@@ -10,16 +9,13 @@ import { type CursorPosition, cursorParam, type Page, toPage } from '../common/p
 import type { AppConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { STORAGE_DRIVER, type StorageDriver } from '../storage/storage.types.js';
-import { isRenderError, LIMITS, measureEmbedded, readFontInfo, svgUnsafeReason } from '../renderer/index.js';
+import { isRenderError, LIMITS, measureEmbedded } from '../renderer/index.js';
 import { AssetOut } from './asset-out.dto.js';
 import { AssetEntity } from './asset.entity.js';
-import { nameContradicts, sniff } from './sniff.js';
+import type { ClosableScanner } from './inspect-pool.js';
+import { ASSET_LIMITS, inProcessScanner, type UploadScanner } from './upload-scan.js';
 
-export const ASSET_LIMITS = {
-  imageBytes: 20 * 1024 * 1024,
-  fontBytes: 10 * 1024 * 1024,
-  filenameLength: 255,
-} as const;
+export { ASSET_LIMITS };
 
 export interface UploadedAsset {
   buffer: Buffer;
@@ -27,37 +23,37 @@ export interface UploadedAsset {
   size: number;
 }
 
-const badAsset = (code: string, message: string, status = 400): ApiError => new ApiError(status, { code, message });
+export const UPLOAD_SCANNER = Symbol('UPLOAD_SCANNER');
+
+const badAsset = (code: string, message: string, status = 400): ApiError =>
+  new ApiError(status, { code, message }, status === 503 ? { 'Retry-After': '1' } : {});
 
 /**
  * Everything about an upload that can be learned from its bytes; throws our 4xx otherwise.
  * `maxDecodedPixels` is the per-render pixel budget: an SVG that with what it embeds decodes to
- * more could never be drawn.
+ * more could never be drawn. `scan` runs the CPU-bound checks (the API passes its InspectPool's
+ * threads; offline callers scan in-process).
  */
-export async function inspectUpload(file: UploadedAsset, maxDecodedPixels: number = LIMITS.maxRenderPixels): Promise<{
+export async function inspectUpload(
+  file: UploadedAsset,
+  maxDecodedPixels: number = LIMITS.maxRenderPixels,
+  scan: UploadScanner = inProcessScanner,
+): Promise<{
   kind: 'image' | 'font';
   format: string;
   contentType: string;
   width: number | null;
   height: number | null;
   fontFamily: string | null;
+  sha256: string;
 }> {
-  const sniffed = sniff(file.buffer);
-  if (!sniffed) {
-    throw badAsset('unsupported_media_type', 'Upload a PNG, JPEG, WebP, GIF, AVIF or SVG image, or a TTF, OTF or WOFF2 font', 415);
-  }
-  if (nameContradicts(file.originalname, sniffed.format)) {
-    throw badAsset('asset_type_mismatch', `The file is named "${file.originalname}" but its content is ${sniffed.format.toUpperCase()}`);
-  }
+  const { outcome: scanned, bytes } = await scan(file.buffer, file.originalname);
+  // The scanner may have moved the bytes to its thread and back: continue with what it returned.
+  file.buffer = bytes;
+  if (!scanned.ok) throw badAsset(scanned.code, scanned.message, scanned.status);
+  const sniffed = scanned;
   if (sniffed.kind === 'font') {
-    if (file.size > ASSET_LIMITS.fontBytes) throw badAsset('asset_too_large', `Fonts may be at most ${ASSET_LIMITS.fontBytes} bytes`, 413);
-    const info = readFontInfo(file.buffer);
-    if (!info.ok) throw badAsset('invalid_font', info.reason);
-    return { kind: 'font', format: sniffed.format, contentType: sniffed.contentType, width: null, height: null, fontFamily: info.family };
-  }
-  if (sniffed.format === 'svg') {
-    const reason = svgUnsafeReason(file.buffer.toString('utf8'));
-    if (reason) throw badAsset('unsafe_svg', reason);
+    return { kind: 'font', format: sniffed.format, contentType: sniffed.contentType, width: null, height: null, fontFamily: sniffed.fontFamily, sha256: sniffed.sha256 };
   }
   // metadata() reads headers only, so a decompression bomb is refused before any pixel is decoded.
   let meta: Metadata;
@@ -93,7 +89,7 @@ export async function inspectUpload(file: UploadedAsset, maxDecodedPixels: numbe
   } catch {
     throw badAsset('invalid_image', `The ${sniffed.format.toUpperCase()} file is corrupt`);
   }
-  return { kind: 'image', format: sniffed.format, contentType: sniffed.contentType, width, height, fontFamily: null };
+  return { kind: 'image', format: sniffed.format, contentType: sniffed.contentType, width, height, fontFamily: null, sha256: sniffed.sha256 };
 }
 
 const EXT: Record<string, string> = { jpeg: 'jpg' };
@@ -108,11 +104,12 @@ export class AssetStore {
     private readonly storage: StorageDriver,
     /** The per-render pixel budget (RENDER_MAX_DECODED_PIXELS); see inspectUpload. */
     private readonly maxDecodedPixels: number = LIMITS.maxRenderPixels,
+    private readonly scan: UploadScanner = inProcessScanner,
   ) {}
 
   /** Inspects the bytes (throws our 4xx), stores them, then inserts the row. */
   async store(orgId: string, file: UploadedAsset): Promise<AssetEntity> {
-    const info = await inspectUpload(file, this.maxDecodedPixels);
+    const info = await inspectUpload(file, this.maxDecodedPixels, this.scan);
     const repo = this.ds.getRepository(AssetEntity);
     const row = repo.create({
       orgId,
@@ -124,7 +121,7 @@ export class AssetStore {
       width: info.width,
       height: info.height,
       fontFamily: info.fontFamily,
-      sha256: createHash('sha256').update(file.buffer).digest('hex'),
+      sha256: info.sha256,
       storageKey: '',
     });
     row.id = crypto.randomUUID();
@@ -147,8 +144,9 @@ export class AssetsService {
     @InjectDataSource() private readonly ds: DataSource,
     @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(UPLOAD_SCANNER) scanner: ClosableScanner,
   ) {
-    this.store = new AssetStore(ds, storage, config.render.maxDecodedPixels);
+    this.store = new AssetStore(ds, storage, config.render.maxDecodedPixels, scanner.scan);
   }
 
   out(a: AssetEntity): Promise<AssetOut> {

@@ -63,3 +63,17 @@ describe('svgUnsafeReason', () => {
     expect(svgUnsafeReason(svg)).not.toBeNull();
   });
 });
+
+describe('sniffFormat: the SVG prolog scan', () => {
+  it.each([
+    ['an upper-case XML declaration', '<?XML version="1.0"?><svg>', 'svg'],
+    ['several comments and whitespace', '<!-- a -->\n<!---->  <!-- b --><svg>', 'svg'],
+    ['an upper-case root', '<SVG xmlns="http://www.w3.org/2000/svg">', 'svg'],
+    ['a declaration not closed by ?>', '<?xml version="1.0"><svg/>', null],
+    ['an unclosed comment', `<!-- ${'-'.repeat(5000)}<svg>`, null],
+    ['text after a comment', '<!-- a --> junk --> <svg>', null],
+    ['<svgx', '<svgx>', null],
+  ])('%s', (_, text, expected) => {
+    expect(sniffFormat(Buffer.from(text))).toBe(expected);
+  });
+});

@@ -46,8 +46,9 @@ export function sniffFormat(b: Buffer): SniffedFormat | null {
   if (ascii(b, 0, 6) === 'GIF87a' || ascii(b, 0, 6) === 'GIF89a') return 'gif';
   if (ascii(b, 0, 4) === 'RIFF' && ascii(b, 8, 12) === 'WEBP') return 'webp';
   if (ascii(b, 4, 8) === 'ftyp') {
-    const brands = ascii(b, 8, Math.min(b.length, 8 + Math.max(8, b.readUInt32BE(0) - 8)));
-    if (/avif|avis/.test(brands)) return 'avif';
+    // The ftyp box lists a few brands; its declared size is the uploader's, so it is capped.
+    const brands = ascii(b, 8, Math.min(b.length, 4096, 8 + Math.max(8, b.readUInt32BE(0) - 8)));
+    if (brands.includes('avif') || brands.includes('avis')) return 'avif';
     return null;
   }
   if (ascii(b, 0, 4) === 'wOF2') return 'woff2';
@@ -57,10 +58,39 @@ export function sniffFormat(b: Buffer): SniffedFormat | null {
   return null;
 }
 
+/** JavaScript's `\s` for the code units an XML prolog may contain. */
+function isSpace(c: number): boolean {
+  return c === 0x20 || (c >= 0x09 && c <= 0x0d) || c === 0xa0 || c === 0xfeff || c === 0x2028 || c === 0x2029 || c === 0x3000 || (c >= 0x2000 && c <= 0x200a) || c === 0x1680 || c === 0x202f || c === 0x205f;
+}
+
+/**
+ * Whether the first 4 KiB are an SVG document: optional BOM, whitespace, one XML declaration and
+ * any comments, then `<svg` followed by whitespace or `>`. A forward scan: each step consumes text
+ * (indexOf searches start after what was consumed), so it is linear in the 4 KiB it looks at.
+ */
 function looksLikeSvg(b: Buffer): boolean {
-  const head = b.subarray(0, 4096).toString('utf8').replace(/^\uFEFF/, '');
-  // Optional XML declaration and comments, then the root element must be <svg.
-  return /^\s*(<\?xml[^>]*\?>\s*)?(<!--[\s\S]*?-->\s*)*<svg[\s>]/i.test(head);
+  const s = b.subarray(0, 4096).toString('utf8');
+  let i = s.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const skip = (): void => {
+    while (i < s.length && isSpace(s.charCodeAt(i))) i++;
+  };
+  skip();
+  if (s.slice(i, i + 5).toLowerCase() === '<?xml') {
+    const end = s.indexOf('>', i);
+    // `[^>]*\?>`: the declaration ends at its first `>`, which must follow a `?`.
+    if (end === -1 || s[end - 1] !== '?' || end - 1 < i + 5) return false;
+    i = end + 1;
+    skip();
+  }
+  while (s.startsWith('<!--', i)) {
+    const end = s.indexOf('-->', i + 4);
+    if (end === -1) return false;
+    i = end + 3;
+    skip();
+  }
+  if (s.slice(i, i + 4).toLowerCase() !== '<svg') return false;
+  const after = s.charCodeAt(i + 4);
+  return after === 0x3e || isSpace(after);
 }
 
 export function sniff(b: Buffer): SniffResult | null {

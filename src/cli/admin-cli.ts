@@ -9,7 +9,9 @@ import { typeormOptions } from '../database/typeorm-options.js';
 import { ENTITIES } from '../entities.js';
 import type { KeyMode } from '../orgs/api-key.entity.js';
 import { isScope, SCOPES, type Scope } from '../orgs/api-keys.js';
+import { publishKeyChange } from '../orgs/key-events.js';
 import { OrgsRepository } from '../orgs/orgs.service.js';
+import { RATE_COSTS } from '../rate-limit/rate-cost.js';
 import { OfflineRenderError, renderOffline } from './offline-render.js';
 import { createStorageDriver } from '../storage/storage.module.js';
 import { seedDemoTemplate } from '../templates/demo-seed.js';
@@ -24,8 +26,9 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const USAGE = `Usage: npm run cli -- <command> [options]
 
   orgs:create "<name>" [--json]                 create an organisation with a live and a test key
-  keys:create --org <org_id> [--mode live|test] [--name <name>] [--scopes a,b] [--json]
+  keys:create --org <org_id> [--mode live|test] [--name <name>] [--scopes a,b] [--rate-limit N] [--json]
   keys:list --org <org_id> [--json]
+  keys:update <key_id> --org <org_id> --rate-limit N|default [--json]
   keys:revoke <key_id> --org <org_id> [--json]
   seed:demo [--json]                            create (once) the demo org and print its key
   migrate                                       create the database if missing and apply migrations
@@ -33,6 +36,8 @@ const USAGE = `Usage: npm run cli -- <command> [options]
                                                 render a template file offline (no database, Redis or server)
 
 Scopes: ${SCOPES.join(', ')} (default: all)
+Rate limits: points per minute for the key (a read costs ${RATE_COSTS.read}, a write ${RATE_COSTS.write}, a render ${RATE_COSTS.render});
+  0 = unlimited, default (or no --rate-limit) = RATE_LIMIT_PER_MINUTE.
 `;
 
 class UsageError extends Error {}
@@ -43,6 +48,31 @@ function parseScopes(raw: string | undefined): Scope[] | undefined {
   const bad = list.filter((s) => !isScope(s));
   if (bad.length || list.length === 0) throw new UsageError(`unknown scope(s): ${bad.join(', ') || '(none given)'}`);
   return list as Scope[];
+}
+
+/** --rate-limit: a whole number of points per minute (0 = unlimited), or `default` (null: RATE_LIMIT_PER_MINUTE). */
+function parseRateLimit(raw: string | undefined): number | null | undefined {
+  if (raw === undefined) return undefined;
+  if (raw === 'default') return null;
+  if (!/^\d{1,9}$/.test(raw)) throw new UsageError('--rate-limit must be a whole number of points per minute (0 = unlimited) or "default"');
+  return Number(raw);
+}
+
+function requireKeyId(command: string, v: string | undefined): string {
+  if (!v || !UUID.test(v)) throw new UsageError(`${command} needs a key id (UUID)`);
+  return v.toLowerCase();
+}
+
+/**
+ * Tells every API process to drop its cached copy of the key now. When Redis is unreachable the
+ * change still stands in the database and reaches the caches when their entries expire.
+ */
+async function announceKeyChange(config: AppConfig, keyId: string, io: CliIo): Promise<void> {
+  try {
+    await publishKeyChange(config.redis, config.queuePrefix, { keyId });
+  } catch (err) {
+    io.err(`warning: could not notify the API processes through Redis (${(err as Error).message}); running ones apply the change within API_KEY_CACHE_TTL_MS (${config.apiKeyCacheTtlMs} ms)\n`);
+  }
 }
 
 function requireOrg(v: string | undefined): string {
@@ -93,6 +123,7 @@ export async function runCli(argv: string[], io: CliIo, parseArgs: typeof ParseA
         mode: { type: 'string' },
         name: { type: 'string' },
         scopes: { type: 'string' },
+        'rate-limit': { type: 'string' },
         template: { type: 'string' },
         modifications: { type: 'string' },
         out: { type: 'string' },
@@ -158,7 +189,7 @@ export async function runCli(argv: string[], io: CliIo, parseArgs: typeof ParseA
         const mode = (values.mode ?? 'live') as KeyMode;
         if (mode !== 'live' && mode !== 'test') throw new UsageError('--mode must be live or test');
         if (!(await repo.findOrg(orgId))) throw new UsageError(`no organisation ${orgId}`);
-        const key = await repo.createKey(orgId, mode, { name: values.name, scopes: parseScopes(values.scopes) });
+        const key = await repo.createKey(orgId, mode, { name: values.name, scopes: parseScopes(values.scopes), rateLimitPerMinute: parseRateLimit(values['rate-limit']) });
         print(`Key ${key.id} (${key.mode}, scopes ${key.scopes.join(',')}): ${key.key}\nShown once; store it now.`, key);
         return 0;
       }
@@ -175,11 +206,23 @@ export async function runCli(argv: string[], io: CliIo, parseArgs: typeof ParseA
       }
       case 'keys:revoke': {
         const orgId = requireOrg(values.org);
-        const keyId = positionals[0];
-        if (!keyId || !UUID.test(keyId)) throw new UsageError('keys:revoke needs a key id (UUID)');
-        const key = await repo.revokeKey(orgId, keyId.toLowerCase());
+        const keyId = requireKeyId('keys:revoke', positionals[0]);
+        const key = await repo.revokeKey(orgId, keyId);
         if (!key) throw new UsageError(`no active key ${keyId} in organisation ${orgId}`);
+        await announceKeyChange(config, key.id, io);
         print(`Revoked ${key.id}`, key);
+        return 0;
+      }
+      case 'keys:update': {
+        const orgId = requireOrg(values.org);
+        const keyId = requireKeyId('keys:update', positionals[0]);
+        const limit = parseRateLimit(values['rate-limit']);
+        if (limit === undefined) throw new UsageError('keys:update needs --rate-limit N|default');
+        const key = await repo.updateKeyRateLimit(orgId, keyId, limit);
+        if (!key) throw new UsageError(`no active key ${keyId} in organisation ${orgId}`);
+        await announceKeyChange(config, key.id, io);
+        const shown = key.rate_limit_per_minute === null ? `the default (${config.rateLimit.perMinute})` : key.rate_limit_per_minute === 0 ? 'unlimited' : `${key.rate_limit_per_minute}/min`;
+        print(`Key ${key.id}: rate limit ${shown}`, key);
         return 0;
       }
       case 'seed:demo': {

@@ -37,6 +37,21 @@ describe('loadConfig', () => {
     }).toThrow(TypeError);
   });
 
+  it('reads the rate-limit, key-cache and last-used settings, the limiter on REDIS_URL unless told otherwise', () => {
+    expect(loadConfig({ SIGNING_SECRET: secret, REDIS_URL: 'redis://10.0.0.5:6380/2' })).toMatchObject({
+      rateLimit: { perMinute: 600, redis: { host: '10.0.0.5', port: 6380, db: 2 }, redisTimeoutMs: 100 },
+      maxPendingRendersPerOrg: 10_000,
+      apiKeyCacheTtlMs: 30_000,
+      lastUsedFlushMs: 5000,
+    });
+    const c = loadConfig({ SIGNING_SECRET: secret, RATE_LIMIT_PER_MINUTE: '0', RATE_LIMIT_REDIS_URL: 'redis://127.0.0.1:7000/1', MAX_PENDING_RENDERS_PER_ORG: '0' });
+    expect(c.rateLimit).toMatchObject({ perMinute: 0, redis: { host: '127.0.0.1', port: 7000, db: 1 } });
+    expect(c.maxPendingRendersPerOrg).toBe(0);
+    expect(() => loadConfig({ SIGNING_SECRET: secret, RATE_LIMIT_PER_MINUTE: '-1', RATE_LIMIT_REDIS_TIMEOUT_MS: '0', RATE_LIMIT_REDIS_URL: 'http://x' })).toThrow(
+      /RATE_LIMIT_PER_MINUTE[\s\S]*RATE_LIMIT_REDIS_URL must use redis:[\s\S]*RATE_LIMIT_REDIS_TIMEOUT_MS/,
+    );
+  });
+
   it('reads the operational credentials: metrics token, queue dashboard user and password (both or neither)', () => {
     const off = loadConfig({ SIGNING_SECRET: secret });
     expect({ token: off.metricsToken, dashboard: off.queueDashboard, level: off.logLevel }).toEqual({ token: null, dashboard: null, level: 'log' });

@@ -79,6 +79,29 @@ export interface AppConfig {
     /** Uploaded fonts registered at once per render thread; the least recently used are unregistered. */
     readonly fontCacheMax: number;
   };
+  /** Per-key request budgets, shared by every API process through Redis (src/rate-limit/). */
+  readonly rateLimit: {
+    /** Points per key per minute when the key sets none; 0 turns limiting off. A read costs 1, a write 2, a render 10. */
+    readonly perMinute: number;
+    /** The limiter's own Redis (defaults to REDIS_URL): its calls fail fast and open on their own connection. */
+    readonly redis: { readonly host: string; readonly port: number; readonly db: number; readonly password?: string };
+    /** A limiter call slower than this counts as Redis being unreachable: the request passes (fail open). */
+    readonly redisTimeoutMs: number;
+  };
+  /** Renders an organisation may have waiting (status pending); POST /v1/images answers 429 beyond. 0 = no cap. */
+  readonly maxPendingRendersPerOrg: number;
+  /** The API's in-process cache of verified keys; revocations reach it at once through Redis pub/sub. 0 = no cache. */
+  readonly apiKeyCacheTtlMs: number;
+  /** last_used_at is collected in memory and written in one UPDATE this often. */
+  readonly lastUsedFlushMs: number;
+  /** Upload inspection threads in the API (InspectPool): sniffing, font parsing, the SVG check. */
+  readonly inspect: {
+    readonly poolSize: number;
+    /** A scan running longer is stopped (its thread terminated) and the upload refused. */
+    readonly timeoutMs: number;
+    /** Uploads that may wait for an inspection thread; more are answered 503 at once. */
+    readonly maxQueue: number;
+  };
 }
 
 /** Present exactly when STORAGE_DRIVER=s3. */
@@ -145,6 +168,14 @@ export const DEFAULTS = {
   RENDER_MAX_DECODED_PIXELS: '100000000',
   RENDER_MAX_DECODED_BYTES: String(100 * 1024 * 1024),
   RENDER_FONT_CACHE_MAX: '32',
+  RATE_LIMIT_PER_MINUTE: '600',
+  RATE_LIMIT_REDIS_TIMEOUT_MS: '100',
+  MAX_PENDING_RENDERS_PER_ORG: '10000',
+  API_KEY_CACHE_TTL_MS: '30000',
+  LAST_USED_FLUSH_MS: '5000',
+  INSPECT_POOL_SIZE: '1',
+  INSPECT_TIMEOUT_MS: '3000',
+  INSPECT_QUEUE_MAX: '16',
 } as const;
 
 function intIn(name: string, raw: string, min: number, max: number, problems: string[]): number {
@@ -169,6 +200,18 @@ function urlWith(name: string, raw: string, protocols: string[], problems: strin
     problems.push(`${name} is not a valid URL`);
     return null;
   }
+}
+
+function redisFrom(name: string, raw: string, problems: string[]): AppConfig['redis'] {
+  const url = urlWith(name, raw, ['redis:'], problems);
+  if (!url) return { host: '127.0.0.1', port: 6379, db: 0 };
+  const dbPart = url.pathname.replace(/^\//, '') || '0';
+  return {
+    host: url.hostname.replace(/^\[|\]$/g, ''),
+    port: url.port ? intIn(`${name} port`, url.port, 1, 65535, problems) : 6379,
+    db: intIn(`${name} database`, dbPart, 0, 15, problems),
+    ...(url.password ? { password: decodeURIComponent(url.password) } : {}),
+  };
 }
 
 function oneOf<T extends string>(name: string, raw: string, values: readonly T[], problems: string[]): T {
@@ -298,18 +341,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const databaseUrl = get('DATABASE_URL');
   urlWith('DATABASE_URL', databaseUrl, ['postgres:', 'postgresql:'], problems);
 
-  const redisUrl = urlWith('REDIS_URL', get('REDIS_URL'), ['redis:'], problems);
-  let redis: AppConfig['redis'] = { host: '127.0.0.1', port: 6379, db: 0 };
-  if (redisUrl) {
-    const dbPart = redisUrl.pathname.replace(/^\//, '') || '0';
-    redis = {
-      host: redisUrl.hostname.replace(/^\[|\]$/g, ''),
-      port: redisUrl.port ? intIn('REDIS_URL port', redisUrl.port, 1, 65535, problems) : 6379,
-      db: intIn('REDIS_URL database', dbPart, 0, 15, problems),
-      ...(redisUrl.password ? { password: decodeURIComponent(redisUrl.password) } : {}),
-    };
-  }
-
+  const redis = redisFrom('REDIS_URL', get('REDIS_URL'), problems);
   const queuePrefix = get('QUEUE_PREFIX');
   if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(queuePrefix)) problems.push('QUEUE_PREFIX must be 1-64 characters of [A-Za-z0-9_.:-]');
 
@@ -389,6 +421,20 @@ export function loadConfig(env: Env = process.env): AppConfig {
     maxDecodedBytes: intIn('RENDER_MAX_DECODED_BYTES', get('RENDER_MAX_DECODED_BYTES'), 1, 4 * 1024 * 1024 * 1024, problems),
     fontCacheMax: intIn('RENDER_FONT_CACHE_MAX', get('RENDER_FONT_CACHE_MAX'), 1, 10_000, problems),
   };
+  const inspect = {
+    poolSize: intIn('INSPECT_POOL_SIZE', get('INSPECT_POOL_SIZE'), 1, 64, problems),
+    timeoutMs: intIn('INSPECT_TIMEOUT_MS', get('INSPECT_TIMEOUT_MS'), 100, 600_000, problems),
+    maxQueue: intIn('INSPECT_QUEUE_MAX', get('INSPECT_QUEUE_MAX'), 0, 10_000, problems),
+  };
+
+  const rateLimit = {
+    perMinute: intIn('RATE_LIMIT_PER_MINUTE', get('RATE_LIMIT_PER_MINUTE'), 0, 10_000_000, problems),
+    redis: Object.freeze(env.RATE_LIMIT_REDIS_URL ? redisFrom('RATE_LIMIT_REDIS_URL', env.RATE_LIMIT_REDIS_URL, problems) : redis),
+    redisTimeoutMs: intIn('RATE_LIMIT_REDIS_TIMEOUT_MS', get('RATE_LIMIT_REDIS_TIMEOUT_MS'), 1, 10_000, problems),
+  };
+  const maxPendingRendersPerOrg = intIn('MAX_PENDING_RENDERS_PER_ORG', get('MAX_PENDING_RENDERS_PER_ORG'), 0, 100_000_000, problems);
+  const apiKeyCacheTtlMs = intIn('API_KEY_CACHE_TTL_MS', get('API_KEY_CACHE_TTL_MS'), 0, 3_600_000, problems);
+  const lastUsedFlushMs = intIn('LAST_USED_FLUSH_MS', get('LAST_USED_FLUSH_MS'), 10, 600_000, problems);
 
   // A secret from the environment is checked with everything else; the disk is only touched for
   // the secret once the rest is known to be sane.
@@ -422,6 +468,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     fetch: Object.freeze(fetch),
     preflight: Object.freeze(preflight),
     render: Object.freeze(render),
+    inspect: Object.freeze(inspect),
     webhookRetryScale,
+    rateLimit: Object.freeze(rateLimit),
+    maxPendingRendersPerOrg,
+    apiKeyCacheTtlMs,
+    lastUsedFlushMs,
   });
 }

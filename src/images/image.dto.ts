@@ -1,6 +1,6 @@
 import { ApiField, ListOf, nullable } from '../http/openapi/api-field.js';
 import type { StorageDriver } from '../storage/storage.types.js';
-import type { ImageEntity } from './image.entity.js';
+import type { ImageView } from './images.repository.js';
 
 const dateTime = { type: 'string', format: 'date-time' };
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
@@ -56,7 +56,7 @@ export class ImageOut {
    * Rows keep storage keys; URLs are minted here, on every read, so they never go stale in the DB.
    * A plain object in contract key order: GET /v1/images/{id} is compared byte for byte.
    */
-  static async from(row: ImageEntity, storage: StorageDriver, ttlSeconds: number): Promise<ImageOut> {
+  static async from(row: ImageView, storage: StorageDriver, ttlSeconds: number): Promise<ImageOut> {
     const [resultUrl, thumbnailUrl] = await Promise.all([
       row.status === 'completed' && row.resultKey ? storage.signedUrl(row.resultKey, ttlSeconds) : null,
       row.status === 'completed' && row.thumbnailKey ? storage.signedUrl(row.thumbnailKey, ttlSeconds) : null,

@@ -16,6 +16,8 @@ export interface ImageError {
 
 @Entity({ name: 'images' })
 @Index('idx_images_org_created', ['orgId', 'createdAt', 'id'])
+// The pending-renders cap counts through this partial index only (migration 1764604800000).
+@Index('idx_images_org_pending', ['orgId'], { where: `status = 'pending'` })
 export class ImageEntity {
   @IdColumn()
   id: string;

@@ -6,10 +6,11 @@ import { Auth, CurrentPrincipal } from '../orgs/auth/auth.decorators.js';
 import type { Principal } from '../orgs/auth/auth.types.js';
 import { ApiErrors } from '../http/openapi/error-responses.js';
 import { ApiHeadersOf } from '../validation/decorators.js';
+import { RATE_COSTS, RateCost } from '../rate-limit/rate-cost.js';
 import { RequestHeaders, UuidParam } from '../validation/validation.pipe.js';
 import { ImageList, ImageOut } from './image.dto.js';
 import { CreateImageDto, CreateImageHeaders, ListImagesQuery } from './images.dto.js';
-import { ImagesService } from './images.service.js';
+import { ImagesService, PENDING_CAP_DETAIL } from './images.service.js';
 
 @ApiTags('images')
 @Controller('v1/images')
@@ -36,6 +37,7 @@ export class ImagesController {
 
   @Post()
   @Auth('images:write', { webhook_url: 'webhooks:write' })
+  @RateCost('render')
   @HttpCode(202)
   @ApiOperation({
     summary: 'Create Image',
@@ -52,6 +54,7 @@ export class ImagesController {
       '`{"detail": {"code", "errors": [{"name", "reason"}]}}` with code template_not_found, template_archived, template_not_published, ' +
       'template_version_not_found, canvas_too_large, invalid_webhook_url or invalid_modification (a modification does not fit its layer, ' +
       'or a remote image_url is unreachable, not an image, or over the pre-flight limits)',
+    429: `Rate limit exceeded (a render costs ${RATE_COSTS.render} points), or the organisation already has MAX_PENDING_RENDERS_PER_ORG renders pending ("${PENDING_CAP_DETAIL}")`,
     409: 'Idempotency-Key in use: idempotency_conflict (the key was used with another body) or idempotency_in_progress (its first request is still running)',
   })
   async createImage(

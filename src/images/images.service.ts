@@ -24,7 +24,7 @@ import { APP_CONFIG } from '../config/config.module.js';
 import { STORAGE_DRIVER, type StorageDriver } from '../storage/storage.types.js';
 import { ImageOut } from './image.dto.js';
 import type { ImageEntity, OutputFormat } from './image.entity.js';
-import { type ImageFilters, ImagesRepository } from './images.repository.js';
+import { type ImageFilters, type ImageView, ImagesRepository } from './images.repository.js';
 
 export type { ImageFilters };
 
@@ -38,6 +38,9 @@ export interface CreateImageInput {
   webhook_url?: string;
   metadata?: Record<string, unknown>;
 }
+
+/** The 429 detail when an organisation already has MAX_PENDING_RENDERS_PER_ORG renders waiting. */
+export const PENDING_CAP_DETAIL = 'Too many renders pending for this organisation';
 
 export interface CreateImageResult {
   status: 201 | 202;
@@ -169,6 +172,9 @@ export class ImagesService {
       }
     }
     const effective = await this.templates.checkModifications(p.orgId, version, input.modifications);
+    const cap = this.config.maxPendingRendersPerOrg;
+    // Checked before the (costly) remote pre-flight. Concurrent POSTs may overshoot by their number: a soft cap.
+    if (cap > 0 && (await this.images.countPending(p.orgId, cap)) >= cap) throw new ApiError(429, PENDING_CAP_DETAIL);
     const limits = { ...this.config.preflight, maxDecodedPixels: this.config.render.maxDecodedPixels };
     const remote = await this.preflightGate.run(p.orgId, () => preflightImageUrls(effective, this.fetcher, limits));
     if (remote.length) throw invalid('invalid_modification', remote);
@@ -204,7 +210,7 @@ export class ImagesService {
     return { ...page, data: await Promise.all(page.data.map((r) => this.out(r))) };
   }
 
-  out(row: ImageEntity): Promise<ImageOut> {
+  out(row: ImageView): Promise<ImageOut> {
     return ImageOut.from(row, this.storage, this.config.signedUrlTtlSeconds);
   }
 }

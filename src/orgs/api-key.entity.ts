@@ -1,10 +1,11 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne } from 'typeorm';
+import { Check, Column, Entity, Index, JoinColumn, ManyToOne } from 'typeorm';
 import { CreatedAtColumn, IdColumn, TimestampColumn } from '../database/columns.js';
 import { OrgEntity } from './org.entity.js';
 
 export type KeyMode = 'live' | 'test';
 
 @Entity({ name: 'api_keys' })
+@Check('chk_api_keys_rate_limit', '"rate_limit_per_minute" >= 0')
 export class ApiKeyEntity {
   @IdColumn()
   id: string;
@@ -40,6 +41,10 @@ export class ApiKeyEntity {
 
   @TimestampColumn('last_used_at')
   lastUsedAt: Date | null;
+
+  /** Points per minute for this key: null = the RATE_LIMIT_PER_MINUTE default, 0 = unlimited. */
+  @Column({ name: 'rate_limit_per_minute', type: 'integer', nullable: true })
+  rateLimitPerMinute: number | null;
 
   @TimestampColumn('revoked_at')
   revokedAt: Date | null;

@@ -16,6 +16,8 @@ export interface KeySummary {
   created_at: string;
   last_used_at: string | null;
   revoked_at: string | null;
+  /** null = the RATE_LIMIT_PER_MINUTE default; 0 = unlimited. */
+  rate_limit_per_minute: number | null;
 }
 
 /** The key itself is shown exactly once, here. */
@@ -26,15 +28,12 @@ export interface AuthenticatedKey {
   orgId: string;
   mode: KeyMode;
   scopes: Scope[];
+  /** null = the default; 0 = unlimited. */
+  rateLimitPerMinute: number | null;
 }
-
-const TOUCH_INTERVAL_MS = 60_000;
 
 /** Plain class so the admin CLI can use it with a bare DataSource, outside Nest. */
 export class OrgsRepository {
-  /** When this process last wrote each key's last_used_at (ms), so most requests skip the write entirely. */
-  private readonly touchedAt = new Map<string, number>();
-
   constructor(private readonly ds: DataSource) {}
 
   async createOrg(name: string): Promise<OrgEntity> {
@@ -46,7 +45,7 @@ export class OrgsRepository {
     return this.ds.getRepository(OrgEntity).findOneBy({ id });
   }
 
-  async createKey(orgId: string, mode: KeyMode, opts: { name?: string; scopes?: Scope[] } = {}): Promise<CreatedKey> {
+  async createKey(orgId: string, mode: KeyMode, opts: { name?: string; scopes?: Scope[]; rateLimitPerMinute?: number | null } = {}): Promise<CreatedKey> {
     const gen = generateKey(mode);
     const repo = this.ds.getRepository(ApiKeyEntity);
     const row = await repo.save(
@@ -57,6 +56,7 @@ export class OrgsRepository {
         prefix: gen.prefix,
         secretHash: gen.secretHash,
         scopes: [...(opts.scopes ?? SCOPES)],
+        rateLimitPerMinute: opts.rateLimitPerMinute ?? null,
       }),
     );
     return { ...summarize(row), key: gen.key };
@@ -77,27 +77,45 @@ export class OrgsRepository {
     return summarize(row);
   }
 
-  async authenticate(key: string): Promise<AuthenticatedKey | null> {
-    const row = await this.ds
-      .getRepository(ApiKeyEntity)
-      .findOneBy({ secretHash: hashKey(key), revokedAt: IsNull() });
+  /** Sets (a number, 0 = unlimited) or clears (null = the default) a key's rate limit; null when no active key of that org has this id. */
+  async updateKeyRateLimit(orgId: string, keyId: string, rateLimitPerMinute: number | null): Promise<KeySummary | null> {
+    const repo = this.ds.getRepository(ApiKeyEntity);
+    const row = await repo.findOneBy({ id: keyId, orgId, revokedAt: IsNull() });
     if (!row) return null;
-    return { keyId: row.id, orgId: row.orgId, mode: row.mode, scopes: row.scopes.filter((s): s is Scope => (SCOPES as readonly string[]).includes(s)) };
+    row.rateLimitPerMinute = rateLimitPerMinute;
+    await repo.save(row);
+    return summarize(row);
   }
 
-  /**
-   * Throttled to one write a minute per key so hot keys do not turn every read into a write: in
-   * SQL across processes, and in this process without a round trip at all.
-   */
-  async touch(keyId: string, now = Date.now()): Promise<void> {
-    const last = this.touchedAt.get(keyId);
-    if (last !== undefined && now - last < TOUCH_INTERVAL_MS) return;
-    // Bounded: forgetting a key only costs one more (throttled) UPDATE.
-    if (this.touchedAt.size >= 10_000) this.touchedAt.clear();
-    this.touchedAt.set(keyId, now);
+  authenticate(key: string): Promise<AuthenticatedKey | null> {
+    return this.authenticateHash(hashKey(key));
+  }
+
+  /** One indexed read; raw SQL because it runs on every request that misses the key cache. */
+  async authenticateHash(secretHash: string): Promise<AuthenticatedKey | null> {
+    const rows = (await this.ds.query(
+      `SELECT id, org_id, mode, scopes, rate_limit_per_minute FROM api_keys WHERE secret_hash = $1 AND revoked_at IS NULL`,
+      [secretHash],
+    )) as { id: string; org_id: string; mode: KeyMode; scopes: string[]; rate_limit_per_minute: number | null }[];
+    const row = rows[0];
+    if (!row) return null;
+    return {
+      keyId: row.id,
+      orgId: row.org_id,
+      mode: row.mode,
+      scopes: row.scopes.filter((s): s is Scope => (SCOPES as readonly string[]).includes(s)),
+      rateLimitPerMinute: row.rate_limit_per_minute,
+    };
+  }
+
+  /** One write for many keys (the API batches uses in memory); never moves last_used_at backwards. */
+  async recordLastUsed(uses: ReadonlyMap<string, number>): Promise<void> {
+    if (uses.size === 0) return;
     await this.ds.query(
-      `UPDATE api_keys SET last_used_at = now() WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`,
-      [keyId],
+      `UPDATE api_keys k SET last_used_at = u.at
+       FROM unnest($1::uuid[], $2::timestamptz[]) AS u(id, at)
+       WHERE k.id = u.id AND (k.last_used_at IS NULL OR k.last_used_at < u.at)`,
+      [[...uses.keys()], [...uses.values()].map((ms) => new Date(ms).toISOString())],
     );
   }
 }
@@ -113,6 +131,7 @@ function summarize(row: ApiKeyEntity): KeySummary {
     created_at: row.createdAt.toISOString(),
     last_used_at: row.lastUsedAt ? row.lastUsedAt.toISOString() : null,
     revoked_at: row.revokedAt ? row.revokedAt.toISOString() : null,
+    rate_limit_per_minute: row.rateLimitPerMinute,
   };
 }
 

@@ -96,9 +96,8 @@ function payload(svg: string, at: number, end: number): Buffer {
  * linear in the document's length.
  */
 export function dataUriPayloads(svg: string, max = Infinity): Buffer[] {
-  const lower = svg.replace(/[A-Z]+/g, (m) => m.toLowerCase());
   const out: Buffer[] = [];
-  for (let i = lower.indexOf('data:'); i !== -1 && out.length <= max; i = lower.indexOf('data:', i)) {
+  for (let i = nextDataUri(svg, 0); i !== -1 && out.length <= max; i = nextDataUri(svg, i)) {
     let before = i - 1;
     while (before >= 0 && WS.test(svg[before])) before--;
     const opener = svg[before];
@@ -111,6 +110,23 @@ export function dataUriPayloads(svg: string, max = Infinity): Buffer[] {
     i = end;
   }
   return out;
+}
+
+/**
+ * Where the next `data:` (ASCII case ignored) starts at or after `from`, or -1. Each `:` is
+ * looked at once with four comparisons: no lower-cased copy of the document (a callback per
+ * upper-case run cost seconds on 4 MB of alternating case, on the API's event loop at upload).
+ */
+function nextDataUri(s: string, from: number): number {
+  const lowerAt = (k: number): number => {
+    const c = s.charCodeAt(k);
+    return c >= 0x41 && c <= 0x5a ? c | 0x20 : c;
+  };
+  for (let c = s.indexOf(':', from + 4); c !== -1; c = s.indexOf(':', c + 1)) {
+    const i = c - 4;
+    if (lowerAt(i) === 0x64 && lowerAt(i + 1) === 0x61 && lowerAt(i + 2) === 0x74 && lowerAt(i + 3) === 0x61) return i;
+  }
+  return -1;
 }
 
 /** Markup first (after a BOM and whitespace): treated as SVG and checked as one. */

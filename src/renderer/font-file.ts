@@ -90,6 +90,37 @@ export function fontFormat(bytes: Buffer): FontFormat | null {
   return bytes.length >= 12 ? (MAGIC[bytes.readUInt32BE(0)] ?? null) : null;
 }
 
+/**
+ * Real fonts have a few dozen tables and collections a few dozen faces; fontkit walks whatever a
+ * header declares (a TTC claiming 100,000 faces or an sfnt claiming 65,535 tables costs it about
+ * a second), so declared counts are bounded before it is called.
+ */
+export const MAX_FONT_TABLES = 256;
+export const MAX_COLLECTION_FONTS = 256;
+
+/** Header counts out of bounds, or a directory longer than the file: checked in constant time. */
+function headerProblem(bytes: Buffer, format: FontFormat): string | null {
+  // A WOFF2 without tables stays acceptable, as before the bounds (its tables are read when present).
+  const tables = (count: number, directoryEnd: number, allowNone = false): string | null => {
+    if ((count === 0 && !allowNone) || count > MAX_FONT_TABLES) return `font declares ${count} tables (at most ${MAX_FONT_TABLES})`;
+    return directoryEnd > bytes.length ? 'font table directory is truncated' : null;
+  };
+  switch (format) {
+    case 'ttf':
+    case 'otf':
+      return tables(bytes.readUInt16BE(4), 12 + 16 * bytes.readUInt16BE(4));
+    case 'ttc': {
+      const faces = bytes.readUInt32BE(8);
+      if (faces === 0 || faces > MAX_COLLECTION_FONTS) return `font collection declares ${faces} fonts (at most ${MAX_COLLECTION_FONTS})`;
+      return 12 + 4 * faces > bytes.length ? 'font collection directory is truncated' : null;
+    }
+    case 'woff':
+      return bytes.length < 44 ? 'font file is truncated' : tables(bytes.readUInt16BE(12), 44 + 20 * bytes.readUInt16BE(12));
+    case 'woff2':
+      return bytes.length < 48 ? 'font file is truncated' : tables(bytes.readUInt16BE(12), 48 + bytes.readUInt16BE(12), true);
+  }
+}
+
 function attempt<T>(f: () => T): T | null {
   try {
     return f() ?? null;
@@ -114,6 +145,8 @@ export function readFontInfo(bytes: Buffer): ({ ok: true } & FontInfo) | { ok: f
   const format = fontFormat(bytes);
   if (!format) return { ok: false, reason: 'not a TrueType, OpenType, WOFF or WOFF2 font' };
   if (format === 'woff2' && bytes.readUInt32BE(8) !== bytes.length) return { ok: false, reason: 'WOFF2 length does not match the file' };
+  const problem = headerProblem(bytes, format);
+  if (problem) return { ok: false, reason: problem };
   let font: Fontkit.Font;
   try {
     const opened = fontkit().create(bytes);

@@ -9,6 +9,7 @@ import { TemplateIdParam, TemplateNotFound } from '../templates/templates.contro
 import { PreviewTemplateDto } from '../templates/template.dto.js';
 import { UuidParam } from '../validation/validation.pipe.js';
 import { PreviewService } from './preview.service.js';
+import { RateCost } from '../rate-limit/rate-cost.js';
 
 /** `POST /v1/templates/{id}/preview`: a synchronous render, so it lives with rendering, not templates. */
 @ApiTags('templates')
@@ -18,6 +19,7 @@ export class PreviewController {
 
   @Post(':template_id/preview')
   @Auth(['images:write', 'templates:write'])
+  @RateCost('render')
   @HttpCode(200)
   @ApiOperation({ summary: 'Preview Template', description: 'Renders the draft (or a version) synchronously and returns the image bytes. Nothing is stored.' })
   @TemplateIdParam()

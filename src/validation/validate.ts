@@ -8,6 +8,7 @@
  * pydantic's order (fields in declaration order, list items in index order, `extra_forbidden`
  * after the fields of the same object).
  */
+import { RE2JS } from 're2js';
 import { validateSync, type ValidationArguments, type ValidationError } from 'class-validator';
 import { isPyFloat, pyKeys, pyNumberText, PyNumber, pyFloat, pyRepr, pyStr } from '../http/python-json.js';
 import { pyStrRepr } from '../http/python-repr.js';
@@ -49,16 +50,16 @@ const floatInput = (input: unknown, parent: Parent | undefined): boolean => type
 /** A constraint value as pydantic reports it: ints as ints, float fields' bounds as floats. */
 const bound = (spec: FieldSpec, n: number): number | PyNumber => (spec.kind === 'float' ? pyFloat(n) : n);
 
-const patterns = new WeakMap<FieldSpec, RegExp>();
-function patternOf(spec: FieldSpecOf<'str'>): RegExp {
+const patterns = new WeakMap<FieldSpec, RE2JS>();
+/**
+ * A field's `pattern` as pydantic runs it: Rust's regex crate, a search that is linear in the
+ * input. re2js is the same RE2 family (no backreferences or lookaround, no backtracking), so
+ * no declared pattern can be made to backtrack on a request's value.
+ */
+function patternOf(spec: FieldSpecOf<'str'>): RE2JS {
   let re = patterns.get(spec);
   if (!re) {
-    try {
-      re = new RegExp(spec.pattern ?? '', 'u');
-    } catch {
-      // Unicode mode rejects identity escapes such as `\_` that Rust's regex accepts.
-      re = new RegExp(spec.pattern ?? '');
-    }
+    re = RE2JS.compile(spec.pattern ?? '');
     patterns.set(spec, re);
   }
   return re;

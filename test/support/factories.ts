@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { ImageEntity } from '../../src/images/image.entity.js';
 import type { Scope } from '../../src/orgs/api-keys.js';
+import { loadConfig } from '../../src/config/config.js';
+import { publishKeyChange } from '../../src/orgs/key-events.js';
 import { OrgsRepository } from '../../src/orgs/orgs.service.js';
 
 export interface TestOrg {
@@ -41,3 +43,10 @@ export async function insertImage(ds: DataSource, orgId: string, fields: Partial
 }
 
 export const bearer = (key: string): Record<string, string> => ({ Authorization: `Bearer ${key}` });
+
+/** Revokes a key the way the admin CLI does: in the database, then announced to every API process's key cache. */
+export async function revokeKey(ds: DataSource, orgId: string, keyId: string): Promise<void> {
+  if (!(await new OrgsRepository(ds).revokeKey(orgId, keyId))) throw new Error(`no active key ${keyId}`);
+  const config = loadConfig();
+  await publishKeyChange(config.redis, config.queuePrefix, { keyId });
+}

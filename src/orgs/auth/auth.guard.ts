@@ -1,29 +1,50 @@
-import { type CanActivate, type ExecutionContext, Injectable, Logger } from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { OrgsService } from '../orgs.service.js';
+import type { Response } from 'express';
 import { ApiError } from '../../http/api-error.js';
+import { costOf, RATE_COST, type RateCostKind } from '../../rate-limit/rate-cost.js';
+import { type RateDecision, RateLimiter } from '../../rate-limit/rate-limiter.js';
 import { missingScopeDetail, REQUIRED_SCOPE, type ScopeRule } from './auth.decorators.js';
 import { parseAuthorizationHeader } from './authorization-header.js';
 import type { AuthenticatedRequest } from './auth.types.js';
+import { LastUsedRecorder } from './last-used.js';
+import { VerifiedKeys } from './verified-keys.js';
 
 const BEARER = { 'WWW-Authenticate': 'Bearer' };
 
+/** The IETF RateLimit header fields (draft-ietf-httpapi-ratelimit-headers), Reset in seconds. */
+function rateHeaders(d: Extract<RateDecision, { limit: number }>): Record<string, string> {
+  return { 'RateLimit-Limit': String(d.limit), 'RateLimit-Remaining': String(d.remaining), 'RateLimit-Reset': String(d.resetSeconds) };
+}
+
 @Injectable()
 export class AuthGuard implements CanActivate {
-  private readonly logger = new Logger(AuthGuard.name);
-
   constructor(
     private readonly reflector: Reflector,
-    private readonly orgs: OrgsService,
+    private readonly keys: VerifiedKeys,
+    private readonly lastUsed: LastUsedRecorder,
+    private readonly limiter: RateLimiter,
   ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
-    const req = ctx.switchToHttp().getRequest<AuthenticatedRequest>();
+    const http = ctx.switchToHttp();
+    const req = http.getRequest<AuthenticatedRequest>();
     const parsed = parseAuthorizationHeader(req.headers.authorization);
     if (parsed.kind === 'missing') throw new ApiError(401, 'Not authenticated', BEARER);
     if (parsed.kind === 'malformed') throw new ApiError(401, 'Invalid API key', BEARER);
-    const found = await this.orgs.authenticate(parsed.key);
+    const found = await this.keys.authenticate(parsed.key);
     if (!found) throw new ApiError(401, 'Invalid API key', BEARER);
+    this.lastUsed.touch(found.keyId);
+
+    // Counted before the scope check: a key hammering operations it may not use spends its budget too.
+    const kind = this.reflector.getAllAndOverride<RateCostKind | undefined>(RATE_COST, [ctx.getHandler(), ctx.getClass()]);
+    const decision = await this.limiter.consume(found.keyId, found.rateLimitPerMinute, costOf(kind, req.method));
+    if (decision.kind === 'allowed' || decision.kind === 'limited') {
+      const headers = rateHeaders(decision);
+      // On the response now, so every answer from here on (2xx, 4xx, 5xx) carries them.
+      http.getResponse<Response>().set(headers);
+      if (decision.kind === 'limited') throw new ApiError(429, 'Rate limit exceeded', { ...headers, 'Retry-After': String(decision.resetSeconds) });
+    }
 
     const rule = this.reflector.getAllAndOverride<ScopeRule | undefined>(REQUIRED_SCOPE, [ctx.getHandler(), ctx.getClass()]);
     if (rule) {
@@ -36,7 +57,6 @@ export class AuthGuard implements CanActivate {
       }
     }
     req.principal = { orgId: found.orgId, keyId: found.keyId, mode: found.mode, scopes: found.scopes };
-    this.orgs.touch(found.keyId).catch((err: unknown) => this.logger.warn(`last_used_at update failed: ${String(err)}`));
     return true;
   }
 }

@@ -1,8 +1,8 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /** The transactional outbox (queue/outbox.entity.ts). */
-export class Outbox1764604800000 implements MigrationInterface {
-  name = 'Outbox1764604800000';
+export class Outbox1764648000000 implements MigrationInterface {
+  name = 'Outbox1764648000000';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`
