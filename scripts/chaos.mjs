@@ -125,6 +125,8 @@ const env = {
   OUTBOX_POLL_MS: '200',
   IDEMPOTENCY_LEASE_MS: '5000',
   WORKER_SHUTDOWN_GRACE_MS: '3000',
+  // One key sends every render: the per-key rate limit is not what this run measures.
+  RATE_LIMIT_PER_MINUTE: '0',
 };
 const base = `http://127.0.0.1:${apiPort}`;
 
