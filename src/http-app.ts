@@ -44,7 +44,7 @@ export async function createHttpApp(config: AppConfig): Promise<INestApplication
   useFastApiMiddleware(app, { limitBytes: config.maxJsonBodyBytes });
   app.use(bindRequestLogger);
 
-  const document = buildOpenApiDocument(app);
+  const document = buildOpenApiDocument(app, { publicBaseUrl: config.publicBaseUrl });
   const body = JSON.stringify(document);
   const serveDocument = (_req: Request, res: Response): void => {
     res.type('application/json').send(body);

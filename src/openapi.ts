@@ -40,6 +40,23 @@ const RATE_HEADERS: Obj = {
   'RateLimit-Remaining': { description: 'Points left in the current one-minute window.', schema: { type: 'integer' } },
   'RateLimit-Reset': { description: 'Seconds until the current window ends and the budget is whole again.', schema: { type: 'integer' } },
 };
+/** Headers every answer carries (the request id, see src/logging/) or every 401 (the auth scheme). */
+const COMMON_HEADERS: Obj = {
+  'X-Request-Id': {
+    description: 'The request id: the caller\'s X-Request-Id when it is 1-128 printable characters, else a generated one. Log lines of the request, its render and its webhooks carry it.',
+    schema: { type: 'string' },
+  },
+  'WWW-Authenticate': { description: 'The authentication scheme to use: `Bearer`.', schema: { type: 'string' } },
+};
+
+/** X-Request-Id on every answer, WWW-Authenticate on every 401. */
+function documentCommonHeaders(op: Obj): void {
+  for (const [code, response] of Object.entries((op.responses ?? {}) as Obj)) {
+    const r = response as Obj;
+    r.headers = { ...((r.headers ?? {}) as Obj), ...headerRefs(code === '401' ? ['X-Request-Id', 'WWW-Authenticate'] : ['X-Request-Id']) };
+  }
+}
+
 const RETRY_AFTER: Obj = { description: 'Seconds to wait before retrying.', schema: { type: 'integer' } };
 const headerRefs = (names: string[]): Obj => Object.fromEntries(names.map((n) => [n, { $ref: `#/components/headers/${n}` }]));
 
@@ -183,7 +200,7 @@ export function normalizeDocument(doc: OpenAPIObject): Obj {
   }
   markClosedModels(schemas);
   components.schemas = schemas;
-  components.headers = { ...((components.headers ?? {}) as Obj), ...RATE_HEADERS, 'Retry-After': RETRY_AFTER };
+  components.headers = { ...((components.headers ?? {}) as Obj), ...RATE_HEADERS, 'Retry-After': RETRY_AFTER, ...COMMON_HEADERS };
   d.components = components;
 
   const paths = (d.paths ?? {}) as Obj;
@@ -209,13 +226,20 @@ export function normalizeDocument(doc: OpenAPIObject): Obj {
       }
       op.responses = responses;
       documentRateLimits(op);
+      documentCommonHeaders(op);
     }
   }
   describeRequestDefaults(paths, schemas);
   return sortKeys(d) as Obj;
 }
 
-export function buildOpenApiDocument(app: INestApplication): Obj {
+/**
+ * The committed document names the development server; the served one (/openapi.json, Swagger
+ * UI) names PUBLIC_BASE_URL, so generated clients and "Try it out" reach the right host.
+ */
+export const DEV_SERVER_URL = 'http://localhost:3000';
+
+export function buildOpenApiDocument(app: INestApplication, options: { publicBaseUrl?: string } = {}): Obj {
   const config = new DocumentBuilder()
     .setTitle('Imtegrate API')
     .setDescription(
@@ -223,12 +247,14 @@ export function buildOpenApiDocument(app: INestApplication): Obj {
         'Renders are asynchronous: POST /v1/images, then poll GET /v1/images/{image_id} or receive a signed webhook.',
     )
     .setVersion('dev')
+    .addServer(options.publicBaseUrl ?? DEV_SERVER_URL, options.publicBaseUrl ? 'This installation' : 'Local development (the served document names PUBLIC_BASE_URL)')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'API key', description: 'ik_live_… or ik_test_…' }, 'HTTPBearer')
     .build();
   const doc = SwaggerModule.createDocument(app, config, {
     operationIdFactory: (_controller, method) => method,
     extraModels: referencedModels(),
   });
+  doc.info.license = { name: 'Proprietary' };
   // Nest writes `/v1/images/{image_id}` already; turn method-name ids into FastAPI ids per path.
   for (const [path, item] of Object.entries(doc.paths)) {
     for (const method of METHODS) {

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { load as loadYaml } from 'js-yaml';
-import { serializeDocument } from '../src/openapi.js';
+import { DEV_SERVER_URL, serializeDocument } from '../src/openapi.js';
+import { startApi } from './support/app.js';
 import { generateDocument, undeclaredAnswer, type OpenApiPaths } from './support/openapi.js';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -42,12 +43,13 @@ describe('openapi.json', () => {
     });
 
     // Response headers are additive (a client built from the contract ignores them); every
-    // authenticated answer documents the RateLimit-* headers, these included. All else is pinned.
-    it('keeps every contract response unchanged apart from the RateLimit-* headers (others may be added)', () => {
+    // authenticated answer documents the RateLimit-* headers and every answer X-Request-Id, these
+    // included. All else is pinned.
+    it('keeps every contract response unchanged apart from the RateLimit-* and X-Request-Id headers (others may be added)', () => {
       for (const [code, response] of Object.entries(theirs().responses as Obj)) {
         const { headers, ...rest } = ours().responses[code] as Obj;
         expect([code, rest]).toEqual([code, response]);
-        expect([code, Object.keys(headers ?? {})]).toEqual([code, ['RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset']]);
+        expect([code, Object.keys(headers ?? {}).sort()]).toEqual([code, ['RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'X-Request-Id']]);
       }
     });
   });
@@ -64,8 +66,9 @@ describe('openapi.json', () => {
         if (!(op.security ?? []).some((s: Obj) => 'HTTPBearer' in s)) continue;
         operations++;
         for (const [code, r] of Object.entries(op.responses as Obj)) {
-          const expected = code === '401' ? [] : code === '429' ? [...names, 'Retry-After'] : names;
-          expect([path, method, code, Object.keys((r as Obj).headers ?? {}).sort()]).toEqual([path, method, code, expected.sort()]);
+          const expected = code === '401' ? ['WWW-Authenticate'] : code === '429' ? [...names, 'Retry-After'] : names;
+          const own = Object.keys((r as Obj).headers ?? {}).filter((h) => h !== 'X-Request-Id' && h !== 'Preference-Applied' && h !== 'X-Imtegrate-Text-Report');
+          expect([path, method, code, own.sort()]).toEqual([path, method, code, expected.sort()]);
         }
         expect([path, method, op.responses['429']?.description]).toEqual([path, method, expect.stringContaining('Rate limit exceeded')]);
       }
@@ -167,5 +170,45 @@ describe('openapi.json', () => {
     expect(op.security).toBeUndefined();
     expect(Object.keys(op.responses['200'].content)).toEqual(expect.arrayContaining(['image/png', 'image/svg+xml', 'font/woff2']));
     expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['200', '304', '403', '404']));
+  });
+});
+
+describe('the document as generated clients read it', () => {
+  let doc: Obj;
+  beforeAll(async () => {
+    doc = await generateDocument();
+  });
+
+  it('has a licence and names a server; the served document names PUBLIC_BASE_URL', async () => {
+    expect(doc.info.license).toEqual({ name: 'Proprietary' });
+    expect(doc.servers).toEqual([{ url: DEV_SERVER_URL, description: expect.any(String) }]);
+    const t = await startApi();
+    try {
+      const served = (await (await fetch(`${t.baseUrl}/openapi.json`)).json()) as Obj;
+      expect(served.servers).toEqual([{ url: t.baseUrl, description: 'This installation' }]);
+      expect({ ...served, servers: doc.servers }).toEqual(doc);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('types the coded 400 body and declares the response headers the service sends', () => {
+    const post = doc.paths['/v1/images'].post;
+    expect(post.responses['400'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/CodedErrorSchema' });
+    const coded = doc.components.schemas.CodedErrorSchema.properties.detail.anyOf[0];
+    expect(coded).toMatchObject({ required: ['code', 'errors'], properties: { errors: { items: { required: ['name', 'reason'] } } } });
+    expect(Object.keys(post.responses['201'].headers)).toEqual(expect.arrayContaining(['Preference-Applied', 'X-Request-Id']));
+    expect(Object.keys(post.responses['202'].headers)).toEqual(expect.arrayContaining(['Preference-Applied']));
+    expect(Object.keys(post.responses['401'].headers).sort()).toEqual(['WWW-Authenticate', 'X-Request-Id']);
+    expect(Object.keys(doc.paths['/v1/templates/{template_id}/preview'].post.responses['200'].headers)).toEqual(
+      expect.arrayContaining(['X-Imtegrate-Text-Report']),
+    );
+    for (const [path, item] of Object.entries(doc.paths as Obj)) {
+      for (const [method, op] of Object.entries(item as Obj)) {
+        for (const [code, r] of Object.entries(op.responses as Obj)) {
+          expect([path, method, code, Object.keys((r as Obj).headers ?? {})]).toEqual([path, method, code, expect.arrayContaining(['X-Request-Id'])]);
+        }
+      }
+    }
   });
 });

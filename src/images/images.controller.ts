@@ -4,7 +4,10 @@ import type { Request, Response } from 'express';
 import { requestIdFrom } from '../logging/request-id.js';
 import { Auth, CurrentPrincipal } from '../orgs/auth/auth.decorators.js';
 import type { Principal } from '../orgs/auth/auth.types.js';
-import { ApiErrors } from '../http/openapi/error-responses.js';
+import { ApiErrors, coded, header } from '../http/openapi/error-responses.js';
+
+/** Echoes an honoured `Prefer: wait=N` (RFC 7240). */
+const PREFERENCE_APPLIED = { 'Preference-Applied': header('`wait=N` when the request honoured a `Prefer: wait=N`') };
 import { ApiHeadersOf } from '../validation/decorators.js';
 import { RATE_COSTS, RateCost } from '../rate-limit/rate-cost.js';
 import { RequestHeaders, UuidParam } from '../validation/validation.pipe.js';
@@ -46,14 +49,15 @@ export class ImagesController {
       'with `Prefer: wait=N` it waits up to N seconds and answers 201 with the finished image.',
   })
   @ApiBody({ type: CreateImageDto })
-  @ApiAcceptedResponse({ description: 'Queued', type: ImageOut })
-  @ApiCreatedResponse({ description: 'Finished within the Prefer: wait time', type: ImageOut })
+  @ApiAcceptedResponse({ description: 'Queued (or still running at the end of the Prefer: wait time)', type: ImageOut, headers: PREFERENCE_APPLIED as never })
+  @ApiCreatedResponse({ description: 'Finished within the Prefer: wait time', type: ImageOut, headers: PREFERENCE_APPLIED as never })
   @ApiHeadersOf(CreateImageHeaders)
   @ApiErrors({
-    400:
+    400: coded(
       '`{"detail": {"code", "errors": [{"name", "reason"}]}}` with code template_not_found, template_archived, template_not_published, ' +
       'template_version_not_found, canvas_too_large, invalid_webhook_url or invalid_modification (a modification does not fit its layer, ' +
       'or a remote image_url is unreachable, not an image, or over the pre-flight limits)',
+    ),
     429: `Rate limit exceeded (a render costs ${RATE_COSTS.render} points), or the organisation already has MAX_PENDING_RENDERS_PER_ORG renders pending ("${PENDING_CAP_DETAIL}")`,
     409: 'Idempotency-Key in use: idempotency_conflict (the key was used with another body) or idempotency_in_progress (its first request is still running)',
   })

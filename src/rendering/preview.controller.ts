@@ -3,7 +3,7 @@ import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Auth, CurrentPrincipal } from '../orgs/auth/auth.decorators.js';
 import type { Principal } from '../orgs/auth/auth.types.js';
-import { ApiBinaryResponse, ApiErrors } from '../http/openapi/error-responses.js';
+import { ApiBinaryResponse, ApiErrors, coded, header } from '../http/openapi/error-responses.js';
 import { OUTPUT_FORMATS } from '../images/image.entity.js';
 import { TemplateIdParam, TemplateNotFound } from '../templates/templates.controller.js';
 import { PreviewTemplateDto } from '../templates/template.dto.js';
@@ -24,8 +24,12 @@ export class PreviewController {
   @ApiOperation({ summary: 'Preview Template', description: 'Renders the draft (or a version) synchronously and returns the image bytes. Nothing is stored.' })
   @TemplateIdParam()
   @ApiBody({ type: PreviewTemplateDto })
-  @ApiBinaryResponse(200, 'The rendered image, in the requested format', OUTPUT_FORMATS.map((f) => `image/${f}`))
-  @ApiErrors({ 400: 'The modifications do not fit the template, or the render failed (invalid_modification, or the render error code)' })
+  @ApiBinaryResponse(200, 'The rendered image, in the requested format', OUTPUT_FORMATS.map((f) => `image/${f}`), {
+    'X-Imtegrate-Text-Report': header(
+      'The text layout report as ASCII JSON: per text layer the font size used, lines, truncation, missing glyphs and whether the fallback font drew it',
+    ),
+  })
+  @ApiErrors({ 400: coded('The modifications do not fit the template, or the render failed (invalid_modification, or the render error code)') })
   @TemplateNotFound()
   async previewTemplate(
     @CurrentPrincipal() p: Principal,

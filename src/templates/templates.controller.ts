@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } fr
 import { ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Auth, CurrentPrincipal } from '../orgs/auth/auth.decorators.js';
 import type { Principal } from '../orgs/auth/auth.types.js';
-import { ApiErrors } from '../http/openapi/error-responses.js';
+import { ApiErrors, coded } from '../http/openapi/error-responses.js';
 import { ParamField, UuidParam } from '../validation/validation.pipe.js';
 import { INT32_MAX, t } from '../validation/fields.js';
 import { TemplateList, TemplateOut, TemplateVersionList, TemplateVersionOut } from './template-out.dto.js';
@@ -11,7 +11,7 @@ import { TemplatesService, type TemplateInput } from './templates.service.js';
 
 export const TemplateIdParam = () => ApiParam({ name: 'template_id', required: true, schema: { type: 'string', format: 'uuid', title: 'Template Id' } });
 export const TemplateNotFound = () => ApiErrors({ 404: 'No such template in your organisation' });
-const Invalid = () => ApiErrors({ 400: 'Cross-field rules failed (invalid_template)' });
+const Invalid = () => ApiErrors({ 400: coded('Cross-field rules failed (invalid_template)') });
 const Archived = () => ApiErrors({ 409: 'The template is archived (template_archived)' });
 
 @ApiTags('templates')

@@ -1,6 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiResponse } from '@nestjs/swagger';
-import { ErrorDetailSchema } from './error-schemas.js';
+import { CodedErrorSchema, ErrorDetailSchema } from './error-schemas.js';
 
 /**
  * The `{"detail": ...}` answers of an operation, one description per status:
@@ -9,17 +9,42 @@ import { ErrorDetailSchema } from './error-schemas.js';
  * with `ApiBinaryResponse`, never with an operation-wide `@ApiProduces` (which would type its
  * errors as images too).
  */
-export function ApiErrors(byStatus: Readonly<Record<number, string>>): MethodDecorator & ClassDecorator {
+export function ApiErrors(byStatus: Readonly<Record<number, string | CodedError>>): MethodDecorator & ClassDecorator {
   return applyDecorators(
-    ...Object.entries(byStatus).map(([status, description]) => ApiResponse({ status: Number(status), description, type: ErrorDetailSchema })),
+    ...Object.entries(byStatus).map(([status, d]) =>
+      typeof d === 'string'
+        ? ApiResponse({ status: Number(status), description: d, type: ErrorDetailSchema })
+        : ApiResponse({ status: Number(status), description: d.description, type: CodedErrorSchema }),
+    ),
   );
 }
 
+interface CodedError {
+  coded: true;
+  description: string;
+}
+
+/** An error answered as `{"detail": {"code", "errors": [{"name", "reason"}]}}` (CodedErrorSchema). */
+export function coded(description: string): CodedError {
+  return { coded: true, description };
+}
+
+/** A response header, for `headers:` of an ApiResponse. */
+export function header(description: string): Record<string, unknown> {
+  return { description, schema: { type: 'string' } };
+}
+
 /** A success whose body is the bytes of one of `contentTypes` (each declared, so clients know every type they may get). */
-export function ApiBinaryResponse(status: number, description: string, contentTypes: readonly string[]): MethodDecorator & ClassDecorator {
+export function ApiBinaryResponse(
+  status: number,
+  description: string,
+  contentTypes: readonly string[],
+  headers?: Record<string, Record<string, unknown>>,
+): MethodDecorator & ClassDecorator {
   return ApiResponse({
     status,
     description,
+    ...(headers ? { headers: headers as never } : {}),
     content: Object.fromEntries(contentTypes.map((type) => [type, { schema: { type: 'string', format: 'binary' } }])),
   });
 }
