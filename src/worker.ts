@@ -2,15 +2,16 @@ import 'reflect-metadata';
 import type { Server } from 'node:http';
 import { Logger, type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { getQueueToken } from '@nestjs/bull';
+import type { Queue } from 'bull';
+import { TimeoutError, withTimeout } from './common/timeout.js';
 import { getConfig } from './config/config.module.js';
 import { Metrics } from './health/metrics.js';
 import { startWorkerHealthServer } from './health/worker-health.server.js';
 import { checkReadiness } from './health/readiness.js';
-import { getQueueToken } from '@nestjs/bull';
 import { getDataSourceToken } from '@nestjs/typeorm';
-import type { Queue } from 'bull';
 import type { DataSource } from 'typeorm';
-import { QueueName } from './queue/queue.constants.js';
+import { QueueName, QUEUES } from './queue/queue.constants.js';
 import { NEST_LOGGER } from './logging/logging.module.js';
 import { WorkerModule } from './worker.module.js';
 
@@ -33,6 +34,12 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
         process.exit(0);
       })
       .catch((err: unknown) => {
+        if (err instanceof TimeoutError) {
+          // Renders still running are abandoned: their rows' leases lapse and the reconciler (or
+          // Bull's stalled check) gives them to another worker; their CAS writes would lose anyway.
+          logger.warn(`Shutdown grace of ${config.workerShutdownGraceMs} ms exceeded (${err.message}); exiting with work in flight`);
+          process.exit(1);
+        }
         if (isClosedConnection(err)) {
           logger.log('Worker stopped (a queue connection was still opening)');
           process.exit(0);
@@ -79,8 +86,17 @@ if (config.workerHealthPort !== null) {
     onError: (err) => logger.error(`metrics scrape failed: ${err instanceof Error ? err.stack : String(err)}`),
   });
 }
+/**
+ * SIGTERM: stop taking jobs (a local pause waits for the running ones), then close, all within
+ * WORKER_SHUTDOWN_GRACE_MS. Pausing first matters: closing the app tears the render pool down,
+ * and a job taken meanwhile would fail for nothing.
+ */
 lifecycle.stop = async () => {
   health?.close();
-  await app.close();
+  const deadline = Date.now() + config.workerShutdownGraceMs;
+  const left = () => Math.max(0, deadline - Date.now());
+  const queues = QUEUES.map((name) => app.get<Queue>(getQueueToken(name), { strict: false }));
+  await withTimeout(Promise.all(queues.map((q) => q.pause(true))), left(), 'finishing active jobs');
+  await withTimeout(app.close(), left(), 'closing');
 };
 logger.log(`Worker ready (pid ${process.pid}, concurrency ${config.workerConcurrency}, queue prefix ${config.queuePrefix})`);

@@ -4,6 +4,8 @@ import { DataSource } from 'typeorm';
 import { typeormOptions } from '../src/database/typeorm-options.js';
 import { ENTITIES } from '../src/entities.js';
 import { ImagesRepository, type RenderResult } from '../src/images/images.repository.js';
+import { loadConfig } from '../src/config/config.js';
+import { OutboxRepository } from '../src/queue/outbox.repository.js';
 import { ensureMigrated } from './support/db.js';
 import { insertImage } from './support/factories.js';
 
@@ -13,7 +15,8 @@ beforeAll(async () => {
   await ensureMigrated();
   ds = new DataSource(typeormOptions(process.env.DATABASE_URL as string, ENTITIES));
   await ds.initialize();
-  images = new ImagesRepository(ds);
+  const config = loadConfig({ ...process.env, RENDER_LEASE_MS: '600' });
+  images = new ImagesRepository(ds, new OutboxRepository(ds, config), config);
 });
 afterAll(async () => {
   await ds.destroy();
@@ -35,11 +38,11 @@ async function state(id: string): Promise<{ status: string; attempts: number; re
 const pending = async (): Promise<string> => (await insertImage(ds, randomUUID())).id;
 
 describe('ImagesRepository status transitions', () => {
-  it('claim counts a new execution from pending, adopts the same one while rendering, and refuses a finished image', async () => {
+  it('claim counts a new execution from pending, refuses one while the lease is live, and refuses a finished image', async () => {
     const id = await pending();
     expect(await images.claim(id)).toBe(1);
-    // A re-delivery of the same job (its worker died) takes over without counting again.
-    expect(await images.claim(id)).toBe(1);
+    // A duplicate delivery of the same job while the execution lives: a no-op.
+    expect(await images.claim(id)).toBeNull();
     expect(await state(id)).toMatchObject({ status: 'rendering', attempts: 1 });
     expect(await images.complete(id, 1, result)).toBe(true);
     expect(await images.claim(id)).toBeNull();
@@ -65,14 +68,42 @@ describe('ImagesRepository status transitions', () => {
     expect(await state(id)).toMatchObject({ status: 'failed', attempts: 2, result_key: null, error: { code: 'image_unavailable' } });
   });
 
-  it('a second execution of the same attempt finishing later is a no-op', async () => {
+  it('the lease is renewed while the execution runs, and lapses once it ends without finishing', async () => {
     const id = await pending();
-    const a = await images.claim(id);
-    const b = await images.claim(id);
-    expect(a).toBe(b);
-    expect(await images.complete(id, a as number, result)).toBe(true);
-    expect(await images.fail(id, b as number, { code: 'x', message: 'x' }, 1)).toBe(false);
-    expect(await state(id)).toMatchObject({ status: 'completed', error: null });
+    let attempt: number | null = null;
+    await images.execute(async () => {
+      attempt = await images.claim(id);
+      // Well past the 600 ms lease: the heartbeat keeps it, so a duplicate cannot claim.
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(await images.claim(id)).toBeNull();
+    });
+    expect(attempt).toBe(1);
+    // The execution ended (say it threw) without finishing the row: nothing renews the lease.
+    await new Promise((r) => setTimeout(r, 800));
+    expect(await images.claim(id)).toBe(2);
+    expect(await images.complete(id, 1, result)).toBe(false);
+    expect(await images.complete(id, 2, result)).toBe(true);
+    const events = (await ds.query(`SELECT topic FROM outbox WHERE aggregate_id = $1 AND topic <> 'render.requested'`, [id])) as { topic: string }[];
+    expect(events).toEqual([{ topic: 'image.completed' }]);
+  });
+
+  it('a status change and its event commit together: when the event cannot be written, the status does not change', async () => {
+    const id = await pending();
+    const attempt = (await images.claim(id)) as number;
+    const fn = `fail_outbox_${id.replace(/-/g, '')}`;
+    // Stands in for a crash between the two writes: the event insert fails inside the transaction.
+    await ds.query(`CREATE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'crash'; END $$`);
+    await ds.query(`CREATE TRIGGER ${fn} BEFORE INSERT ON outbox FOR EACH ROW WHEN (NEW.aggregate_id = '${id}') EXECUTE FUNCTION ${fn}()`);
+    try {
+      await expect(images.complete(id, attempt, result)).rejects.toThrow(/crash/);
+      expect(await state(id)).toMatchObject({ status: 'rendering', result_key: null });
+    } finally {
+      await ds.query(`DROP TRIGGER ${fn} ON outbox`);
+      await ds.query(`DROP FUNCTION ${fn}()`);
+    }
+    expect(await images.complete(id, attempt, result)).toBe(true);
+    const events = (await ds.query(`SELECT topic FROM outbox WHERE aggregate_id = $1 AND topic <> 'render.requested'`, [id])) as { topic: string }[];
+    expect(events).toEqual([{ topic: 'image.completed' }]);
   });
 });
 
@@ -82,7 +113,13 @@ describe('ImagesRepository sweeper transitions', () => {
   it('finds rows untouched for longer than the window, with the state they were seen in', async () => {
     const row = await insertImage(ds, randomUUID(), { ...old, status: 'rendering', attempts: 3 });
     const fresh = await insertImage(ds, randomUUID(), { updatedAt: new Date() });
+    const foreign = await insertImage(ds, randomUUID(), { ...old, status: 'rendering', attempts: 3 });
+    // Renders are found by their render request on this prefix; another prefix's are not ours.
+    for (const [r, prefix] of [[row, process.env.QUEUE_PREFIX], [fresh, process.env.QUEUE_PREFIX], [foreign, 'another-install']] as const) {
+      await ds.query(`INSERT INTO outbox (id, queue_prefix, topic, aggregate_id, payload) VALUES (gen_random_uuid(), $1, 'render.requested', $2, '{}')`, [prefix, r.id]);
+    }
     const stale = await images.findStale(60_000, 10_000);
+    expect(stale.map((s) => s.id)).not.toContain(foreign.id);
     expect(stale).toContainEqual({ id: row.id, orgId: row.orgId, status: 'rendering', attempts: 3 });
     expect(stale.map((s) => s.id)).not.toContain(fresh.id);
   });
@@ -94,6 +131,12 @@ describe('ImagesRepository sweeper transitions', () => {
     // The same observation a second time (another sweeper) loses: the row moved on.
     expect(await images.markForRequeue(seen)).toBe(false);
     expect(await images.complete(row.id, 1, result)).toBe(false);
+    expect(await state(row.id)).toMatchObject({ status: 'pending', attempts: 1 });
+    const [request] = (await ds.query(`SELECT payload FROM outbox WHERE aggregate_id = $1 AND topic = 'render.requested'`, [row.id])) as {
+      payload: { jobId: string };
+    }[];
+    // A job id of its own, so a dead worker's job holding the image id cannot block it.
+    expect(request.payload.jobId).toMatch(new RegExp(`^${row.id}:`));
     expect(await images.claim(row.id)).toBe(2);
     expect(await images.complete(row.id, 2, result)).toBe(true);
     expect(await state(row.id)).toMatchObject({ status: 'completed', attempts: 2 });

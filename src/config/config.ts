@@ -19,6 +19,8 @@ export interface AppConfig {
   readonly storage: { readonly driver: 'local' | 's3'; readonly dir: string; readonly s3?: S3Config };
   readonly workerConcurrency: number;
   readonly workerHealthPort: number | null;
+  /** On SIGTERM a worker stops taking jobs and lets running ones finish for this long, then exits anyway. */
+  readonly workerShutdownGraceMs: number;
   readonly maxJsonBodyBytes: number;
   readonly logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
   /** Bearer token GET /metrics requires (API and worker health port); null: metrics are open. */
@@ -28,6 +30,8 @@ export interface AppConfig {
   /** CIDRs that outbound fetches may reach although the address policy forbids them (tests, dev). */
   readonly fetchAllowCidrs: readonly string[];
   readonly signedUrlTtlSeconds: number;
+  /** How long a request holding an Idempotency-Key may take before a retry may take the key over. */
+  readonly idempotencyLeaseMs: number;
   readonly queue: {
     /** How long a worker's job lock lives without renewal; a killed worker's job is retried after it. */
     readonly lockDurationMs: number;
@@ -35,8 +39,21 @@ export interface AppConfig {
     /** Attempts for transient failures (remote image timeouts, storage hiccups). */
     readonly attempts: number;
     readonly backoffMs: number;
-    /** A render still pending or rendering after this long is re-enqueued or failed by the sweeper. */
+    /** A render pending this long is checked for a live job (re-driven without one); also the window for leaseless rendering rows. */
     readonly sweepAfterMs: number;
+    /** A rendering execution renews its lease this long ahead (every third of it); a lapsed lease is re-driven. */
+    readonly renderLeaseMs: number;
+    /** How often the reconciler (render sweeper) looks for lost renders. */
+    readonly sweepIntervalMs: number;
+    /** Every Redis call on a request or relay path gives up after this long (Redis down only delays work). */
+    readonly commandTimeoutMs: number;
+  };
+  /** The transactional outbox relay. */
+  readonly outbox: {
+    /** How often each process's relay looks for records it was not woken for. */
+    readonly pollMs: number;
+    /** Sent records are deleted after this long. */
+    readonly retentionMs: number;
   };
   /** Multiplies the webhook retry schedule (1 min ... 12 h); tests shrink it. */
   readonly webhookRetryScale: number;
@@ -129,7 +146,14 @@ export const DEFAULTS = {
   QUEUE_STALLED_INTERVAL_MS: '30000',
   RENDER_ATTEMPTS: '5',
   RENDER_BACKOFF_MS: '1000',
-  RENDER_SWEEP_AFTER_MS: '600000',
+  RENDER_SWEEP_AFTER_MS: '5000',
+  RENDER_SWEEP_INTERVAL_MS: '1000',
+  RENDER_LEASE_MS: '30000',
+  REDIS_COMMAND_TIMEOUT_MS: '2000',
+  WORKER_SHUTDOWN_GRACE_MS: '30000',
+  IDEMPOTENCY_LEASE_MS: '60000',
+  OUTBOX_POLL_MS: '500',
+  OUTBOX_RETENTION_MS: String(24 * 3600 * 1000),
   FETCH_TIMEOUT_MS: '10000',
   FETCH_MAX_BYTES: String(15 * 1024 * 1024),
   FETCH_MAX_REDIRECTS: '3',
@@ -338,6 +362,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     ? intIn('WORKER_HEALTH_PORT', env.WORKER_HEALTH_PORT, 0, 65535, problems)
     : null;
 
+  const workerShutdownGraceMs = intIn('WORKER_SHUTDOWN_GRACE_MS', get('WORKER_SHUTDOWN_GRACE_MS'), 0, 3_600_000, problems);
   const maxJsonBodyBytes = intIn('MAX_JSON_BODY_BYTES', get('MAX_JSON_BODY_BYTES'), 1024, 100 * 1024 * 1024, problems);
   const logLevel = oneOf('LOG_LEVEL', LOG_LEVEL_ALIASES[get('LOG_LEVEL')] ?? get('LOG_LEVEL'), ['log', 'error', 'warn', 'debug', 'verbose'] as const, problems);
   const metricsToken = credential('METRICS_TOKEN', env.METRICS_TOKEN, problems);
@@ -357,12 +382,20 @@ export function loadConfig(env: Env = process.env): AppConfig {
     if (!/^[0-9a-fA-F.:]+\/\d{1,3}$/.test(cidr)) problems.push(`FETCH_ALLOW_CIDRS entry "${cidr}" is not a CIDR`);
   }
   const signedUrlTtlSeconds = intIn('SIGNED_URL_TTL_SECONDS', get('SIGNED_URL_TTL_SECONDS'), 1, 7 * 24 * 3600, problems);
+  const idempotencyLeaseMs = intIn('IDEMPOTENCY_LEASE_MS', get('IDEMPOTENCY_LEASE_MS'), 100, 3_600_000, problems);
   const queue = {
     lockDurationMs: intIn('QUEUE_LOCK_DURATION_MS', get('QUEUE_LOCK_DURATION_MS'), 500, 600_000, problems),
     stalledIntervalMs: intIn('QUEUE_STALLED_INTERVAL_MS', get('QUEUE_STALLED_INTERVAL_MS'), 500, 600_000, problems),
     attempts: intIn('RENDER_ATTEMPTS', get('RENDER_ATTEMPTS'), 1, 20, problems),
     backoffMs: intIn('RENDER_BACKOFF_MS', get('RENDER_BACKOFF_MS'), 10, 600_000, problems),
-    sweepAfterMs: intIn('RENDER_SWEEP_AFTER_MS', get('RENDER_SWEEP_AFTER_MS'), 1000, 86_400_000, problems),
+    sweepAfterMs: intIn('RENDER_SWEEP_AFTER_MS', get('RENDER_SWEEP_AFTER_MS'), 100, 86_400_000, problems),
+    renderLeaseMs: intIn('RENDER_LEASE_MS', get('RENDER_LEASE_MS'), 300, 3_600_000, problems),
+    sweepIntervalMs: intIn('RENDER_SWEEP_INTERVAL_MS', get('RENDER_SWEEP_INTERVAL_MS'), 50, 3_600_000, problems),
+    commandTimeoutMs: intIn('REDIS_COMMAND_TIMEOUT_MS', get('REDIS_COMMAND_TIMEOUT_MS'), 50, 60_000, problems),
+  };
+  const outbox = {
+    pollMs: intIn('OUTBOX_POLL_MS', get('OUTBOX_POLL_MS'), 20, 60_000, problems),
+    retentionMs: intIn('OUTBOX_RETENTION_MS', get('OUTBOX_RETENTION_MS'), 1000, 30 * 86_400_000, problems),
   };
   const webhookRetryScaleRaw = get('WEBHOOK_RETRY_SCALE');
   const webhookRetryScale = Number(webhookRetryScaleRaw);
@@ -422,13 +455,16 @@ export function loadConfig(env: Env = process.env): AppConfig {
     storage: Object.freeze({ driver: storageDriver, dir: storageDir, ...(s3 ? { s3 } : {}) }),
     workerConcurrency,
     workerHealthPort,
+    workerShutdownGraceMs,
     maxJsonBodyBytes,
     logLevel,
     metricsToken,
     queueDashboard,
     fetchAllowCidrs: Object.freeze(fetchAllowCidrs),
     signedUrlTtlSeconds,
+    idempotencyLeaseMs,
     queue: Object.freeze(queue),
+    outbox: Object.freeze(outbox),
     fetch: Object.freeze(fetch),
     preflight: Object.freeze(preflight),
     render: Object.freeze(render),

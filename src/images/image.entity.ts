@@ -66,6 +66,10 @@ export class ImageEntity {
   @TimestampColumn('updated_at')
   updatedAt: Date | null;
 
+  /** While rendering: the claiming execution renews this; once it lapses the render counts as lost. */
+  @TimestampColumn('lease_until')
+  leaseUntil: Date | null;
+
   /** Renders made with a test key carry a watermark and are listed apart from live ones. */
   @Column({ name: 'is_test', type: 'boolean', default: false })
   isTest: boolean;

@@ -1,6 +1,12 @@
-import { Injectable } from '@nestjs/common';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import type { AppConfig } from '../config/config.js';
+import { APP_CONFIG } from '../config/config.module.js';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import { OutboxRepository } from '../queue/outbox.repository.js';
+import { OutboxTopic, type ImageEventTopic } from '../queue/outbox.types.js';
 import type { CursorPosition } from '../common/pagination/cursor.js';
 import { ImageEntity, type ImageError, type ImageStatus } from './image.entity.js';
 
@@ -47,6 +53,15 @@ export interface StaleImage {
   attempts: number;
 }
 
+/** What transition() needs of the changed row to write its event. */
+const RETURNING_EVENT = 'RETURNING id, org_id, webhook_url';
+
+/** The claims made inside one execute() call, so exactly those are forgotten when it ends. */
+const execution = new AsyncLocalStorage<[string, number][]>();
+
+/** The reconciler never takes a row from an execution whose lease is still being renewed. */
+const LEASE_LAPSED = '(lease_until IS NULL OR lease_until < now())';
+
 /** The columns an ImageOut is made of, nothing else: what the hot reads fetch. */
 export type ImageView = Pick<
   ImageEntity,
@@ -82,20 +97,112 @@ const won = (res: unknown): boolean => (res as [unknown[], number])[1] > 0;
  * on the attempt number the caller holds, so a duplicate or superseded execution of a render job
  * (Bull re-delivering a stalled job, a zombie worker, the sweeper) loses instead of overwriting.
  *
- * `attempts` counts render executions: a claim from pending starts a new one; the sweeper mints one
- * for a lost rendering row it re-enqueues. A claim of a row already rendering adopts the current
- * number (a re-delivery of the same execution), so it is not counted twice.
+ * `attempts` counts render executions: every claim starts a new one. A claim holds a lease that
+ * this process renews while the execution runs; a duplicate delivery of the job finds the lease
+ * live and does nothing, and a lapsed lease (the worker died) lets the reconciler re-drive it.
  */
 @Injectable()
-export class ImagesRepository {
-  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+export class ImagesRepository implements OnModuleDestroy {
+  /** Claims this process holds (image id -> attempt): their leases are renewed until finished or forgotten. */
+  private readonly held = new Map<string, number>();
+  private heartbeat?: NodeJS.Timeout;
+
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly outbox: OutboxRepository,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onModuleDestroy(): void {
+    clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
+    this.held.clear();
+  }
+
+  private get leaseMs(): string {
+    return String(this.config.queue.renderLeaseMs);
+  }
+
+  private hold(id: string, attempt: number): void {
+    this.held.set(id, attempt);
+    if (this.heartbeat) return;
+    this.heartbeat = setInterval(() => void this.renewLeases().catch(() => undefined), Math.max(100, Math.floor(this.config.queue.renderLeaseMs / 3)));
+    this.heartbeat.unref();
+  }
+
+  /** The execution of `id` in this process is over (finished, superseded or thrown): stop renewing its lease. */
+  forget(id: string, attempt?: number): void {
+    if (attempt === undefined || this.held.get(id) === attempt) this.held.delete(id);
+    if (this.held.size === 0) {
+      clearInterval(this.heartbeat);
+      this.heartbeat = undefined;
+    }
+  }
+
+  /** One UPDATE for every claim held here; a claim whose row moved on is dropped. */
+  async renewLeases(): Promise<void> {
+    if (this.held.size === 0) return;
+    const ids = [...this.held.keys()];
+    const attempts = ids.map((id) => this.held.get(id) as number);
+    const rows = (await this.ds.query(
+      `UPDATE images i SET lease_until = now() + ($3 || ' milliseconds')::interval
+       FROM unnest($1::uuid[], $2::int[]) AS h(id, attempt)
+       WHERE i.id = h.id AND i.attempts = h.attempt AND i.status = 'rendering' RETURNING i.id`,
+      [ids, attempts, this.leaseMs],
+    )) as [{ id: string }[], number];
+    const alive = new Set(rows[0].map((r) => r.id));
+    for (const [i, id] of ids.entries()) if (!alive.has(id)) this.forget(id, attempts[i]);
+  }
 
   private get repo() {
     return this.ds.getRepository(ImageEntity);
   }
 
-  async insertPending(fields: NewImage): Promise<ImageEntity> {
-    return this.repo.save(this.repo.create({ ...fields, status: 'pending' }));
+  /**
+   * The row and its render request commit together (the outbox relay enqueues the job), so a
+   * crash or Redis outage after the commit only delays the render. `inTransaction` lets the
+   * caller commit its own record of the outcome (the idempotent response) in the same transaction.
+   */
+  async insertPending(
+    fields: NewImage,
+    opts: { requestId: string; inTransaction?: (em: EntityManager, row: ImageEntity) => Promise<void> },
+  ): Promise<ImageEntity> {
+    const row = await this.ds.transaction(async (em) => {
+      const repo = em.getRepository(ImageEntity);
+      const saved = await repo.save(repo.create({ ...fields, status: 'pending' }));
+      await this.outbox.append(em, OutboxTopic.RenderRequested, saved.id, {
+        imageId: saved.id,
+        orgId: saved.orgId,
+        jobId: saved.id,
+        requestId: opts.requestId,
+      });
+      await opts.inTransaction?.(em, saved);
+      return saved;
+    });
+    this.outbox.announce();
+    return row;
+  }
+
+  /**
+   * A status change that is an event: the CAS update (RETURNING the row's id, org and webhook
+   * URL) and the event's outbox record commit together, so the event fires exactly when the
+   * change wins and never without it.
+   */
+  private async transition(event: ImageEventTopic, sql: string, params: unknown[], requestId?: string): Promise<boolean> {
+    const changed = await this.ds.transaction(async (em) => {
+      const res = (await em.query(sql, params)) as [{ id: string; org_id: string; webhook_url: string | null }[], number];
+      if (res[1] === 0) return false;
+      const r = res[0][0];
+      await this.outbox.append(em, event, r.id, {
+        imageId: r.id,
+        orgId: r.org_id,
+        destinations: r.webhook_url ? [r.webhook_url] : [],
+        ...(requestId !== undefined ? { requestId } : {}),
+      });
+      return true;
+    });
+    if (changed) this.outbox.announce();
+    return changed;
   }
 
   findById(id: string): Promise<ImageEntity | null> {
@@ -143,61 +250,91 @@ export class ImagesRepository {
   }
 
   /**
-   * pending -> rendering (a new execution, counted) or rendering -> rendering (the same execution
-   * re-delivered after its worker died, adopted). Returns the attempt number the caller now holds,
-   * or null when the image is missing or already finished.
+   * pending -> rendering, a new execution with the next attempt number and a lease, or the same
+   * for a rendering row whose lease lapsed (its execution was lost). Returns the attempt the
+   * caller now holds, or null when the image is missing, finished, or held by a live execution
+   * (a duplicate delivery of the job: it must do nothing). The lease is renewed from here on
+   * until complete/fail/release or forget().
    */
   async claim(id: string): Promise<number | null> {
-    // SET expressions see the row before the update, so the CASE tests the old status.
     const res = (await this.ds.query(
-      `UPDATE images SET status = 'rendering', started_at = now(), updated_at = now(),
-         attempts = CASE WHEN status = 'pending' THEN attempts + 1 ELSE attempts END
-       WHERE id = $1 AND status IN ('pending', 'rendering') RETURNING attempts`,
-      [id],
+      `UPDATE images SET status = 'rendering', started_at = now(), updated_at = now(), attempts = attempts + 1,
+         lease_until = now() + ($2 || ' milliseconds')::interval
+       WHERE id = $1 AND (status = 'pending' OR (status = 'rendering' AND (lease_until IS NULL OR lease_until < now())))
+       RETURNING attempts`,
+      [id, this.leaseMs],
     )) as [{ attempts: number }[], number];
-    return res[1] > 0 ? res[0][0].attempts : null;
+    if (res[1] === 0) return null;
+    const attempt = res[0][0].attempts;
+    this.hold(id, attempt);
+    execution.getStore()?.push([id, attempt]);
+    return attempt;
+  }
+
+  /**
+   * Runs one job execution; whatever claim it made stops being renewed when it ends, even if it
+   * threw before finishing the row (then the lease lapses and the reconciler re-drives it).
+   */
+  async execute<T>(fn: () => Promise<T>): Promise<T> {
+    const claims: [string, number][] = [];
+    try {
+      return await execution.run(claims, fn);
+    } finally {
+      for (const [id, attempt] of claims) this.forget(id, attempt);
+    }
   }
 
   /** rendering -> completed, only for the execution holding `attempt`. */
-  async complete(id: string, attempt: number, r: RenderResult): Promise<boolean> {
-    return won(
-      await this.ds.query(
-        `UPDATE images SET status = 'completed', result_key = $3, thumbnail_key = $4, image_metadata = $5,
-           completed_at = now(), updated_at = now(), duration_ms = $6, error = NULL
-         WHERE id = $1 AND status = 'rendering' AND attempts = $2`,
-        [id, attempt, r.resultKey, r.thumbnailKey, JSON.stringify(r.imageMetadata), r.durationMs],
-      ),
+  async complete(id: string, attempt: number, r: RenderResult, requestId?: string): Promise<boolean> {
+    this.forget(id, attempt);
+    return this.transition(
+      OutboxTopic.ImageCompleted,
+      `UPDATE images SET status = 'completed', result_key = $3, thumbnail_key = $4, image_metadata = $5,
+         completed_at = now(), updated_at = now(), duration_ms = $6, error = NULL, lease_until = NULL
+       WHERE id = $1 AND status = 'rendering' AND attempts = $2 ${RETURNING_EVENT}`,
+      [id, attempt, r.resultKey, r.thumbnailKey, JSON.stringify(r.imageMetadata), r.durationMs],
+      requestId,
     );
   }
 
   /** rendering -> failed, only for the execution holding `attempt`. */
-  async fail(id: string, attempt: number, error: ImageError, durationMs: number | null): Promise<boolean> {
-    return won(
-      await this.ds.query(
-        `UPDATE images SET status = 'failed', error = $3, completed_at = now(), updated_at = now(), duration_ms = $4
-         WHERE id = $1 AND status = 'rendering' AND attempts = $2`,
-        [id, attempt, JSON.stringify(error), durationMs],
-      ),
+  async fail(id: string, attempt: number, error: ImageError, durationMs: number | null, requestId?: string): Promise<boolean> {
+    this.forget(id, attempt);
+    return this.transition(
+      OutboxTopic.ImageFailed,
+      `UPDATE images SET status = 'failed', error = $3, completed_at = now(), updated_at = now(), duration_ms = $4, lease_until = NULL
+       WHERE id = $1 AND status = 'rendering' AND attempts = $2 ${RETURNING_EVENT}`,
+      [id, attempt, JSON.stringify(error), durationMs],
+      requestId,
     );
   }
 
   /** rendering -> pending after a transient error, so the next job attempt's claim counts anew. */
   async release(id: string, attempt: number): Promise<boolean> {
+    this.forget(id, attempt);
     return won(
-      await this.ds.query(`UPDATE images SET status = 'pending', updated_at = now() WHERE id = $1 AND status = 'rendering' AND attempts = $2`, [
+      await this.ds.query(`UPDATE images SET status = 'pending', updated_at = now(), lease_until = NULL WHERE id = $1 AND status = 'rendering' AND attempts = $2`, [
         id,
         attempt,
       ]),
     );
   }
 
-  /** Pending or rendering rows untouched for longer than `olderThanMs`, oldest first. */
+  /**
+   * Rows the reconciler must look at, oldest first: rendering rows whose lease lapsed (rows from
+   * before leases: untouched for `olderThanMs`), and pending rows untouched for `olderThanMs`.
+   */
   async findStale(olderThanMs: number, limit: number): Promise<StaleImage[]> {
     const rows = (await this.ds.query(
       `SELECT id, org_id, status, attempts FROM images
-       WHERE status IN ('pending', 'rendering') AND COALESCE(updated_at, created_at) < now() - ($1 || ' milliseconds')::interval
+       WHERE ((status = 'rendering' AND lease_until < now())
+          OR (status IN ('pending', 'rendering') AND lease_until IS NULL
+              AND COALESCE(updated_at, created_at) < now() - ($1 || ' milliseconds')::interval))
+         -- Only renders requested on this process's QUEUE_PREFIX: installs (or test runs) sharing
+         -- a database never re-drive each other's renders into their own queues.
+         AND EXISTS (SELECT 1 FROM outbox o WHERE o.aggregate_id = images.id AND o.topic = 'render.requested' AND o.queue_prefix = $3)
        ORDER BY created_at LIMIT $2`,
-      [String(olderThanMs), limit],
+      [String(olderThanMs), limit, this.config.queuePrefix],
     )) as { id: string; org_id: string; status: 'pending' | 'rendering'; attempts: number }[];
     return rows.map((r) => ({ id: r.id, orgId: r.org_id, status: r.status, attempts: r.attempts }));
   }
@@ -205,32 +342,49 @@ export class ImagesRepository {
   /** Its job is still queued or running: only push the row out of the sweeper's window. */
   async postponeSweep(seen: StaleImage): Promise<boolean> {
     return won(
-      await this.ds.query(`UPDATE images SET updated_at = now() WHERE id = $1 AND status = $2 AND attempts = $3`, [seen.id, seen.status, seen.attempts]),
+      await this.ds.query(`UPDATE images SET updated_at = now() WHERE id = $1 AND status = $2 AND attempts = $3 AND ${LEASE_LAPSED}`, [
+        seen.id,
+        seen.status,
+        seen.attempts,
+      ]),
     );
   }
 
   /**
-   * Its job is gone: the row is about to be re-enqueued. A rendering row's execution is presumed
-   * lost, so the re-enqueued job gets a fresh attempt number and a late finish of the lost one loses.
+   * Its job is gone (or its execution's lease lapsed): back to pending with a new render request
+   * in the outbox, in one transaction. The next claim counts a new attempt, so a late finish of
+   * the lost execution loses its CAS.
    */
   async markForRequeue(seen: StaleImage): Promise<boolean> {
-    return won(
-      await this.ds.query(
-        `UPDATE images SET updated_at = now(), attempts = CASE WHEN status = 'rendering' THEN attempts + 1 ELSE attempts END
-         WHERE id = $1 AND status = $2 AND attempts = $3`,
+    const changed = await this.ds.transaction(async (em) => {
+      const res = await em.query(
+        `UPDATE images SET status = 'pending', updated_at = now(), lease_until = NULL
+         WHERE id = $1 AND status = $2 AND attempts = $3 AND ${LEASE_LAPSED}`,
         [seen.id, seen.status, seen.attempts],
-      ),
-    );
+      );
+      if (!won(res)) return false;
+      // A job id of its own: the lost job's id may still be held by a dead worker's active job.
+      const recordId = randomUUID();
+      await this.outbox.append(em, OutboxTopic.RenderRequested, seen.id, {
+        imageId: seen.id,
+        orgId: seen.orgId,
+        jobId: `${seen.id}:${recordId}`,
+        // The request that queued the render is long gone; the record's id ties this re-run's lines together.
+        requestId: `redrive:${recordId}`,
+      }, recordId);
+      return true;
+    });
+    if (changed) this.outbox.announce();
+    return changed;
   }
 
   /** pending/rendering -> failed as render_lost, if the row is still as the sweeper saw it. */
   async failLost(seen: StaleImage, error: ImageError): Promise<boolean> {
-    return won(
-      await this.ds.query(
-        `UPDATE images SET status = 'failed', error = $4, completed_at = now(), updated_at = now(), duration_ms = NULL
-         WHERE id = $1 AND status = $2 AND attempts = $3`,
-        [seen.id, seen.status, seen.attempts, JSON.stringify(error)],
-      ),
+    return this.transition(
+      OutboxTopic.ImageFailed,
+      `UPDATE images SET status = 'failed', error = $4, completed_at = now(), updated_at = now(), duration_ms = NULL
+       WHERE id = $1 AND status = $2 AND attempts = $3 AND ${LEASE_LAPSED} ${RETURNING_EVENT}`,
+      [seen.id, seen.status, seen.attempts, JSON.stringify(error)],
     );
   }
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { IdempotencyService } from '../idempotency/idempotency.service.js';
 import type { ImageFetcher } from '../outbound/image-fetcher.js';
-import { RenderProducer } from '../queue/render.producer.js';
 import { LIMITS, type Modification } from '../renderer/index.js';
 import { urlProblem } from '../templates/modifications.js';
 import { invalid, TemplatesService } from '../templates/templates.service.js';
@@ -55,7 +55,6 @@ export class ImagesService {
     @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly templates: TemplatesService,
-    private readonly producer: RenderProducer,
     private readonly waiter: ImageWaiter,
     private readonly idempotency: IdempotencyService,
     @Inject(IMAGE_FETCHER) private readonly fetcher: ImageFetcher,
@@ -115,9 +114,15 @@ export class ImagesService {
     input: CreateImageInput,
     opts: { wait: number | null; idempotencyKey?: string; requestId: string },
   ): Promise<CreateImageResult> {
-    const res = await this.idempotency.run(p.orgId, opts.idempotencyKey, { method: 'POST', path: '/v1/images', body: input }, async () => {
-      const row = await this.insert(p, input, opts.requestId);
-      return { status: 202, body: await this.out(row) };
+    const scope = { orgId: p.orgId, mode: p.mode };
+    const res = await this.idempotency.run<ImageOut>(scope, opts.idempotencyKey, { method: 'POST', path: '/v1/images', body: input }, async (record) => {
+      let body: ImageOut | undefined;
+      // The row, its render request and the remembered answer commit in one transaction.
+      await this.insert(p, input, opts.requestId, async (em, row) => {
+        body = await this.out(row);
+        await record(em, { status: 202, body });
+      });
+      return { status: 202, body: body as ImageOut };
     });
     let image = res.body;
     if (res.replayed) image = await this.get(p, image.id);
@@ -131,7 +136,12 @@ export class ImagesService {
     return { status: isTerminal(image.status) && opts.wait !== null ? 201 : 202, body: image, replayed: res.replayed };
   }
 
-  private async insert(p: Principal, input: CreateImageInput, requestId: string): Promise<ImageEntity> {
+  private async insert(
+    p: Principal,
+    input: CreateImageInput,
+    requestId: string,
+    inTransaction: (em: EntityManager, row: ImageEntity) => Promise<void>,
+  ): Promise<ImageEntity> {
     const template = await this.templates
       .findOwned(p, input.template_id)
       .catch(notFoundAs(invalid('template_not_found', [{ name: 'template_id', reason: `template ${input.template_id} not found` }])));
@@ -169,7 +179,7 @@ export class ImagesService {
     const remote = await this.preflightGate.run(p.orgId, () => preflightImageUrls(effective, this.fetcher, limits));
     if (remote.length) throw invalid('invalid_modification', remote);
 
-    const row = await this.images.insertPending({
+    return this.images.insertPending({
       orgId: p.orgId,
       templateId: template.id,
       templateVersion: version.version,
@@ -183,9 +193,8 @@ export class ImagesService {
       webhookUrl: input.webhook_url ?? null,
       metadata: input.metadata ?? {},
       updatedAt: new Date(),
-    });
-    await this.producer.enqueue({ imageId: row.id, orgId: row.orgId, requestId });
-    return row;
+    }, { requestId, inTransaction });
+    // The render request went into the outbox with the row: no Redis call on this path.
   }
 
   /** Another org's image, or one of the other key mode, is indistinguishable from a missing one. */

@@ -26,11 +26,22 @@ export interface RenderImagePayload extends RequestCorrelated {
 }
 
 export interface DeliverWebhookPayload extends RequestCorrelated {
-  /** Stable across retries: receivers de-duplicate on X-Imtegrate-Delivery-Id. */
+  /** Derived from the event id and the destination: stable across retries and duplicates; receivers de-duplicate on X-Imtegrate-Delivery-Id. */
   deliveryId: string;
+  /** The outbox record of the event. */
+  eventId: string;
   imageId: string;
   event: 'image.completed' | 'image.failed';
+  /** The URL fixed when the event happened; absent in jobs queued before it was recorded. */
+  url?: string;
 }
 
 /** The queues every process registers; only the worker graph adds processors. */
 export const QUEUES: QueueName[] = [QueueName.Render, QueueName.Webhooks];
+
+/** Render job ids are `<image id>` or `<image id>:<re-drive>`: the image a job is for. */
+export function imageIdOfJob(jobId: string | number): string {
+  const s = String(jobId);
+  const colon = s.indexOf(':');
+  return colon === -1 ? s : s.slice(0, colon);
+}

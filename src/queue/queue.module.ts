@@ -3,6 +3,8 @@ import { Global, Module } from '@nestjs/common';
 import type { AppConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { QUEUES } from './queue.constants.js';
+import { OutboxRelay } from './outbox.relay.js';
+import { OutboxRepository } from './outbox.repository.js';
 import { RenderProducer } from './render.producer.js';
 import { WebhookProducer } from './webhook.producer.js';
 import { webhookRetryDelay } from './webhook-retry.js';
@@ -33,7 +35,8 @@ const registered = BullModule.registerQueue(...QUEUES.map((name) => ({ name })))
     }),
     registered,
   ],
-  providers: [RenderProducer, WebhookProducer],
-  exports: [registered, RenderProducer, WebhookProducer],
+  // Every process that has the queues relays the outbox into them (see OutboxRelay).
+  providers: [RenderProducer, WebhookProducer, OutboxRepository, OutboxRelay],
+  exports: [registered, RenderProducer, OutboxRepository],
 })
 export class QueueModule {}

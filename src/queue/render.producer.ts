@@ -3,9 +3,12 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Queue } from 'bull';
 import type { AppConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
-import { QueueName, RenderJob, type RenderImagePayload } from './queue.constants.js';
+import { withTimeout } from '../common/timeout.js';
+import { imageIdOfJob, QueueName, RenderJob, type RenderImagePayload } from './queue.constants.js';
 
-/** The one way onto the render queue. */
+const LIVE = new Set(['active', 'waiting', 'delayed', 'paused']);
+
+/** The one way onto the render queue (called by the OutboxRelay only). Every call is bounded by REDIS_COMMAND_TIMEOUT_MS. */
 @Injectable()
 export class RenderProducer {
   constructor(
@@ -13,42 +16,41 @@ export class RenderProducer {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  private bounded<T>(p: Promise<T>, what: string): Promise<T> {
+    return withTimeout(p, this.config.queue.commandTimeoutMs, `Redis (${what})`);
+  }
+
   /**
-   * jobId = image id, so enqueueing the same image twice (a retried request, the sweeper) is a
-   * no-op while the first job exists.
+   * The job id comes from the outbox record (the image id the first time), so enqueueing the same
+   * record twice (a relay retry after a lost acknowledgement) is a no-op while the first job exists.
    */
-  async enqueue(payload: RenderImagePayload): Promise<void> {
-    await this.queue.add(RenderJob.RenderImage, payload, {
-      jobId: payload.imageId,
-      attempts: this.config.queue.attempts,
-      backoff: { type: 'exponential', delay: this.config.queue.backoffMs },
-      removeOnComplete: true,
-      removeOnFail: 1000,
-    });
+  async enqueue(payload: RenderImagePayload & { jobId: string }): Promise<void> {
+    await this.bounded(
+      this.queue.add(
+        RenderJob.RenderImage,
+        { imageId: payload.imageId, orgId: payload.orgId, requestId: payload.requestId },
+        {
+          jobId: payload.jobId,
+          attempts: this.config.queue.attempts,
+          backoff: { type: 'exponential', delay: this.config.queue.backoffMs },
+          removeOnComplete: true,
+          removeOnFail: 1000,
+        },
+      ),
+      'render enqueue',
+    );
   }
 
-  /** Whether this image's job is still queued or running (then the sweeper leaves it alone). */
-  async hasLiveJob(imageId: string): Promise<boolean> {
-    const job = await this.queue.getJob(imageId);
+  /** Whether this job is still queued or running (then the reconciler leaves its image alone). */
+  async hasLiveJob(jobId: string): Promise<boolean> {
+    const job = await this.bounded(this.queue.getJob(jobId), 'getJob');
     if (!job) return false;
-    const state = await job.getState();
-    return state === 'active' || state === 'waiting' || state === 'delayed';
+    return LIVE.has(await this.bounded(job.getState(), 'job state'));
   }
 
-  /** Re-enqueue after the previous job for this image finished or vanished (sweeper). */
-  async requeue(payload: RenderImagePayload): Promise<void> {
-    const old = await this.queue.getJob(payload.imageId);
-    if (old) {
-      const state = await old.getState();
-      if (state === 'active' || state === 'waiting' || state === 'delayed') return;
-      await old.remove();
-    }
-    await this.enqueue(payload);
-  }
-
-  /** Resolves on the queue's global completed/failed events for this image (used by Prefer: wait). */
+  /** Fires on the queue's global completed/failed events with the image id (used by Prefer: wait). */
   onSettled(listener: (imageId: string) => void): () => void {
-    const done = (jobId: string | number) => listener(String(jobId));
+    const done = (jobId: string | number) => listener(imageIdOfJob(jobId));
     this.queue.on('global:completed', done);
     this.queue.on('global:failed', done);
     return () => {

@@ -1,27 +1,54 @@
-import { randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { InjectQueue } from '@nestjs/bull';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { Queue } from 'bull';
+import type { AppConfig } from '../config/config.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import { withTimeout } from '../common/timeout.js';
 import { WEBHOOK_RETRY_DELAYS_MS } from './webhook-retry.js';
 import { QueueName, WebhookJob, type DeliverWebhookPayload } from './queue.constants.js';
 
-/** The one way onto the webhooks queue. */
+/** Finished deliveries are kept this long so a late duplicate enqueue of the same delivery is a no-op. */
+const KEEP_DELIVERED_SECONDS = 24 * 3600;
+
+/**
+ * One delivery per event and destination, whatever retries or duplicates happen upstream: a
+ * name-based UUID (v5 layout, SHA-256) over both.
+ */
+export function deliveryIdFor(eventId: string, destination: string): string {
+  const h = createHash('sha256').update(`${eventId}\n${destination}`).digest();
+  h[6] = (h[6] & 0x0f) | 0x50;
+  h[8] = (h[8] & 0x3f) | 0x80;
+  const x = h.subarray(0, 16).toString('hex');
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20, 32)}`;
+}
+
+/** The one way onto the webhooks queue (called by the OutboxRelay only). */
 @Injectable()
 export class WebhookProducer {
-  constructor(@InjectQueue(QueueName.Webhooks) private readonly queue: Queue<DeliverWebhookPayload>) {}
+  constructor(
+    @InjectQueue(QueueName.Webhooks) private readonly queue: Queue<DeliverWebhookPayload>,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
-  /** One delivery per image and event: jobId makes a re-run of the render enqueue it only once. */
-  async enqueue(imageId: string, event: DeliverWebhookPayload['event'], requestId: string): Promise<void> {
-    await this.queue.add(
-      WebhookJob.Deliver,
-      { deliveryId: randomUUID(), imageId, event, requestId },
-      {
-        jobId: `${imageId}:${event}`,
-        attempts: WEBHOOK_RETRY_DELAYS_MS.length + 1,
-        backoff: { type: 'webhook' },
-        removeOnComplete: true,
-        removeOnFail: 1000,
-      },
+  /** jobId = delivery id, so enqueueing the same delivery again (a relay retry) is a no-op. */
+  async enqueue(eventId: string, imageId: string, event: DeliverWebhookPayload['event'], url: string, requestId: string): Promise<string> {
+    const deliveryId = deliveryIdFor(eventId, url);
+    await withTimeout(
+      this.queue.add(
+        WebhookJob.Deliver,
+        { deliveryId, eventId, imageId, event, url, requestId },
+        {
+          jobId: deliveryId,
+          attempts: WEBHOOK_RETRY_DELAYS_MS.length + 1,
+          backoff: { type: 'webhook' },
+          removeOnComplete: { age: KEEP_DELIVERED_SECONDS },
+          removeOnFail: 1000,
+        },
+      ),
+      this.config.queue.commandTimeoutMs,
+      'Redis (webhook enqueue)',
     );
+    return deliveryId;
   }
 }

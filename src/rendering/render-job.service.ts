@@ -5,7 +5,6 @@ import type { ImageFetcher } from '../outbound/image-fetcher.js';
 import type { ImageError } from '../images/image.entity.js';
 import { ImagesRepository } from '../images/images.repository.js';
 import { Metrics } from '../health/metrics.js';
-import { WebhookProducer } from '../queue/webhook.producer.js';
 import { STORAGE_DRIVER, type StorageDriver } from '../storage/storage.types.js';
 import { TemplateVersionEntity } from '../templates/template-version.entity.js';
 import { SourceError, storedAssets } from './image-sources.js';
@@ -37,20 +36,9 @@ export class RenderJobService {
     @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
     @Inject(IMAGE_FETCHER) private readonly fetcher: ImageFetcher,
     @Inject(RENDERER) private readonly renderer: Renderer,
-    private readonly webhooks: WebhookProducer,
     private readonly images: ImagesRepository,
     private readonly metrics: Metrics,
   ) {}
-
-  /** A webhook that cannot be queued must not undo a finished render; it is logged instead. */
-  private async notify(imageId: string, webhookUrl: string | null, event: 'image.completed' | 'image.failed', requestId: string): Promise<void> {
-    if (!webhookUrl) return;
-    try {
-      await this.webhooks.enqueue(imageId, event, requestId);
-    } catch (err) {
-      this.logger.error(`could not enqueue ${event} webhook for ${imageId}: ${String(err)}`);
-    }
-  }
 
   /**
    * Runs one attempt. Throws only for a transient failure that should be retried; every other
@@ -95,11 +83,11 @@ export class RenderJobService {
         thumbnailKey: keys.thumbnail,
         imageMetadata: out.report,
         durationMs: duration,
-      });
+      }, requestId);
       if (!completed) return superseded(imageId, held, this.logger);
       this.metrics.observeRender('completed', row.format, duration);
+      // The image.completed event was committed with the status change (ImagesRepository, outbox).
       this.logger.log(`render ${imageId} completed in ${duration} ms`);
-      await this.notify(row.id, row.webhookUrl, 'image.completed', requestId);
       return { kind: 'completed' };
     } catch (err) {
       const { retry, error } = classifyFailure(err, attempt, finalAttempt);
@@ -113,10 +101,9 @@ export class RenderJobService {
         this.logger.warn(`render ${imageId} attempt ${attempt} failed (${error.code}); not retried: a render that times out or crashes its thread runs at most ${THREAD_FAILURE_MAX_RUNS} times`);
       }
       if (error.code === 'internal_error') this.logger.error(`render ${imageId} failed`, (err as Error).stack);
-      if (!(await this.images.fail(imageId, held, error, Date.now() - started))) return superseded(imageId, held, this.logger);
+      if (!(await this.images.fail(imageId, held, error, Date.now() - started, requestId))) return superseded(imageId, held, this.logger);
       this.metrics.observeRender('failed', row.format, Date.now() - started);
       this.logger.log(`render ${imageId} failed in ${Date.now() - started} ms (${error.code})`);
-      await this.notify(row.id, row.webhookUrl, 'image.failed', requestId);
       return { kind: 'failed', error };
     }
   }

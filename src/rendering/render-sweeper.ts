@@ -1,32 +1,44 @@
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { AppConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
-import { ImagesRepository } from '../images/images.repository.js';
+import type { ImageError } from '../images/image.entity.js';
+import { ImagesRepository, type StaleImage } from '../images/images.repository.js';
+import { OutboxRepository } from '../queue/outbox.repository.js';
 import { RenderProducer } from '../queue/render.producer.js';
 
+const LOST: ImageError = { code: 'render_lost', message: 'The render did not finish after repeated attempts' };
+
 /**
- * No render stays pending or rendering forever: rows untouched for longer than sweepAfterMs are
- * re-enqueued (the job was lost, e.g. Redis was flushed) or, after too many attempts, failed.
- * Every change is a compare-and-set on the state the row was seen in, so a render that finishes
- * meanwhile, or a second sweeper, wins over this one.
+ * The reconciler: no render stays pending or rendering. Every RENDER_SWEEP_INTERVAL_MS it looks at
+ * rendering rows whose lease lapsed (the execution died) and pending rows untouched for
+ * RENDER_SWEEP_AFTER_MS whose job is gone (Redis lost it), and re-drives them: back to pending with
+ * a new render request in the outbox. Past RENDER_ATTEMPTS executions the render fails as
+ * render_lost instead, and its image.failed event goes through the outbox like any other.
+ * Every change is a compare-and-set on the state the row was seen in (and on a lapsed lease), so
+ * a render that finishes meanwhile, or the reconciler of another worker, wins over this one.
  */
 @Injectable()
 export class RenderSweeper implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('RenderSweeper');
   private timer?: NodeJS.Timeout;
+  private busy = false;
+  private lastWarn = 0;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly producer: RenderProducer,
     private readonly images: ImagesRepository,
+    private readonly outbox: OutboxRepository,
   ) {}
 
   onApplicationBootstrap(): void {
-    const every = Math.max(1000, Math.floor(this.config.queue.sweepAfterMs / 4));
     this.timer = setInterval(() => {
-      this.sweep().catch((err: unknown) => this.logger.warn(`sweep failed: ${String(err)}`));
-    }, every);
+      if (this.busy) return;
+      this.busy = true;
+      this.sweep()
+        .catch((err: unknown) => this.warn(`sweep failed: ${String(err)}`))
+        .finally(() => (this.busy = false));
+    }, this.config.queue.sweepIntervalMs);
     this.timer.unref();
   }
 
@@ -34,26 +46,44 @@ export class RenderSweeper implements OnApplicationBootstrap, OnModuleDestroy {
     clearInterval(this.timer);
   }
 
+  /** One pass; returns how many renders it re-drove or failed. */
   async sweep(): Promise<number> {
     const stale = await this.images.findStale(this.config.queue.sweepAfterMs, 100);
+    let acted = 0;
     for (const row of stale) {
-      if (row.attempts >= this.config.queue.attempts * 2) {
-        await this.images.failLost(row, { code: 'render_lost', message: 'The render did not finish after repeated attempts' });
-        continue;
-      }
-      // A job still queued or running owns the row; counting it as lost would drop its result.
-      if (await this.producer.hasLiveJob(row.id)) {
-        await this.images.postponeSweep(row);
-        continue;
-      }
-      if (await this.images.markForRequeue(row)) {
-        // The request that queued the render is long gone; a fresh id ties this re-run's lines together.
-        const requestId = randomUUID();
-        this.logger.warn(`render ${row.id} re-enqueued as request ${requestId}`);
-        await this.producer.requeue({ imageId: row.id, orgId: row.orgId, requestId });
+      try {
+        if (await this.reconcile(row)) acted++;
+      } catch (err) {
+        // Redis down: whether the job lives cannot be known; the row is looked at again next pass.
+        this.warn(`could not reconcile ${row.id}: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
-    if (stale.length) this.logger.warn(`re-enqueued or failed ${stale.length} stale render(s)`);
-    return stale.length;
+    if (acted) this.logger.warn(`re-enqueued or failed ${acted} stale render(s)`);
+    return acted;
+  }
+
+  private async reconcile(row: StaleImage): Promise<boolean> {
+    const budget = this.config.queue.attempts;
+    if (row.status === 'pending') {
+      const latest = await this.outbox.latestRenderRequest(row.id);
+      // Unsent: the relay still owns it. Sent: the job it made may still be queued or running.
+      if (latest?.sent === false || (await this.producer.hasLiveJob(latest?.jobId ?? row.id))) {
+        await this.images.postponeSweep(row);
+        return false;
+      }
+    }
+    // A rendering row found here has a lapsed lease: its execution is lost.
+    if (row.attempts >= budget) {
+      const failed = await this.images.failLost(row, LOST);
+      if (failed) this.logger.warn(`render ${row.id} lost after ${row.attempts} attempt(s): failed as render_lost`);
+      return failed;
+    }
+    return this.images.markForRequeue(row);
+  }
+
+  private warn(msg: string): void {
+    if (Date.now() - this.lastWarn < 5000) return;
+    this.lastWarn = Date.now();
+    this.logger.warn(msg);
   }
 }

@@ -7,6 +7,7 @@ import { Metrics } from '../health/metrics.js';
 import { ROOT_LOGGER } from '../logging/logger.js';
 import { runWithJobLogContext } from '../logging/log-context.js';
 import { QueueName, RenderJob, type RenderImagePayload } from '../queue/queue.constants.js';
+import { ImagesRepository } from '../images/images.repository.js';
 import { RenderJobService } from './render-job.service.js';
 
 /** Worker graph only: any process that loads this class consumes render jobs. */
@@ -16,6 +17,7 @@ export class RenderProcessor {
 
   constructor(
     private readonly jobs: RenderJobService,
+    private readonly images: ImagesRepository,
     private readonly metrics: Metrics,
     @Inject(ROOT_LOGGER) private readonly root: Pino,
   ) {}
@@ -29,7 +31,8 @@ export class RenderProcessor {
     return runWithJobLogContext(this.root, QueueName.Render, job, async () => {
       // A job queued by a version before request ids has none: its webhooks are tied by the job id.
       const requestId = (job.data.requestId as string | undefined) ?? `job:${String(job.id)}`;
-      const outcome = await this.jobs.run(job.data.imageId, attempt, final, requestId);
+      // execute(): the claim's lease is renewed exactly while this execution runs.
+      const outcome = await this.images.execute(() => this.jobs.run(job.data.imageId, attempt, final, requestId));
       return outcome.kind;
     });
   }

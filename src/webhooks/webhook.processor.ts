@@ -61,12 +61,14 @@ export class WebhookProcessor {
   private async attempt(job: Job<DeliverWebhookPayload>): Promise<number> {
     const { deliveryId, imageId, event } = job.data;
     const image = await this.images.findById(imageId);
-    if (!image?.webhookUrl) return 0;
+    // The destination fixed with the event; jobs queued before events carried it use the row's.
+    const url = job.data.url ?? image?.webhookUrl;
+    if (!image || !url) return 0;
     const org = await this.ds.getRepository(OrgEntity).findOneByOrFail({ id: image.orgId });
     const data = await ImageOut.from(image, this.storage, this.config.signedUrlTtlSeconds);
     const body = JSON.stringify({ type: event, created_at: new Date().toISOString(), data });
     const attempt = job.attemptsMade + 1;
-    const res = await safeRequest(image.webhookUrl, {
+    const res = await safeRequest(url, {
       method: 'POST',
       body,
       headers: {

@@ -2,6 +2,17 @@ import { Init1764345600000 } from './1764345600000-init.js';
 import { TemplatesAssets1764432000000 } from './1764432000000-templates-assets.js';
 import { Idempotency1764518400000 } from './1764518400000-idempotency.js';
 import { RateLimits1764604800000 } from './1764604800000-rate-limits.js';
+import { Outbox1764648000000 } from './1764648000000-outbox.js';
+import { IdempotencyLease1764691200000 } from './1764691200000-idempotency-lease.js';
+import { RenderLease1764777600000 } from './1764777600000-render-lease.js';
 
 /** Explicit list: globs do not work under ESM/ts-jest, and the order must be stable. */
-export const MIGRATIONS = [Init1764345600000, TemplatesAssets1764432000000, Idempotency1764518400000, RateLimits1764604800000];
+export const MIGRATIONS = [
+  Init1764345600000,
+  TemplatesAssets1764432000000,
+  Idempotency1764518400000,
+  RateLimits1764604800000,
+  Outbox1764648000000,
+  IdempotencyLease1764691200000,
+  RenderLease1764777600000,
+];
