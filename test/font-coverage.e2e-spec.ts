@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { tinyFont } from './fixtures/fonts.js';
 
 /**
  * The built renderer parses fonts for glyph coverage in a short-lived thread of its own, so the
@@ -40,9 +41,7 @@ for (const text of texts) {
   missing.push(out.report.text[0].missing_glyphs);
 }
 const fontkitAfterRenders = loaded();
-const probe = Buffer.alloc(16);
-probe.writeUInt32BE(0x74727565, 0);
-r.readFontInfo(probe);
+r.readFontInfo(Buffer.from(process.env.PROBE_FONT, 'base64'));
 console.log(JSON.stringify({ missing, fontkitAfterRenders, fontkitAfterUploadParse: loaded() }));
 `;
 
@@ -53,7 +52,7 @@ describe('glyph coverage in the built renderer', () => {
     const { stdout } = await run(process.execPath, ['--input-type=module', '-e', SCRIPT], {
       cwd: ROOT,
       timeout: 60_000,
-      env: { ...process.env, NODE_OPTIONS: '', FONTKIT_MARKER: marker },
+      env: { ...process.env, NODE_OPTIONS: '', FONTKIT_MARKER: marker, PROBE_FONT: tinyFont('Probe').toString('base64') },
     });
     const out = JSON.parse(stdout.trim().split('\n').pop() as string);
     // The same answers render.text.spec.ts asserts for the in-thread path.
