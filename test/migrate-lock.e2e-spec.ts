@@ -42,4 +42,28 @@ describe('the migrate command', () => {
       await client.end();
     }
   });
+
+  it('gives renders left unfinished by a release before the outbox a render request on its queue prefix, once', async () => {
+    const client = new pg.Client({ connectionString: DB });
+    await client.connect();
+    try {
+      const insert = `INSERT INTO images (org_id, template_id, template_version, status, modifications, image_metadata, is_test)
+                      VALUES (gen_random_uuid(), gen_random_uuid(), 1, $1, '[]', '{}', false) RETURNING id`;
+      const pending = (await client.query<{ id: string }>(insert, ['pending'])).rows[0].id;
+      const done = (await client.query<{ id: string }>(insert, ['completed'])).rows[0].id;
+      for (let i = 0; i < 2; i++) {
+        await run(process.execPath, [join(process.cwd(), 'dist/database/migrate.main.js')], {
+          env: { ...process.env, DATABASE_URL: DB, QUEUE_PREFIX: 'upgrade_spec', NODE_OPTIONS: '' },
+          timeout: 120_000,
+        });
+      }
+      const { rows } = await client.query<{ aggregate_id: string; queue_prefix: string; sent: boolean; job: string }>(
+        `SELECT aggregate_id, queue_prefix, sent_at IS NOT NULL AS sent, payload->>'jobId' AS job FROM outbox WHERE topic = 'render.requested'`,
+      );
+      expect(rows).toEqual([{ aggregate_id: pending, queue_prefix: 'upgrade_spec', sent: true, job: pending }]);
+      expect(rows.some((r) => r.aggregate_id === done)).toBe(false);
+    } finally {
+      await client.end();
+    }
+  });
 });

@@ -161,7 +161,7 @@ export async function runCli(argv: string[], io: CliIo, parseArgs: typeof ParseA
     }
 
     if (command === 'migrate') {
-      const ran = await migrate(config.databaseUrl);
+      const ran = await migrate(config.databaseUrl, { queuePrefix: config.queuePrefix });
       print(ran.length ? `Applied: ${ran.join(', ')}` : 'Schema up to date', { applied: ran });
       return 0;
     }

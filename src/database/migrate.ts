@@ -40,6 +40,27 @@ export async function dropDatabase(databaseUrl: string): Promise<void> {
   }
 }
 
+/**
+ * Renders left pending or rendering by a release before the outbox have no render request in it,
+ * and the reconciler only re-drives renders requested on its own QUEUE_PREFIX: without this they
+ * would never finish. Each gets a render request marked sent (its old job may still be queued:
+ * the reconciler re-drives it only once no live job has its id). Idempotent; a data step, not a
+ * migration, because the prefix is the installation's setting.
+ */
+export async function adoptUnrequestedRenders(ds: DataSource, queuePrefix: string): Promise<number> {
+  const rows = (await ds.query(
+    `INSERT INTO outbox (id, queue_prefix, topic, aggregate_id, payload, sent_at)
+     SELECT gen_random_uuid(), $1, 'render.requested', i.id,
+            jsonb_build_object('imageId', i.id, 'orgId', i.org_id, 'jobId', i.id, 'requestId', 'upgrade'), now()
+       FROM images i
+      WHERE i.status IN ('pending', 'rendering')
+        AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.aggregate_id = i.id AND o.topic = 'render.requested')
+     RETURNING id`,
+    [queuePrefix],
+  )) as unknown[];
+  return rows.length;
+}
+
 /** Arbitrary but fixed: every process that migrates this database takes the same lock. */
 const MIGRATION_LOCK = 7_245_112_901;
 
@@ -47,7 +68,7 @@ const MIGRATION_LOCK = 7_245_112_901;
  * Applies pending migrations under a session advisory lock, so an API, several workers and the
  * tests starting at once migrate exactly once and never race on CREATE TABLE.
  */
-export async function migrate(databaseUrl: string): Promise<string[]> {
+export async function migrate(databaseUrl: string, options: { queuePrefix?: string } = {}): Promise<string[]> {
   await ensureDatabase(databaseUrl);
   const lock = new pg.Client({ connectionString: databaseUrl });
   await lock.connect();
@@ -57,6 +78,7 @@ export async function migrate(databaseUrl: string): Promise<string[]> {
     await ds.initialize();
     try {
       const ran = await ds.runMigrations({ transaction: 'each' });
+      if (options.queuePrefix !== undefined) await adoptUnrequestedRenders(ds, options.queuePrefix);
       return ran.map((m) => m.name);
     } finally {
       await ds.destroy();
