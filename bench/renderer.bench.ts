@@ -55,13 +55,16 @@ export async function benchRenderer(options: BenchOptions = {}): Promise<void> {
     let bytes = 0;
     const n = runs(format, iterations);
     const start = performance.now();
+    const cpu0 = process.cpuUsage();
     for (let i = 0; i < n; i++) {
       const t = performance.now();
       const r = await renderImage(DEMO_OG_CARD, mods, assets, { format });
       times.push(performance.now() - t);
       bytes = r.report.bytes;
     }
-    log(line(format, times, performance.now() - start, n, bytes));
+    const cpu = process.cpuUsage(cpu0);
+    // All threads of the process (libvips' included): the figure to compare builds by on a busy host.
+    log(`${line(format, times, performance.now() - start, n, bytes)}  cpu ${((cpu.user + cpu.system) / 1000 / n).toFixed(1).padStart(5)} ms/render`);
   }
 
   log(`-- RenderPool(size ${poolSize}), saturated: ${poolSize * 2} renders in flight`);
