@@ -1,6 +1,6 @@
 import type { Queue } from 'bull';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { withTimeout } from './readiness.js';
+import { withTimeout } from '../common/timeout.js';
 
 export type MetricsRole = 'api' | 'worker';
 

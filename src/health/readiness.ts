@@ -1,5 +1,6 @@
 import type { Queue } from 'bull';
 import type { DataSource } from 'typeorm';
+import { withTimeout } from '../common/timeout.js';
 
 export interface Readiness {
   database: 'ok' | 'failing';
@@ -10,20 +11,4 @@ export interface Readiness {
 export async function checkReadiness(ds: DataSource, queue: Queue): Promise<Readiness> {
   const [db, redis] = await Promise.allSettled([withTimeout(ds.query('SELECT 1'), 1000), withTimeout(queue.client.ping(), 1000)]);
   return { database: db.status === 'fulfilled' ? 'ok' : 'failing', redis: redis.status === 'fulfilled' ? 'ok' : 'failing' };
-}
-
-export function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  return new Promise((resolveP, reject) => {
-    const t = setTimeout(() => reject(new Error('timeout')), ms);
-    p.then(
-      (v) => {
-        clearTimeout(t);
-        resolveP(v);
-      },
-      (e: unknown) => {
-        clearTimeout(t);
-        reject(e instanceof Error ? e : new Error(String(e)));
-      },
-    );
-  });
 }
