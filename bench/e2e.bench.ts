@@ -11,7 +11,7 @@ import { ENTITIES } from '../src/entities.js';
 import { OrgsRepository } from '../src/orgs/orgs.service.js';
 import { LocalStorageDriver } from '../src/storage/local.driver.js';
 import { seedDemoTemplate } from '../src/templates/demo-seed.js';
-import { startProcess, stopProcess as stop } from './processes.js';
+import { benchServiceEnv, startProcess, stopProcess as stop } from './processes.js';
 import { processCpuMs, summary } from './stats.js';
 
 /**
@@ -30,22 +30,8 @@ export async function benchEndToEnd(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'imtegrate-bench-'));
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    NODE_ENV: 'production',
-    DATABASE_URL: `postgres://postgres@127.0.0.1:5432/imtegrate_bench_${run}`,
-    REDIS_URL: 'redis://127.0.0.1:6379/0',
-    QUEUE_PREFIX: `imtegrate_bench_${run}`,
-    STORAGE_DIR: join(dir, 'storage'),
-    VAR_DIR: join(dir, 'var'),
-    SIGNING_SECRET: randomBytes(32).toString('hex'),
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    PUBLIC_BASE_URL: baseUrl,
-    LOG_LEVEL: 'warn',
-    // One key drives hundreds of renders a minute: the bench measures rendering, not the limiter.
-    RATE_LIMIT_PER_MINUTE: '0',
-  };
+  const env: NodeJS.ProcessEnv = { ...benchServiceEnv(run, dir, baseUrl), PORT: String(port) };
+
   await migrate(env.DATABASE_URL as string);
   const ds = new DataSource(typeormOptions(env.DATABASE_URL as string, ENTITIES));
   await ds.initialize();

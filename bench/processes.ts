@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 
 /** Spawns `node <script>` and resolves once its output contains `ready` (30 s at most). */
 export function startProcess(script: string, env: NodeJS.ProcessEnv, ready: string, nodeArgs: string[] = []): Promise<ChildProcess> {
@@ -25,4 +26,26 @@ export async function stopProcess(p: ChildProcess): Promise<void> {
     p.once('exit', () => res());
     p.kill('SIGTERM');
   });
+}
+
+/**
+ * The environment of the service processes a bench starts: a database, queue prefix and storage
+ * of the bench's own (`run` names them), production mode, quiet logs and no rate limit (benches
+ * drive one key far past any per-minute budget; they measure the work, not the limiter).
+ */
+export function benchServiceEnv(run: string, dir: string, publicBaseUrl: string): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    NODE_ENV: 'production',
+    DATABASE_URL: `postgres://postgres@127.0.0.1:5432/imtegrate_bench_${run}`,
+    REDIS_URL: 'redis://127.0.0.1:6379/0',
+    QUEUE_PREFIX: `imtegrate_bench_${run}`,
+    STORAGE_DIR: `${dir}/storage`,
+    VAR_DIR: `${dir}/var`,
+    SIGNING_SECRET: randomBytes(32).toString('hex'),
+    HOST: '127.0.0.1',
+    PUBLIC_BASE_URL: publicBaseUrl,
+    LOG_LEVEL: 'warn',
+    RATE_LIMIT_PER_MINUTE: '0',
+  };
 }

@@ -12,7 +12,7 @@ import { typeormOptions } from '../src/database/typeorm-options.js';
 import { ENTITIES } from '../src/entities.js';
 import { ImageEntity } from '../src/images/image.entity.js';
 import { OrgsRepository } from '../src/orgs/orgs.service.js';
-import { startProcess, stopProcess } from './processes.js';
+import { benchServiceEnv, startProcess, stopProcess } from './processes.js';
 import { processCpuMs } from './stats.js';
 
 /**
@@ -53,21 +53,8 @@ export async function benchReadPath(): Promise<void> {
   const run = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
   const dir = mkdtempSync(join(tmpdir(), 'imtegrate-bench-read-'));
   const [apiPort, limitedPort, barePort] = [await freePort(), await freePort(), await freePort()];
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    NODE_ENV: 'production',
-    DATABASE_URL: `postgres://postgres@127.0.0.1:5432/imtegrate_bench_${run}`,
-    REDIS_URL: 'redis://127.0.0.1:6379/0',
-    QUEUE_PREFIX: `imtegrate_bench_${run}`,
-    STORAGE_DIR: join(dir, 'storage'),
-    VAR_DIR: join(dir, 'var'),
-    SIGNING_SECRET: randomBytes(32).toString('hex'),
-    HOST: '127.0.0.1',
-    PUBLIC_BASE_URL: `http://127.0.0.1:${apiPort}`,
-    LOG_LEVEL: 'warn',
-    // The bench measures the read path, not the limiter's refusals.
-    RATE_LIMIT_PER_MINUTE: '0',
-  };
+  const env = benchServiceEnv(run, dir, `http://127.0.0.1:${apiPort}`);
+
   await migrate(env.DATABASE_URL as string);
   const ds = new DataSource(typeormOptions(env.DATABASE_URL as string, ENTITIES));
   await ds.initialize();
