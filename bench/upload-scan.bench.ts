@@ -1,6 +1,7 @@
 import { sniff } from '../src/assets/sniff.js';
 import { scanUpload } from '../src/assets/upload-scan.js';
 import { readFontInfo, svgUnsafeReason } from '../src/renderer/index.js';
+import { hostileFonts } from '../test/fixtures/fonts.js';
 import { quantile } from './stats.js';
 
 /**
@@ -43,23 +44,8 @@ function svgInputs(): Record<string, Buffer> {
 }
 
 function fontInputs(): Record<string, Buffer> {
-  const ttc = Buffer.alloc(10 * MB);
-  ttc.write('ttcf', 0, 'latin1');
-  ttc.writeUInt32BE(0x00010000, 4);
-  ttc.writeUInt32BE(100_000, 8);
-  const tables = Buffer.alloc(10 * MB);
-  tables.writeUInt32BE(0x00010000, 0);
-  tables.writeUInt16BE(0xffff, 4);
-  const noise = Buffer.alloc(10 * MB);
-  for (let i = 0; i < noise.length; i++) noise[i] = (i * 2654435761) >>> 24;
-  noise.writeUInt32BE(0x00010000, 0);
-  noise.writeUInt16BE(2, 4);
-  for (const [n, tag] of ['cmap', 'name'].entries()) {
-    noise.write(tag, 12 + n * 16, 'latin1');
-    noise.writeUInt32BE(44, 12 + n * 16 + 8);
-    noise.writeUInt32BE(noise.length - 44, 12 + n * 16 + 12);
-  }
-  return { 'TTC of 100,000 faces': ttc, 'sfnt of 65,535 tables': tables, 'noise behind cmap+name': noise };
+  const f = hostileFonts(10 * MB);
+  return { 'TTC of 100,000 faces': f.manyFaces, 'sfnt of 65,535 tables': f.manyTables, 'noise behind cmap+name': f.noisyTables };
 }
 
 /** Median and p95 of ms per MB over `runs` timed calls (after one untimed call). */

@@ -28,9 +28,13 @@ type Container = {
 };
 type PodSpec = { containers: Container[]; securityContext?: { runAsNonRoot?: boolean } };
 
-async function rendered(): Promise<Obj[]> {
-  const { stdout } = await run('kubectl', ['kustomize', join(ROOT, 'deploy/kubernetes')], { maxBuffer: 16 * 1024 * 1024 });
-  return yaml.loadAll(stdout) as Obj[];
+let renderedOnce: Promise<Obj[]> | undefined;
+/** The base as kubectl renders it, once per file (every test reads the same output). */
+function rendered(): Promise<Obj[]> {
+  renderedOnce ??= run('kubectl', ['kustomize', join(ROOT, 'deploy/kubernetes')], { maxBuffer: 16 * 1024 * 1024 }).then(
+    ({ stdout }) => yaml.loadAll(stdout) as Obj[],
+  );
+  return renderedOnce;
 }
 
 function podSpec(o: Obj): PodSpec {

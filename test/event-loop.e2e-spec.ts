@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
 import { typeormOptions } from '../src/database/typeorm-options.js';
 import { ENTITIES } from '../src/entities.js';
+import { hostileFonts } from './fixtures/fonts.js';
 import { startApiProcess, type ApiProcess } from './support/api-process.js';
 import { bearer, createOrg, insertImage } from './support/factories.js';
 
@@ -150,23 +151,7 @@ function svgUploads(): Record<string, Buffer> {
 }
 
 function fontUploads(): Record<string, Buffer> {
-  const ttc = Buffer.alloc(10 * MB - 1024);
-  ttc.write('ttcf', 0, 'latin1');
-  ttc.writeUInt32BE(0x00010000, 4);
-  ttc.writeUInt32BE(100_000, 8);
-  const tables = Buffer.alloc(10 * MB - 1024);
-  tables.writeUInt32BE(0x00010000, 0);
-  tables.writeUInt16BE(0xffff, 4);
-  // Two plausible tables (cmap, name) whose contents are 10 MB of noise.
-  const noise = Buffer.alloc(10 * MB - 1024);
-  for (let i = 0; i < noise.length; i++) noise[i] = (i * 2654435761) >>> 24;
-  noise.writeUInt32BE(0x00010000, 0);
-  noise.writeUInt16BE(2, 4);
-  for (const [n, tag] of ['cmap', 'name'].entries()) {
-    noise.write(tag, 12 + n * 16, 'latin1');
-    noise.writeUInt32BE(44, 12 + n * 16 + 8);
-    noise.writeUInt32BE(noise.length - 44, 12 + n * 16 + 12);
-  }
+  const { manyFaces: ttc, manyTables: tables, noisyTables: noise } = hostileFonts(10 * MB - 1024);
   const woff2 = Buffer.alloc(10 * MB - 1024, 0x41);
   woff2.write('wOF2', 0, 'latin1');
   woff2.writeUInt32BE(woff2.length, 8);
