@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -45,13 +46,16 @@ export class CollectionsRepository {
     children: NewImage[],
     opts: { requestId: string; inTransaction?: (em: EntityManager, row: CollectionEntity) => Promise<void> },
   ): Promise<CollectionEntity> {
+    // The children's ids are chosen here, so the collection row is written once, complete.
+    const imageIds = children.map(() => randomUUID());
     const row = await this.ds.transaction(async (em) => {
       const repo = em.getRepository(CollectionEntity);
-      const saved = await repo.save(repo.create({ ...fields, status: 'rendering', imageIds: [], rendersTotal: children.length }));
-      const ids: string[] = [];
-      for (const child of children) ids.push((await this.images.insertPendingIn(em, { ...child, collectionId: saved.id }, opts.requestId)).id);
-      await em.query(`UPDATE collections SET image_ids = $2 WHERE id = $1`, [saved.id, ids]);
-      saved.imageIds = ids;
+      const saved = await repo.save(repo.create({ ...fields, status: 'rendering', imageIds, rendersTotal: children.length }));
+      await this.images.insertPendingManyIn(
+        em,
+        children.map((child, i) => ({ ...child, id: imageIds[i], collectionId: saved.id })),
+        opts.requestId,
+      );
       await opts.inTransaction?.(em, saved);
       return saved;
     });

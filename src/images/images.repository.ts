@@ -37,7 +37,8 @@ export type NewImage = Pick<
   | 'metadata'
   | 'updatedAt'
 > &
-  Partial<Pick<ImageEntity, 'collectionId'>>;
+  /** Set by a collection, which picks its children's ids up front. */
+  Partial<Pick<ImageEntity, 'id' | 'collectionId'>>;
 
 export interface RenderResult {
   resultKey: string;
@@ -198,8 +199,8 @@ export class ImagesRepository implements OnModuleDestroy {
     return row;
   }
 
-  /** The row and its render request in the caller's transaction; the caller announces after its commit. */
-  async insertPendingIn(em: EntityManager, fields: NewImage, requestId: string): Promise<ImageEntity> {
+  /** The row and its render request in the caller's transaction. */
+  private async insertPendingIn(em: EntityManager, fields: NewImage, requestId: string): Promise<ImageEntity> {
     const repo = em.getRepository(ImageEntity);
     const saved = await repo.save(repo.create({ ...fields, status: 'pending' }));
     await this.outbox.append(em, OutboxTopic.RenderRequested, saved.id, {
@@ -209,6 +210,24 @@ export class ImagesRepository implements OnModuleDestroy {
       requestId,
     });
     return saved;
+  }
+
+  /**
+   * Several rows with ids chosen by the caller, and their render requests, in a few statements of
+   * the caller's transaction (a collection's children); the caller announces after its commit.
+   */
+  async insertPendingManyIn(em: EntityManager, rows: (NewImage & { id: string })[], requestId: string): Promise<void> {
+    if (rows.length === 0) return;
+    const repo = em.getRepository(ImageEntity);
+    await repo.save(
+      rows.map((r) => repo.create({ ...r, status: 'pending' })),
+      { reload: false },
+    );
+    await this.outbox.appendMany(
+      em,
+      OutboxTopic.RenderRequested,
+      rows.map((r) => ({ aggregateId: r.id, payload: { imageId: r.id, orgId: r.orgId, jobId: r.id, requestId } })),
+    );
   }
 
   /** Wakes the outbox relay after a caller's own transaction committed rows made with insertPendingIn. */
