@@ -1,8 +1,6 @@
 import { COLLECTION_TEMPLATES_CEILING } from '../config/config.js';
 import { OUTPUT_FORMATS } from '../images/image.entity.js';
-import { MAX_METADATA_BYTES } from '../images/images.dto.js';
-import { LIMITS } from '../renderer/index.js';
-import { MODIFICATION_ITEM } from '../templates/modification-input.js';
+import { IdempotencyKeyField, MAX_METADATA_BYTES, ModificationsField } from '../images/images.dto.js';
 import { PyDict, PyEnum, PyInt, PyList, PyStr } from '../validation/decorators.js';
 import { ModelConfig, t } from '../validation/fields.js';
 
@@ -16,12 +14,7 @@ export class CreateCollectionDto {
   })
   templates: string[];
 
-  @PyList(MODIFICATION_ITEM, {
-    maxItems: LIMITS.maxModifications,
-    default: [],
-    example: [{ name: 'headline', text: 'Summer sale' }],
-    description: 'Applied to every template; each template must accept every entry',
-  })
+  @ModificationsField([{ name: 'headline', text: 'Summer sale' }], 'Applied to every template; each template must accept every entry')
   modifications: Record<string, unknown>[] = [];
 
   @PyEnum([...OUTPUT_FORMATS], { default: 'png' })
@@ -36,14 +29,7 @@ export class CreateCollectionDto {
 
 @ModelConfig({ extra: 'ignore' })
 export class CreateCollectionHeaders {
-  @PyStr({
-    minLength: 1,
-    maxLength: 255,
-    pattern: '^[\\x21-\\x7e]+$',
-    optional: true,
-    alias: 'idempotency-key',
-    description: 'Retrying with the same key and body replays the first response; another body is a 409',
-  })
+  @IdempotencyKeyField()
   idempotency_key?: string;
 }
 
