@@ -236,8 +236,9 @@ describe('collections', () => {
     });
   });
 
+  // Ids are compared canonicalised: the same UUID in capitals is a duplicate.
   it('refuses duplicates and more templates than COLLECTION_MAX_TEMPLATES with a 422, and an empty list', async () => {
-    const dup = await call<{ detail: { loc: unknown[]; msg: string }[] }>('POST', '/v1/collections', { templates: [templates[0], templates[1], templates[0]] });
+    const dup = await call<{ detail: { loc: unknown[]; msg: string }[] }>('POST', '/v1/collections', { templates: [templates[0], templates[1], templates[0].toUpperCase()] });
     expect(dup.status).toBe(422);
     expect(dup.body.detail).toEqual([expect.objectContaining({ loc: ['body', 'templates', 2], msg: 'Value error, each template may appear once in a collection' })]);
     const many = await call<{ detail: { loc: unknown[]; msg: string }[] }>('POST', '/v1/collections', { templates: Array.from({ length: 7 }, () => randomUUID()) });
