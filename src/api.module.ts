@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { AssetsModule } from './assets/assets.module.js';
+import { CollectionsModule } from './collections/collections.module.js';
 import { HttpErrorFilter } from './http/http-error.filter.js';
 import { IdempotencyModule } from './idempotency/idempotency.module.js';
 import { FastApiValidationPipe, ValidationScopeInterceptor } from './validation/validation.pipe.js';
@@ -19,7 +20,7 @@ import { TemplatesModule } from './templates/templates.module.js';
 
 /** The API process's root. It enqueues renders but never registers a queue processor. */
 @Module({
-  imports: [CoreModule, LoggingModule.forRole('api'), MetricsModule.forRole('api'), StorageModule, OrgsModule, IdempotencyModule, RenderCoreModule.forRole('api'), ImagesModule, TemplatesModule, PreviewModule, AssetsModule, FilesModule],
+  imports: [CoreModule, LoggingModule.forRole('api'), MetricsModule.forRole('api'), StorageModule, OrgsModule, IdempotencyModule, RenderCoreModule.forRole('api'), ImagesModule, TemplatesModule, PreviewModule, AssetsModule, FilesModule, CollectionsModule],
   controllers: [HealthController, MetricsController],
   providers: [
     { provide: APP_PIPE, useClass: FastApiValidationPipe },

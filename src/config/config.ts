@@ -90,6 +90,8 @@ export interface AppConfig {
   };
   /** Renders an organisation may have waiting (status pending); POST /v1/images answers 429 beyond. 0 = no cap. */
   readonly maxPendingRendersPerOrg: number;
+  /** Templates one POST /v1/collections may name (at most COLLECTION_TEMPLATES_CEILING). */
+  readonly collectionMaxTemplates: number;
   /** The API's in-process cache of verified keys; revocations reach it at once through Redis pub/sub. 0 = no cache. */
   readonly apiKeyCacheTtlMs: number;
   /** last_used_at is collected in memory and written in one UPDATE this often. */
@@ -128,6 +130,9 @@ export class ConfigError extends Error {
 type Env = Record<string, string | undefined>;
 
 /** Defaults of the settings that have a literal one (the README table shows each; a test compares). */
+/** The schema's bound on a collection's templates (the DTO's maxItems); COLLECTION_MAX_TEMPLATES may only lower it. */
+export const COLLECTION_TEMPLATES_CEILING = 500;
+
 export const DEFAULTS = {
   DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/imtegrate',
   REDIS_URL: 'redis://127.0.0.1:6379/0',
@@ -171,6 +176,7 @@ export const DEFAULTS = {
   RATE_LIMIT_PER_MINUTE: '600',
   RATE_LIMIT_REDIS_TIMEOUT_MS: '100',
   MAX_PENDING_RENDERS_PER_ORG: '10000',
+  COLLECTION_MAX_TEMPLATES: '50',
   API_KEY_CACHE_TTL_MS: '30000',
   LAST_USED_FLUSH_MS: '5000',
   INSPECT_POOL_SIZE: '1',
@@ -433,6 +439,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     redisTimeoutMs: intIn('RATE_LIMIT_REDIS_TIMEOUT_MS', get('RATE_LIMIT_REDIS_TIMEOUT_MS'), 1, 10_000, problems),
   };
   const maxPendingRendersPerOrg = intIn('MAX_PENDING_RENDERS_PER_ORG', get('MAX_PENDING_RENDERS_PER_ORG'), 0, 100_000_000, problems);
+  const collectionMaxTemplates = intIn('COLLECTION_MAX_TEMPLATES', get('COLLECTION_MAX_TEMPLATES'), 1, COLLECTION_TEMPLATES_CEILING, problems);
   const apiKeyCacheTtlMs = intIn('API_KEY_CACHE_TTL_MS', get('API_KEY_CACHE_TTL_MS'), 0, 3_600_000, problems);
   const lastUsedFlushMs = intIn('LAST_USED_FLUSH_MS', get('LAST_USED_FLUSH_MS'), 10, 600_000, problems);
 
@@ -472,6 +479,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     webhookRetryScale,
     rateLimit: Object.freeze(rateLimit),
     maxPendingRendersPerOrg,
+    collectionMaxTemplates,
     apiKeyCacheTtlMs,
     lastUsedFlushMs,
   });

@@ -30,6 +30,21 @@ export class ListImagesQuery {
   cursor?: string;
 }
 
+/** The `modifications` body field of a render request (images, collections). */
+export const ModificationsField = (example: unknown, description: string): PropertyDecorator =>
+  PyList(MODIFICATION_ITEM, { maxItems: LIMITS.maxModifications, default: [], example, description });
+
+/** The `Idempotency-Key` header of a POST that creates renders. */
+export const IdempotencyKeyField = (): PropertyDecorator =>
+  PyStr({
+    minLength: 1,
+    maxLength: 255,
+    pattern: '^[\\x21-\\x7e]+$',
+    optional: true,
+    alias: 'idempotency-key',
+    description: 'Retrying with the same key and body replays the first response; another body is a 409',
+  });
+
 const EXAMPLE_MODIFICATIONS = [
   { name: 'headline', text: 'Launching Imtegrate 1.0' },
   { name: 'subtitle', text: 'Template-based image rendering at tens of milliseconds' },
@@ -43,12 +58,7 @@ export class CreateImageDto {
   @PyInt({ ge: 1, le: INT32_MAX, optional: true, description: 'Published version to render; default: the current one' })
   template_version?: number;
 
-  @PyList(MODIFICATION_ITEM, {
-    maxItems: LIMITS.maxModifications,
-    default: [],
-    example: EXAMPLE_MODIFICATIONS,
-    description: 'Each entry names a dynamic layer and the properties to override; the last entry for a name wins',
-  })
+  @ModificationsField(EXAMPLE_MODIFICATIONS, 'Each entry names a dynamic layer and the properties to override; the last entry for a name wins')
   modifications: Record<string, unknown>[] = [];
 
   @PyEnum([...OUTPUT_FORMATS], { default: 'png' })
@@ -72,13 +82,6 @@ export class CreateImageHeaders {
   @PyStr({ maxLength: 200, optional: true, description: 'RFC 7240; `wait=N` (N at most 30) answers 201 with the finished image if it completes within N seconds', example: 'wait=10' })
   prefer?: string;
 
-  @PyStr({
-    minLength: 1,
-    maxLength: 255,
-    pattern: '^[\\x21-\\x7e]+$',
-    optional: true,
-    alias: 'idempotency-key',
-    description: 'Retrying with the same key and body replays the first response; another body is a 409',
-  })
+  @IdempotencyKeyField()
   idempotency_key?: string;
 }

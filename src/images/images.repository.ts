@@ -36,7 +36,9 @@ export type NewImage = Pick<
   | 'webhookUrl'
   | 'metadata'
   | 'updatedAt'
->;
+> &
+  /** Set by a collection, which picks its children's ids up front. */
+  Partial<Pick<ImageEntity, 'id' | 'collectionId'>>;
 
 export interface RenderResult {
   resultKey: string;
@@ -53,8 +55,22 @@ export interface StaleImage {
   attempts: number;
 }
 
-/** What transition() needs of the changed row to write its event. */
-const RETURNING_EVENT = 'RETURNING id, org_id, webhook_url';
+/** What transition() needs of the changed row to write its event and tell the finish hooks. */
+const RETURNING_EVENT = 'RETURNING id, org_id, webhook_url, collection_id, status';
+
+/** A row that just reached a final state, as its winning transaction saw it. */
+export interface FinishedImage {
+  id: string;
+  orgId: string;
+  collectionId: string | null;
+  status: 'completed' | 'failed';
+}
+
+/**
+ * Runs inside the transaction that moved an image to completed/failed, and only in it: a lost
+ * CAS (a duplicate job, a superseded execution) never calls it. Used by collections' counters.
+ */
+export type FinishHook = (em: EntityManager, image: FinishedImage) => Promise<void>;
 
 /** The claims made inside one execute() call, so exactly those are forgotten when it ends. */
 const execution = new AsyncLocalStorage<[string, number][]>();
@@ -105,6 +121,7 @@ const won = (res: unknown): boolean => (res as [unknown[], number])[1] > 0;
 export class ImagesRepository implements OnModuleDestroy {
   /** Claims this process holds (image id -> attempt): their leases are renewed until finished or forgotten. */
   private readonly held = new Map<string, number>();
+  private finishHook?: FinishHook;
   private heartbeat?: NodeJS.Timeout;
 
   constructor(
@@ -158,6 +175,12 @@ export class ImagesRepository implements OnModuleDestroy {
     return this.ds.getRepository(ImageEntity);
   }
 
+  /** The collections feature registers its counter here (images never import collections). One hook. */
+  onFinished(hook: FinishHook): void {
+    if (this.finishHook && this.finishHook !== hook) throw new Error('an image finish hook is already registered');
+    this.finishHook = hook;
+  }
+
   /**
    * The row and its render request commit together (the outbox relay enqueues the job), so a
    * crash or Redis outage after the commit only delays the render. `inTransaction` lets the
@@ -168,19 +191,48 @@ export class ImagesRepository implements OnModuleDestroy {
     opts: { requestId: string; inTransaction?: (em: EntityManager, row: ImageEntity) => Promise<void> },
   ): Promise<ImageEntity> {
     const row = await this.ds.transaction(async (em) => {
-      const repo = em.getRepository(ImageEntity);
-      const saved = await repo.save(repo.create({ ...fields, status: 'pending' }));
-      await this.outbox.append(em, OutboxTopic.RenderRequested, saved.id, {
-        imageId: saved.id,
-        orgId: saved.orgId,
-        jobId: saved.id,
-        requestId: opts.requestId,
-      });
+      const saved = await this.insertPendingIn(em, fields, opts.requestId);
       await opts.inTransaction?.(em, saved);
       return saved;
     });
     this.outbox.announce();
     return row;
+  }
+
+  /** The row and its render request in the caller's transaction. */
+  private async insertPendingIn(em: EntityManager, fields: NewImage, requestId: string): Promise<ImageEntity> {
+    const repo = em.getRepository(ImageEntity);
+    const saved = await repo.save(repo.create({ ...fields, status: 'pending' }));
+    await this.outbox.append(em, OutboxTopic.RenderRequested, saved.id, {
+      imageId: saved.id,
+      orgId: saved.orgId,
+      jobId: saved.id,
+      requestId,
+    });
+    return saved;
+  }
+
+  /**
+   * Several rows with ids chosen by the caller, and their render requests, in a few statements of
+   * the caller's transaction (a collection's children); the caller announces after its commit.
+   */
+  async insertPendingManyIn(em: EntityManager, rows: (NewImage & { id: string })[], requestId: string): Promise<void> {
+    if (rows.length === 0) return;
+    const repo = em.getRepository(ImageEntity);
+    await repo.save(
+      rows.map((r) => repo.create({ ...r, status: 'pending' })),
+      { reload: false },
+    );
+    await this.outbox.appendMany(
+      em,
+      OutboxTopic.RenderRequested,
+      rows.map((r) => ({ aggregateId: r.id, payload: { imageId: r.id, orgId: r.orgId, jobId: r.id, requestId } })),
+    );
+  }
+
+  /** Wakes the outbox relay after a caller's own transaction committed rows made with insertPendingIn. */
+  announce(): void {
+    this.outbox.announce();
   }
 
   /**
@@ -190,9 +242,15 @@ export class ImagesRepository implements OnModuleDestroy {
    */
   private async transition(event: ImageEventTopic, sql: string, params: unknown[], requestId?: string): Promise<boolean> {
     const changed = await this.ds.transaction(async (em) => {
-      const res = (await em.query(sql, params)) as [{ id: string; org_id: string; webhook_url: string | null }[], number];
+      type Changed = { id: string; org_id: string; webhook_url: string | null; collection_id: string | null; status: 'completed' | 'failed' };
+      const res = (await em.query(sql, params)) as [Changed[], number];
       if (res[1] === 0) return false;
       const r = res[0][0];
+      if (r.collection_id !== null) {
+        // Never silently miscount: a process that finishes collection children must have the counter.
+        if (!this.finishHook) throw new Error(`image ${r.id} of collection ${r.collection_id} finished in a process without the collections counter`);
+        await this.finishHook(em, { id: r.id, orgId: r.org_id, collectionId: r.collection_id, status: r.status });
+      }
       await this.outbox.append(em, event, r.id, {
         imageId: r.id,
         orgId: r.org_id,

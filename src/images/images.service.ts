@@ -6,7 +6,7 @@ import { LIMITS, type Modification } from '../renderer/index.js';
 import { urlProblem } from '../templates/modifications.js';
 import { invalid, TemplatesService } from '../templates/templates.service.js';
 import { cursorParam } from '../common/pagination/cursor.js';
-import { errorItem, RequestValidationError } from '../http/validation-errors.js';
+import { errorItem, type FastApiErrorItem, RequestValidationError } from '../http/validation-errors.js';
 import { ImageWaiter } from './image-waiter.js';
 import type { CreateImageDto, CreateImageHeaders, ListImagesQuery } from './images.dto.js';
 import { MAX_METADATA_BYTES } from './images.dto.js';
@@ -24,7 +24,7 @@ import { APP_CONFIG } from '../config/config.module.js';
 import { STORAGE_DRIVER, type StorageDriver } from '../storage/storage.types.js';
 import { ImageOut } from './image.dto.js';
 import type { ImageEntity, OutputFormat } from './image.entity.js';
-import { type ImageFilters, type ImageView, ImagesRepository } from './images.repository.js';
+import { type ImageFilters, type ImageView, ImagesRepository, type NewImage } from './images.repository.js';
 
 export type { ImageFilters };
 
@@ -37,6 +37,17 @@ export interface CreateImageInput {
   scale?: number;
   webhook_url?: string;
   metadata?: Record<string, unknown>;
+}
+
+/** What resolveRender needs: a template, optionally a version, modifications and a scale. */
+export type RenderSpec = Pick<CreateImageInput, 'template_id' | 'template_version' | 'modifications' | 'scale'>;
+
+/** A render that passed every check resolveRender makes. */
+export interface ResolvedRender {
+  templateId: string;
+  templateVersion: number;
+  scale: number;
+  modifications: Modification[];
 }
 
 /** The 429 detail when an organisation already has MAX_PENDING_RENDERS_PER_ORG renders waiting. */
@@ -92,9 +103,8 @@ export class ImagesService {
         valueError(['header', 'prefer'], headers.prefer, `wait must be a whole number of seconds from 0 to ${MAX_PREFER_WAIT_SECONDS}`).detail[0],
       );
     }
-    if (body.metadata !== undefined && Buffer.byteLength(JSON.stringify(body.metadata)) > MAX_METADATA_BYTES) {
-      errors.push(valueError(['body', 'metadata'], body.metadata, `metadata may be at most ${MAX_METADATA_BYTES} bytes as JSON`).detail[0]);
-    }
+    const metadataError = metadataTooLarge(body.metadata);
+    if (metadataError) errors.push(metadataError);
     if (errors.length) throw new RequestValidationError(errors);
     const wait = prefer.ok ? prefer.wait : null;
     const out = await this.create(p, body as CreateImageInput, { wait, idempotencyKey: headers.idempotency_key, requestId });
@@ -142,6 +152,20 @@ export class ImagesService {
     requestId: string,
     inTransaction: (em: EntityManager, row: ImageEntity) => Promise<void>,
   ): Promise<ImageEntity> {
+    const render = await this.resolveRender(p, input);
+    if (input.webhook_url !== undefined) await this.checkWebhookUrl(input.webhook_url);
+    await this.checkPendingCap(p.orgId, 1);
+    await this.preflight(p.orgId, render.modifications);
+    return this.images.insertPending(this.newImage(p, render, input), { requestId, inTransaction });
+    // The render request went into the outbox with the row: no Redis call on this path.
+  }
+
+  /**
+   * The checks of one render that need no remote fetch: the template is the caller's, not
+   * archived, published; the version exists; the output fits the canvas limit; the
+   * modifications fit the version. Throws the 400s of POST /v1/images (name: template_id etc.).
+   */
+  async resolveRender(p: Principal, input: RenderSpec): Promise<ResolvedRender> {
     const template = await this.templates
       .findOwned(p, input.template_id)
       .catch(notFoundAs(invalid('template_not_found', [{ name: 'template_id', reason: `template ${input.template_id} not found` }])));
@@ -160,41 +184,55 @@ export class ImagesService {
         { name: 'scale', reason: `${outW}x${outH} exceeds the ${LIMITS.maxCanvasPixels / 1e6} megapixel output limit; use a smaller scale` },
       ]);
     }
-    if (input.webhook_url !== undefined) {
-      const reason = urlProblem(input.webhook_url, { assetKind: () => undefined });
-      if (reason) throw invalid('invalid_webhook_url', [{ name: 'webhook_url', reason: `webhook_url ${reason}` }]);
-      // Checked at the door (resolved, then the address policy) and again at every delivery.
-      try {
-        await checkOutboundUrl(input.webhook_url, { policy: this.policy, timeoutMs: this.config.fetch.timeoutMs });
-      } catch (err) {
-        if (!(err instanceof SafeRequestError)) throw err;
-        throw invalid('invalid_webhook_url', [{ name: 'webhook_url', reason: `webhook_url ${describeFetchError(err)}` }]);
-      }
-    }
-    const effective = await this.templates.checkModifications(p.orgId, version, input.modifications);
-    const cap = this.config.maxPendingRendersPerOrg;
-    // Checked before the (costly) remote pre-flight. Concurrent POSTs may overshoot by their number: a soft cap.
-    if (cap > 0 && (await this.images.countPending(p.orgId, cap)) >= cap) throw new ApiError(429, PENDING_CAP_DETAIL);
-    const limits = { ...this.config.preflight, maxDecodedPixels: this.config.render.maxDecodedPixels };
-    const remote = await this.preflightGate.run(p.orgId, () => preflightImageUrls(effective, this.fetcher, limits));
-    if (remote.length) throw invalid('invalid_modification', remote);
+    const modifications = await this.templates.checkModifications(p.orgId, version, input.modifications);
+    return { templateId: template.id, templateVersion: version.version, scale, modifications };
+  }
 
-    return this.images.insertPending({
+  /** Checked at the door (syntax, resolved, then the address policy) and again at every delivery. */
+  async checkWebhookUrl(url: string): Promise<void> {
+    const reason = urlProblem(url, { assetKind: () => undefined });
+    if (reason) throw invalid('invalid_webhook_url', [{ name: 'webhook_url', reason: `webhook_url ${reason}` }]);
+    try {
+      await checkOutboundUrl(url, { policy: this.policy, timeoutMs: this.config.fetch.timeoutMs });
+    } catch (err) {
+      if (!(err instanceof SafeRequestError)) throw err;
+      throw invalid('invalid_webhook_url', [{ name: 'webhook_url', reason: `webhook_url ${describeFetchError(err)}` }]);
+    }
+  }
+
+  /**
+   * 429 when `adding` more renders would take the org past MAX_PENDING_RENDERS_PER_ORG. Checked
+   * before the (costly) remote pre-flight. Concurrent POSTs may overshoot by their number: a soft cap.
+   */
+  async checkPendingCap(orgId: string, adding: number): Promise<void> {
+    const cap = this.config.maxPendingRendersPerOrg;
+    if (cap > 0 && (await this.images.countPending(orgId, cap)) + adding > cap) throw new ApiError(429, PENDING_CAP_DETAIL);
+  }
+
+  /** Every remote image_url reachable and an image within the limits, else 400 invalid_modification. */
+  async preflight(orgId: string, modifications: Modification[]): Promise<void> {
+    const limits = { ...this.config.preflight, maxDecodedPixels: this.config.render.maxDecodedPixels };
+    const remote = await this.preflightGate.run(orgId, () => preflightImageUrls(modifications, this.fetcher, limits));
+    if (remote.length) throw invalid('invalid_modification', remote);
+  }
+
+  /** The row of a checked render. */
+  newImage(p: Principal, render: ResolvedRender, input: Pick<CreateImageInput, 'format' | 'quality' | 'webhook_url' | 'metadata'>): NewImage {
+    return {
       orgId: p.orgId,
-      templateId: template.id,
-      templateVersion: version.version,
-      modifications: effective,
+      templateId: render.templateId,
+      templateVersion: render.templateVersion,
+      modifications: render.modifications,
       imageMetadata: {},
       isTest: p.mode === 'test',
       apiKeyId: p.keyId,
       format: input.format ?? 'png',
       quality: input.quality ?? null,
-      scale,
+      scale: render.scale,
       webhookUrl: input.webhook_url ?? null,
       metadata: input.metadata ?? {},
       updatedAt: new Date(),
-    }, { requestId, inTransaction });
-    // The render request went into the outbox with the row: no Redis call on this path.
+    };
   }
 
   /** Another org's image, or one of the other key mode, is indistinguishable from a missing one. */
@@ -219,8 +257,14 @@ function isTerminal(status: string): boolean {
   return status === 'completed' || status === 'failed';
 }
 
+/** The 422 item for a metadata object over MAX_METADATA_BYTES as JSON, or null. */
+export function metadataTooLarge(metadata: Record<string, unknown> | undefined): FastApiErrorItem | null {
+  if (metadata === undefined || Buffer.byteLength(JSON.stringify(metadata)) <= MAX_METADATA_BYTES) return null;
+  return valueError(['body', 'metadata'], metadata, `metadata may be at most ${MAX_METADATA_BYTES} bytes as JSON`).detail[0];
+}
+
 /** pydantic's value_error, for checks a field type alone cannot express. */
-function valueError(loc: (string | number)[], input: unknown, error: string): RequestValidationError {
+export function valueError(loc: (string | number)[], input: unknown, error: string): RequestValidationError {
   return new RequestValidationError([errorItem('value_error', loc, input, { error })]);
 }
 

@@ -88,7 +88,12 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         case OutboxTopic.ImageCompleted:
         case OutboxTopic.ImageFailed:
           for (const url of rec.payload.destinations) {
-            await this.webhooks.enqueue(rec.id, rec.payload.imageId, rec.topic, url, rec.payload.requestId ?? `event:${rec.id}`);
+            await this.webhooks.enqueue(rec.id, { event: rec.topic, imageId: rec.payload.imageId }, url, rec.payload.requestId ?? `event:${rec.id}`);
+          }
+          break;
+        case OutboxTopic.CollectionCompleted:
+          for (const url of rec.payload.destinations) {
+            await this.webhooks.enqueue(rec.id, { event: rec.topic, collectionId: rec.payload.collectionId }, url, `event:${rec.id}`);
           }
           break;
       }

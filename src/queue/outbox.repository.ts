@@ -50,6 +50,16 @@ export class OutboxRepository {
     return id;
   }
 
+  /** Several records of one topic in one INSERT, in the caller's transaction (a collection's render requests). */
+  async appendMany<T extends OutboxTopic>(em: EntityManager, topic: T, records: { aggregateId: string; payload: OutboxPayloads[T] }[]): Promise<void> {
+    if (records.length === 0) return;
+    await em.query(
+      `INSERT INTO outbox (id, queue_prefix, topic, aggregate_id, payload)
+       SELECT gen_random_uuid(), $1, $2, r.aggregate_id, r.payload FROM unnest($3::uuid[], $4::jsonb[]) AS r(aggregate_id, payload)`,
+      [this.prefix, topic, records.map((r) => r.aggregateId), records.map((r) => JSON.stringify(r.payload))],
+    );
+  }
+
   /** Wakes this process's relay after a commit, so a record does not wait for the next poll. */
   announce(): void {
     for (const fn of this.listeners) fn();

@@ -5,6 +5,8 @@ export enum OutboxTopic {
   /** Events: one webhook delivery per destination. */
   ImageCompleted = 'image.completed',
   ImageFailed = 'image.failed',
+  /** The last child of a collection finished (written once, by the transaction that finished it). */
+  CollectionCompleted = 'collection.completed',
 }
 
 export type ImageEventTopic = OutboxTopic.ImageCompleted | OutboxTopic.ImageFailed;
@@ -27,10 +29,18 @@ export interface ImageEventPayload {
   requestId?: string;
 }
 
+export interface CollectionEventPayload {
+  collectionId: string;
+  orgId: string;
+  /** The collection's webhook_url, if any, fixed when the event happened. */
+  destinations: string[];
+}
+
 export interface OutboxPayloads {
   [OutboxTopic.RenderRequested]: RenderRequestedPayload;
   [OutboxTopic.ImageCompleted]: ImageEventPayload;
   [OutboxTopic.ImageFailed]: ImageEventPayload;
+  [OutboxTopic.CollectionCompleted]: CollectionEventPayload;
 }
 
 /** A record as the relay sees it. */

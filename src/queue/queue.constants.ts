@@ -25,16 +25,22 @@ export interface RenderImagePayload extends RequestCorrelated {
   orgId: string;
 }
 
-export interface DeliverWebhookPayload extends RequestCorrelated {
+/** The event types a delivery carries. */
+export type WebhookEventType = 'image.completed' | 'image.failed' | 'collection.completed';
+
+interface DeliveryFields extends RequestCorrelated {
   /** Derived from the event id and the destination: stable across retries and duplicates; receivers de-duplicate on X-Imtegrate-Delivery-Id. */
   deliveryId: string;
   /** The outbox record of the event. */
   eventId: string;
-  imageId: string;
-  event: 'image.completed' | 'image.failed';
   /** The URL fixed when the event happened; absent in jobs queued before it was recorded. */
   url?: string;
 }
+
+/** What an event is about: the resource whose GET body goes out as `data`. */
+export type WebhookSubject = { event: 'image.completed' | 'image.failed'; imageId: string } | { event: 'collection.completed'; collectionId: string };
+
+export type DeliverWebhookPayload = DeliveryFields & WebhookSubject;
 
 /** The queues every process registers; only the worker graph adds processors. */
 export const QUEUES: QueueName[] = [QueueName.Render, QueueName.Webhooks];

@@ -6,7 +6,7 @@ import type { AppConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { withTimeout } from '../common/timeout.js';
 import { WEBHOOK_RETRY_DELAYS_MS } from './webhook-retry.js';
-import { QueueName, WebhookJob, type DeliverWebhookPayload } from './queue.constants.js';
+import { QueueName, WebhookJob, type DeliverWebhookPayload, type WebhookSubject } from './queue.constants.js';
 
 /** Finished deliveries are kept this long so a late duplicate enqueue of the same delivery is a no-op. */
 const KEEP_DELIVERED_SECONDS = 24 * 3600;
@@ -32,12 +32,13 @@ export class WebhookProducer {
   ) {}
 
   /** jobId = delivery id, so enqueueing the same delivery again (a relay retry) is a no-op. */
-  async enqueue(eventId: string, imageId: string, event: DeliverWebhookPayload['event'], url: string, requestId: string): Promise<string> {
+  async enqueue(eventId: string, subject: WebhookSubject, url: string, requestId: string): Promise<string> {
     const deliveryId = deliveryIdFor(eventId, url);
+    const payload: DeliverWebhookPayload = { deliveryId, eventId, ...subject, url, requestId };
     await withTimeout(
       this.queue.add(
         WebhookJob.Deliver,
-        { deliveryId, eventId, imageId, event, url, requestId },
+        payload,
         {
           jobId: deliveryId,
           attempts: WEBHOOK_RETRY_DELAYS_MS.length + 1,

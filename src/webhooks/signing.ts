@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-export type WebhookEvent = 'image.completed' | 'image.failed';
+export type WebhookEvent = 'image.completed' | 'image.failed' | 'collection.completed';
 
 /** Lowercase hex HMAC-SHA256 of the exact bytes sent: what X-Imtegrate-Signature carries. */
 export function signWebhookBody(secret: string, rawBody: string | Buffer): string {

@@ -11,6 +11,8 @@ import { createAddressPolicy, type AddressPolicy } from '../outbound/address-pol
 import { safeRequest } from '../outbound/safe-request.js';
 import type { AppConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
+import { CollectionOut } from '../collections/collection.dto.js';
+import { CollectionsRepository } from '../collections/collections.repository.js';
 import { ImageOut } from '../images/image.dto.js';
 import { ImagesRepository } from '../images/images.repository.js';
 import { OrgEntity } from '../orgs/org.entity.js';
@@ -21,8 +23,8 @@ import { signWebhookBody } from './signing.js';
 const RESPONSE_CAP_BYTES = 64 * 1024;
 
 /**
- * Worker graph only. Delivers per-render webhooks: a signed POST of {type, created_at, data:
- * ImageOut}; any non-2xx, timeout or refused address throws, and Bull retries on the webhook
+ * Worker graph only. Delivers per-render and per-collection webhooks: a signed POST of {type,
+ * created_at, data: ImageOut | CollectionOut}; any non-2xx, timeout or refused address throws, and Bull retries on the webhook
  * schedule. The same SSRF rules as image fetching apply (resolved and checked before connecting).
  */
 @Processor(QueueName.Webhooks)
@@ -35,6 +37,7 @@ export class WebhookProcessor {
     @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly images: ImagesRepository,
+    private readonly collections: CollectionsRepository,
     private readonly metrics: Metrics,
     @Inject(ROOT_LOGGER) private readonly root: Pino,
   ) {
@@ -59,13 +62,14 @@ export class WebhookProcessor {
 
   /** One delivery attempt: the HTTP status of a 2xx answer, 0 when there is nothing to deliver, else throws. */
   private async attempt(job: Job<DeliverWebhookPayload>): Promise<number> {
-    const { deliveryId, imageId, event } = job.data;
-    const image = await this.images.findById(imageId);
+    const { deliveryId, event } = job.data;
+    const subjectId = job.data.event === 'collection.completed' ? job.data.collectionId : job.data.imageId;
+    const subject = job.data.event === 'collection.completed' ? await this.collectionSubject(job.data.collectionId) : await this.imageSubject(job.data.imageId);
     // The destination fixed with the event; jobs queued before events carried it use the row's.
-    const url = job.data.url ?? image?.webhookUrl;
-    if (!image || !url) return 0;
-    const org = await this.ds.getRepository(OrgEntity).findOneByOrFail({ id: image.orgId });
-    const data = await ImageOut.from(image, this.storage, this.config.signedUrlTtlSeconds);
+    const url = job.data.url ?? subject?.webhookUrl;
+    if (!subject || !url) return 0;
+    const org = await this.ds.getRepository(OrgEntity).findOneByOrFail({ id: subject.orgId });
+    const data = subject.data;
     const body = JSON.stringify({ type: event, created_at: new Date().toISOString(), data });
     const attempt = job.attemptsMade + 1;
     const res = await safeRequest(url, {
@@ -84,10 +88,30 @@ export class WebhookProcessor {
       maxRedirects: 0,
     });
     if (res.status < 200 || res.status >= 300) {
-      this.logger.warn(`webhook ${deliveryId} (${event} for ${imageId}) attempt ${attempt}: HTTP ${res.status}`);
+      this.logger.warn(`webhook ${deliveryId} (${event} for ${subjectId}) attempt ${attempt}: HTTP ${res.status}`);
       throw new Error(`webhook endpoint answered HTTP ${res.status}`);
     }
-    this.logger.log(`webhook ${deliveryId} (${event} for ${imageId}) delivered on attempt ${attempt}`);
+    this.logger.log(`webhook ${deliveryId} (${event} for ${subjectId}) delivered on attempt ${attempt}`);
     return res.status;
   }
+
+  /** An image event's `data`: the image exactly as GET /v1/images/{id} returns it, freshly signed. */
+  private async imageSubject(imageId: string): Promise<EventSubject | null> {
+    const image = await this.images.findById(imageId);
+    if (!image) return null;
+    return { orgId: image.orgId, webhookUrl: image.webhookUrl, data: await ImageOut.from(image, this.storage, this.config.signedUrlTtlSeconds) };
+  }
+
+  /** collection.completed's `data`: the collection exactly as GET /v1/collections/{id} returns it. */
+  private async collectionSubject(collectionId: string): Promise<EventSubject | null> {
+    const row = await this.collections.findById(collectionId);
+    return row && { orgId: row.orgId, webhookUrl: row.webhookUrl, data: CollectionOut.from(row) };
+  }
+}
+
+/** What a delivery needs of the resource an event is about. */
+interface EventSubject {
+  orgId: string;
+  webhookUrl: string | null;
+  data: unknown;
 }

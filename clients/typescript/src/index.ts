@@ -13,6 +13,7 @@ export type Image = components['schemas']['ImageOut'];
 export type Template = components['schemas']['TemplateOut'];
 export type TemplateVersion = components['schemas']['TemplateVersionOut'];
 export type Asset = components['schemas']['AssetOut'];
+export type Collection = components['schemas']['CollectionOut'];
 export type ValidationErrorBody = components['schemas']['HTTPValidationError'];
 
 export interface ImtegrateClientOptions {

@@ -2,7 +2,7 @@ import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/com
 import { Reflector } from '@nestjs/core';
 import type { Response } from 'express';
 import { ApiError } from '../../http/api-error.js';
-import { costOf, RATE_COST, type RateCostKind } from '../../rate-limit/rate-cost.js';
+import { costOf, RATE_COST, type RateCostRule } from '../../rate-limit/rate-cost.js';
 import { type RateDecision, RateLimiter } from '../../rate-limit/rate-limiter.js';
 import { missingScopeDetail, REQUIRED_SCOPE, type ScopeRule } from './auth.decorators.js';
 import { parseAuthorizationHeader } from './authorization-header.js';
@@ -37,8 +37,8 @@ export class AuthGuard implements CanActivate {
     this.lastUsed.touch(found.keyId);
 
     // Counted before the scope check: a key hammering operations it may not use spends its budget too.
-    const kind = this.reflector.getAllAndOverride<RateCostKind | undefined>(RATE_COST, [ctx.getHandler(), ctx.getClass()]);
-    const decision = await this.limiter.consume(found.keyId, found.rateLimitPerMinute, costOf(kind, req.method));
+    const cost = this.reflector.getAllAndOverride<RateCostRule | undefined>(RATE_COST, [ctx.getHandler(), ctx.getClass()]);
+    const decision = await this.limiter.consume(found.keyId, found.rateLimitPerMinute, costOf(cost, req.method, req.body));
     if (decision.kind === 'allowed' || decision.kind === 'limited') {
       const headers = rateHeaders(decision);
       // On the response now, so every answer from here on (2xx, 4xx, 5xx) carries them.

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { ImagesModule } from '../images/images.module.js';
+import { CollectionsDataModule } from './collections-data.module.js';
+import { CollectionsController } from './collections.controller.js';
+import { CollectionsService } from './collections.service.js';
+
+@Module({
+  imports: [ImagesModule, CollectionsDataModule],
+  controllers: [CollectionsController],
+  providers: [CollectionsService],
+})
+export class CollectionsModule {}

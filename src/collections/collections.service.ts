@@ -1,0 +1,134 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { cursorParam, type Page, toPage } from '../common/pagination/cursor.js';
+import type { AppConfig } from '../config/config.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import { ApiError } from '../http/api-error.js';
+import { type FastApiErrorItem, RequestValidationError } from '../http/validation-errors.js';
+import { IdempotencyService } from '../idempotency/idempotency.service.js';
+import { ImagesService, metadataTooLarge, type ResolvedRender, valueError } from '../images/images.service.js';
+import type { Principal } from '../orgs/auth/auth.types.js';
+import type { Modification } from '../renderer/index.js';
+import type { CollectionEntity } from './collection.entity.js';
+import { CollectionOut } from './collection.dto.js';
+import type { CreateCollectionDto, CreateCollectionHeaders, ListCollectionsQuery } from './collections.dto.js';
+import { CollectionsRepository } from './collections.repository.js';
+
+/** A 400 from the checks of one render, as ImagesService shapes it. */
+interface CodedDetail {
+  code: string;
+  errors: { name: string; reason: string }[];
+}
+
+@Injectable()
+export class CollectionsService {
+  constructor(
+    private readonly collections: CollectionsRepository,
+    private readonly images: ImagesService,
+    private readonly idempotency: IdempotencyService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Request-level checks the schema cannot express (the configured maximum, duplicates, metadata size), then the idempotent create. */
+  async createFromRequest(
+    p: Principal,
+    body: CreateCollectionDto,
+    headers: CreateCollectionHeaders,
+    requestId: string,
+  ): Promise<{ headers: Record<string, string>; body: CollectionOut }> {
+    const errors: FastApiErrorItem[] = [];
+    const max = this.config.collectionMaxTemplates;
+    if (body.templates.length > max) {
+      errors.push(valueError(['body', 'templates'], body.templates, `a collection may name at most ${max} templates (COLLECTION_MAX_TEMPLATES)`).detail[0]);
+    }
+    const seen = new Set<string>();
+    for (const [i, id] of body.templates.entries()) {
+      if (seen.has(id)) errors.push(valueError(['body', 'templates', i], id, 'each template may appear once in a collection').detail[0]);
+      seen.add(id);
+    }
+    const metadataError = metadataTooLarge(body.metadata);
+    if (metadataError) errors.push(metadataError);
+    if (errors.length) throw new RequestValidationError(errors);
+
+    const scope = { orgId: p.orgId, mode: p.mode };
+    const res = await this.idempotency.run<CollectionOut>(scope, headers.idempotency_key, { method: 'POST', path: '/v1/collections', body }, async (record) => {
+      let out: CollectionOut | undefined;
+      // The collection, its images, their render requests and the remembered answer commit together.
+      await this.insert(p, body, requestId, async (em, row) => {
+        out = CollectionOut.from(row);
+        await record(em, { status: 202, body: out });
+      });
+      return { status: 202, body: out as CollectionOut };
+    });
+    // A replay answers with the collection as it is now (its counters moved on).
+    const out = res.replayed ? await this.get(p, res.body.id) : res.body;
+    return { headers: res.replayed ? { 'Idempotent-Replayed': 'true' } : {}, body: out };
+  }
+
+  /**
+   * Every template is checked before anything is written: one bad template (missing, another
+   * org's, archived, unpublished, or rejecting a modification) is the 400 of the whole
+   * collection, naming it. Then the webhook URL, the pending cap for all the renders at once,
+   * and one pre-flight of the remote images (the same modifications for every template).
+   */
+  private async insert(
+    p: Principal,
+    body: CreateCollectionDto,
+    requestId: string,
+    inTransaction: (em: EntityManager, row: CollectionEntity) => Promise<void>,
+  ): Promise<CollectionEntity> {
+    const mods = body.modifications as Modification[];
+    const settled = await Promise.allSettled(body.templates.map((id) => this.images.resolveRender(p, { template_id: id, modifications: mods })));
+    const renders: ResolvedRender[] = [];
+    for (const [i, r] of settled.entries()) {
+      if (r.status === 'rejected') throw namingTemplate(r.reason, body.templates[i]);
+      renders.push(r.value);
+    }
+    if (body.webhook_url !== undefined) await this.images.checkWebhookUrl(body.webhook_url);
+    await this.images.checkPendingCap(p.orgId, renders.length);
+    await this.images.preflight(p.orgId, renders.flatMap((r) => r.modifications));
+    const child = { format: body.format, metadata: body.metadata };
+    return this.collections.insertWithImages(
+      {
+        orgId: p.orgId,
+        isTest: p.mode === 'test',
+        apiKeyId: p.keyId,
+        templateIds: body.templates,
+        format: body.format,
+        webhookUrl: body.webhook_url ?? null,
+        metadata: body.metadata ?? {},
+      },
+      renders.map((r) => this.images.newImage(p, r, child)),
+      { requestId, inTransaction },
+    );
+  }
+
+  /** Another org's collection, or one of the other key mode, is indistinguishable from a missing one. */
+  async get(p: Principal, id: string): Promise<CollectionOut> {
+    const row = await this.collections.findOwned(id, p.orgId, p.mode === 'test');
+    if (!row) throw new ApiError(404, 'Collection not found');
+    return CollectionOut.from(row);
+  }
+
+  async list(p: Principal, q: ListCollectionsQuery): Promise<Page<CollectionOut>> {
+    const rows = await this.collections.list(p.orgId, p.mode === 'test', q.limit, cursorParam(q.cursor));
+    return toPage(rows, q.limit, (r) => CollectionOut.from(r));
+  }
+}
+
+/**
+ * A render check's 400, restated for the collection: each error names the template it is about
+ * (`template_id`), and a template-level error points at the `templates` field.
+ */
+function namingTemplate(err: unknown, templateId: string): unknown {
+  if (!(err instanceof ApiError) || err.getStatus() !== 400) return err;
+  const detail = err.detail as CodedDetail;
+  return new ApiError(400, {
+    code: detail.code,
+    errors: detail.errors.map((e) => ({
+      name: e.name === 'template_id' ? 'templates' : e.name,
+      reason: `template ${templateId}: ${e.reason}`,
+      template_id: templateId,
+    })),
+  });
+}
