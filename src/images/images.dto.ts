@@ -1,7 +1,7 @@
 import { PyDateTime, PyDict, PyEnum, PyInt, PyList, PyStr, PyUuid } from '../validation/decorators.js';
 import { INT32_MAX, ModelConfig } from '../validation/fields.js';
 import { LIMITS } from '../renderer/index.js';
-import { MODIFICATION_ITEM } from '../templates/modification-input.js';
+import { MODIFICATION_ITEM, MODIFICATIONS_DESCRIPTION } from '../templates/modification-input.js';
 import { IMAGE_STATUSES, OUTPUT_FORMATS } from './image.entity.js';
 
 export const MAX_METADATA_BYTES = 8 * 1024;
@@ -33,6 +33,7 @@ export class ListImagesQuery {
 const EXAMPLE_MODIFICATIONS = [
   { name: 'headline', text: 'Launching Imtegrate 1.0' },
   { name: 'subtitle', text: 'Template-based image rendering at tens of milliseconds' },
+  { name: 'photo', person_external_id: 'crm-4711' },
 ];
 
 @ModelConfig({ extra: 'forbid' })
@@ -47,7 +48,7 @@ export class CreateImageDto {
     maxItems: LIMITS.maxModifications,
     default: [],
     example: EXAMPLE_MODIFICATIONS,
-    description: 'Each entry names a dynamic layer and the properties to override; the last entry for a name wins',
+    description: MODIFICATIONS_DESCRIPTION,
   })
   modifications: Record<string, unknown>[] = [];
 
