@@ -43,12 +43,14 @@ export class PeopleController {
     required: false,
     style: 'deepObject',
     explode: true,
+    // propertyNames is JSON Schema 2020-12 (OpenAPI 3.1); @nestjs/swagger's types predate it.
     schema: {
       title: 'Tag',
       type: 'object',
+      propertyNames: { type: 'string', pattern: TAG_KEY_PATTERN },
       additionalProperties: { type: 'string', minLength: 1, maxLength: PERSON_LIMITS.tagValueLength },
       maxProperties: PERSON_LIMITS.maxTags,
-    },
+    } as never,
     description:
       `Tag filters, one parameter per tag: \`tag.<key>=<value>\` (also the deepObject spelling \`tag[<key>]=<value>\`); ` +
       `keys match ${TAG_KEY_PATTERN}. A person matches when it has every one of them.`,

@@ -191,7 +191,7 @@ export class ImageLayerDto extends BaseLayerDto {
   @PyUuid({ optional: true })
   asset_id?: string;
 
-  @PyUuid({ optional: true })
+  @PyUuid({ optional: true, description: "Refused in templates (400 invalid_template): name a person in a render's modifications instead" })
   person_id?: string;
 
   @PyEnum(['cover', 'contain', 'fill'], { optional: true })

@@ -666,6 +666,7 @@ export interface components {
             /**
              * Person Id
              * Format: uuid
+             * @description Refused in templates (400 invalid_template): name a person in a render's modifications instead
              */
             person_id?: string;
             /**
