@@ -1937,7 +1937,7 @@ export interface operations {
                     "application/json": components["schemas"]["ImageOut"];
                 };
             };
-            /** @description `{"detail": {"code", "errors": [{"name", "reason"}]}}` with code template_not_found, template_archived, template_not_published, template_version_not_found, canvas_too_large, invalid_webhook_url or invalid_modification (a modification does not fit its layer, or a remote image_url is unreachable, not an image, or over the pre-flight limits); or a JSON body Python cannot read (bytes no codec decodes, an integer literal over 4300 digits): "There was an error parsing the body" */
+            /** @description `{"detail": {"code", "errors": [{"name", "reason"}]}}` with code template_not_found, template_archived, template_not_published, template_version_not_found, canvas_too_large, invalid_webhook_url or invalid_modification (a modification does not fit its layer, a remote image_url is unreachable, not an image, or over the pre-flight limits, or a named person is unknown, deleted, of another organisation or lacks the person_field); or a JSON body Python cannot read (bytes no codec decodes, an integer literal over 4300 digits): "There was an error parsing the body" */
             400: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -3278,7 +3278,7 @@ export interface operations {
                     "image/webp": string;
                 };
             };
-            /** @description The modifications do not fit the template, or the render failed (invalid_modification, or the render error code); or a JSON body Python cannot read (bytes no codec decodes, an integer literal over 4300 digits): "There was an error parsing the body" */
+            /** @description The modifications do not fit the template (or name a person that does not resolve), or the render failed (invalid_modification, or the render error code); or a JSON body Python cannot read (bytes no codec decodes, an integer literal over 4300 digits): "There was an error parsing the body" */
             400: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
