@@ -300,7 +300,14 @@ function requestArb(path: string, method: string, op: Operation, g: Gen): fc.Arb
           if (vals[i] === undefined) return;
           const v = vals[i];
           if (p.style === 'deepObject' && typeof v === 'object' && v !== null && !Array.isArray(v)) {
-            for (const [k, item] of Object.entries(v)) q.push([`${p.name}[${k}]`, scalar(item).slice(0, 2000)]);
+            // Capped like a scalar value (2000 characters): a 5000-key object would only test Node's header-size limit (431).
+            let budget = 2000;
+            for (const [k, item] of Object.entries(v)) {
+              const pair: [string, string] = [`${p.name}[${k}]`, scalar(item)];
+              budget -= pair[0].length + pair[1].length;
+              if (budget < 0) break;
+              q.push(pair);
+            }
           } else q.push([p.name, scalar(v).slice(0, 2000)]);
           if (duplicate) q.push([p.name, 'duplicate']);
         });
