@@ -180,6 +180,18 @@ describe('people: the directory and its use in renders (API + a real worker proc
     expect(after).toBe(before);
   });
 
+  it('once the photo asset is deleted, the person has no photo_url and cannot fill an image layer', async () => {
+    const ownPhoto = await upload(org.liveKey, photoBytes, 'soon-gone.png');
+    const p = await createPerson({ name: 'No Photo', photo_asset_id: ownPhoto });
+    expect((await fetch(`${t.baseUrl}/v1/assets/${ownPhoto}`, { method: 'DELETE', headers: bearer(org.liveKey) })).status).toBe(204);
+    expect((await call<PersonBody>('GET', `/v1/people/${p.id}`)).body).toMatchObject({ photo_asset_id: ownPhoto, photo_url: null });
+    const res = await render([{ name: 'photo', person_id: p.id }]);
+    expect(res.status).toBe(400);
+    expect(res.body.detail.errors).toEqual([{ name: 'photo', reason: expect.stringContaining('photo asset') }]);
+    // Its other fields still work.
+    expect((await render([{ name: 'headline', person_id: p.id, person_field: 'name' }])).status).toBe(202);
+  });
+
   it('resolves people in previews too', async () => {
     const p = await createPerson({ name: 'Preview Person', external_id: 'crm-preview' });
     const res = await fetch(`${t.baseUrl}/v1/templates/${templateId}/preview`, {

@@ -53,7 +53,8 @@ const TAG_PARAM = /^tag(?:\.(.*)|\[(.*)\])$/s;
  * its last value, as every other query parameter does.
  */
 export function parseTagFilters(query: Readonly<Record<string, unknown>>): Record<string, string> {
-  const filters: Record<string, string> = {};
+  // Pairs, then fromEntries: a `tag.__proto__` filter must become a key, not a prototype assignment.
+  const filters = new Map<string, string>();
   const errors: FastApiErrorItem[] = [];
   for (const [param, raw] of Object.entries(query)) {
     if (param === 'tag') {
@@ -69,11 +70,11 @@ export function parseTagFilters(query: Readonly<Record<string, unknown>>): Recor
     }
     const r = validateParam<string>('query', param, t.str({ minLength: 1, maxLength: PERSON_LIMITS.tagValueLength }), raw);
     if (!r.ok) errors.push(...r.errors);
-    else filters[key] = r.value;
+    else filters.set(key, r.value);
   }
-  if (Object.keys(filters).length > PERSON_LIMITS.maxTags) {
+  if (filters.size > PERSON_LIMITS.maxTags) {
     errors.push(errorItem('value_error', ['query', 'tag'], null, { error: `at most ${PERSON_LIMITS.maxTags} tag filters` }));
   }
   if (errors.length) throw new RequestValidationError(errors);
-  return filters;
+  return Object.fromEntries(filters);
 }
