@@ -16,7 +16,7 @@ export interface ModificationContext {
 
 type Check = (value: unknown, ctx: ModificationContext) => string | null;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const num = (min: number, max: number): Check => (v) =>
@@ -96,46 +96,52 @@ export const MAX_EXTERNAL_ID_LENGTH = 255;
 
 const present = (v: unknown): boolean => v !== undefined && v !== null;
 
+interface Resolution {
+  reasons: string[];
+  resolved: Record<string, unknown>;
+}
+const refuse = (reason: string): Resolution => ({ reasons: [reason], resolved: {} });
+
 /**
  * A modification that names a person, turned into the concrete one the render stores: an image
  * layer gets `asset_id` = the person's photo, a text layer `text` = the named field. The stored
  * render then never depends on the person again (a later edit or deletion changes nothing).
  */
-function resolvePerson(type: LayerType, mod: Modification, ctx: ModificationContext): { reasons: string[]; resolved: Record<string, unknown> } {
+function resolvePerson(type: LayerType, mod: Modification, ctx: ModificationContext): Resolution {
   const { person_id: id, person_external_id: ext, person_field: field } = mod as Record<string, unknown>;
   if (!present(id) && !present(ext)) {
-    return { reasons: present(field) ? ['person_field needs person_id or person_external_id'] : [], resolved: {} };
+    return present(field) ? refuse('person_field needs person_id or person_external_id') : { reasons: [], resolved: {} };
   }
-  if (type === 'shape') return { reasons: [`${present(id) ? 'person_id' : 'person_external_id'} does not apply to shape layers`], resolved: {} };
-  if (present(id) && present(ext)) return { reasons: ['give only one of person_id, person_external_id'], resolved: {} };
+  if (type === 'shape') return refuse(`${present(id) ? 'person_id' : 'person_external_id'} does not apply to shape layers`);
+  if (present(id) && present(ext)) return refuse('give only one of person_id, person_external_id');
   let person: PersonRecord | undefined;
   let label: string;
   if (present(id)) {
-    if (typeof id !== 'string' || !UUID.test(id)) return { reasons: ['person_id must be a person id (UUID)'], resolved: {} };
+    if (typeof id !== 'string' || !UUID.test(id)) return refuse('person_id must be a person id (UUID)');
     person = ctx.person?.({ id: id.toLowerCase() });
     label = `person ${id}`;
-    if (!person) return { reasons: [`person_id: ${label} not found`], resolved: {} };
+    if (!person) return refuse(`person_id: ${label} not found`);
   } else {
-    if (typeof ext !== 'string' || ext.length === 0 || ext.length > MAX_EXTERNAL_ID_LENGTH) {
-      return { reasons: [`person_external_id must be a string of 1 to ${MAX_EXTERNAL_ID_LENGTH} characters`], resolved: {} };
+    if (typeof ext !== 'string' || ext.length === 0 || [...ext].length > MAX_EXTERNAL_ID_LENGTH) {
+      return refuse(`person_external_id must be a string of 1 to ${MAX_EXTERNAL_ID_LENGTH} characters`);
     }
     person = ctx.person?.({ externalId: ext });
     label = `person with external_id ${JSON.stringify(ext)}`;
-    if (!person) return { reasons: [`person_external_id: no ${label}`], resolved: {} };
+    if (!person) return refuse(`person_external_id: no ${label}`);
   }
   if (type === 'image') {
-    if (present(field) && field !== 'photo') return { reasons: ['person_field must be "photo" (or absent) on image layers'], resolved: {} };
-    if (!person.photoUsable) return { reasons: [`the photo asset of ${label} is no longer available`], resolved: {} };
+    if (present(field) && field !== 'photo') return refuse('person_field must be "photo" (or absent) on image layers');
+    if (!person.photoUsable) return refuse(`the photo asset of ${label} is no longer available`);
     return { reasons: [], resolved: { asset_id: person.photoAssetId } };
   }
-  if (!present(field)) return { reasons: [`person_field is required on text layers: ${PERSON_FIELD_HINT}`], resolved: {} };
-  if (typeof field !== 'string') return { reasons: [`person_field must be one of ${PERSON_FIELD_HINT}`], resolved: {} };
-  if (present(mod.text)) return { reasons: ['give either text or person_field'], resolved: {} };
+  if (!present(field)) return refuse(`person_field is required on text layers: ${PERSON_FIELD_HINT}`);
+  if (typeof field !== 'string') return refuse(`person_field must be one of ${PERSON_FIELD_HINT}`);
+  if (present(mod.text)) return refuse('give either text or person_field');
   if (field !== 'name' && field !== 'external_id' && !field.startsWith('tags.')) {
-    return { reasons: [`person_field must be one of ${PERSON_FIELD_HINT}`], resolved: {} };
+    return refuse(`person_field must be one of ${PERSON_FIELD_HINT}`);
   }
   const value = personFieldValue(person, field);
-  if (value === undefined) return { reasons: [`${label} has no ${field}`], resolved: {} };
+  if (value === undefined) return refuse(`${label} has no ${field}`);
   return { reasons: [], resolved: { text: value } };
 }
 

@@ -8,7 +8,7 @@ import { fetchKeysetRows } from '../common/pagination/keyset.js';
 import { type CursorPosition, cursorParam, type Page, toPage } from '../common/pagination/cursor.js';
 import type { Background, Layer, TemplateDocument } from '../renderer/index.js';
 import type { Modification } from '../renderer/index.js';
-import { type ModificationContext, type ModificationProblem, validateModifications } from './modifications.js';
+import { type ModificationContext, type ModificationProblem, UUID, validateModifications } from './modifications.js';
 import { PERSON_DIRECTORY, type PersonDirectory, type PersonRecord, type PersonRef } from './person-refs.js';
 import { checkTemplateRules, referencedAssetIds } from './template-rules.js';
 import { TemplateOut, TemplateVersionOut } from './template-out.dto.js';
@@ -23,8 +23,6 @@ export interface TemplateInput {
   layers: Layer[];
   metadata?: Record<string, unknown>;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function invalid(code: string, errors: ModificationProblem[]): ApiError {
   return new ApiError(400, { code, errors });
