@@ -12,6 +12,7 @@ import { MetricsModule } from './health/metrics.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { ImagesModule } from './images/images.module.js';
 import { OrgsModule } from './orgs/orgs.module.js';
+import { PeopleModule } from './people/people.module.js';
 import { PreviewModule } from './rendering/preview.module.js';
 import { RenderCoreModule } from './rendering/render-core.module.js';
 import { FilesModule } from './storage/files.module.js';
@@ -20,7 +21,7 @@ import { TemplatesModule } from './templates/templates.module.js';
 
 /** The API process's root. It enqueues renders but never registers a queue processor. */
 @Module({
-  imports: [CoreModule, LoggingModule.forRole('api'), MetricsModule.forRole('api'), StorageModule, OrgsModule, IdempotencyModule, RenderCoreModule.forRole('api'), ImagesModule, TemplatesModule, PreviewModule, AssetsModule, FilesModule, CollectionsModule],
+  imports: [CoreModule, LoggingModule.forRole('api'), MetricsModule.forRole('api'), StorageModule, OrgsModule, IdempotencyModule, RenderCoreModule.forRole('api'), ImagesModule, TemplatesModule, PreviewModule, AssetsModule, FilesModule, CollectionsModule, PeopleModule],
   controllers: [HealthController, MetricsController],
   providers: [
     { provide: APP_PIPE, useClass: FastApiValidationPipe },

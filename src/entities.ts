@@ -4,9 +4,10 @@ import { IdempotencyKeyEntity } from './idempotency/idempotency-key.entity.js';
 import { ImageEntity } from './images/image.entity.js';
 import { ApiKeyEntity } from './orgs/api-key.entity.js';
 import { OrgEntity } from './orgs/org.entity.js';
+import { PersonEntity } from './people/person.entity.js';
 import { TemplateVersionEntity } from './templates/template-version.entity.js';
 import { OutboxEntity } from './queue/outbox.entity.js';
 import { TemplateEntity } from './templates/template.entity.js';
 
 /** Every entity, in one list, so Nest, the CLI and the drift test see the same model. */
-export const ENTITIES = [OrgEntity, ApiKeyEntity, ImageEntity, TemplateEntity, TemplateVersionEntity, AssetEntity, IdempotencyKeyEntity, OutboxEntity, CollectionEntity];
+export const ENTITIES = [OrgEntity, ApiKeyEntity, ImageEntity, TemplateEntity, TemplateVersionEntity, AssetEntity, IdempotencyKeyEntity, OutboxEntity, CollectionEntity, PersonEntity];

@@ -56,7 +56,8 @@ export class ImagesController {
     400: coded(
       '`{"detail": {"code", "errors": [{"name", "reason"}]}}` with code template_not_found, template_archived, template_not_published, ' +
       'template_version_not_found, canvas_too_large, invalid_webhook_url or invalid_modification (a modification does not fit its layer, ' +
-      'or a remote image_url is unreachable, not an image, or over the pre-flight limits)',
+      'a remote image_url is unreachable, not an image, or over the pre-flight limits, or a named person is unknown, deleted, ' +
+      'of another organisation or lacks the person_field)',
     ),
     429: `Rate limit exceeded (a render costs ${RATE_COSTS.render} points), or the organisation already has MAX_PENDING_RENDERS_PER_ORG renders pending ("${PENDING_CAP_DETAIL}")`,
     409: 'Idempotency-Key in use: idempotency_conflict (the key was used with another body) or idempotency_in_progress (its first request is still running)',

@@ -1,7 +1,7 @@
 import { PyDateTime, PyDict, PyEnum, PyInt, PyList, PyStr, PyUuid } from '../validation/decorators.js';
 import { INT32_MAX, ModelConfig } from '../validation/fields.js';
 import { LIMITS } from '../renderer/index.js';
-import { MODIFICATION_ITEM } from '../templates/modification-input.js';
+import { MODIFICATION_ITEM, MODIFICATIONS_DESCRIPTION } from '../templates/modification-input.js';
 import { IMAGE_STATUSES, OUTPUT_FORMATS } from './image.entity.js';
 
 export const MAX_METADATA_BYTES = 8 * 1024;
@@ -31,8 +31,13 @@ export class ListImagesQuery {
 }
 
 /** The `modifications` body field of a render request (images, collections). */
-export const ModificationsField = (example: unknown, description: string): PropertyDecorator =>
-  PyList(MODIFICATION_ITEM, { maxItems: LIMITS.maxModifications, default: [], example, description });
+export const ModificationsField = (example: unknown, lead?: string): PropertyDecorator =>
+  PyList(MODIFICATION_ITEM, {
+    maxItems: LIMITS.maxModifications,
+    default: [],
+    example,
+    description: lead ? `${lead}. ${MODIFICATIONS_DESCRIPTION}` : MODIFICATIONS_DESCRIPTION,
+  });
 
 /** The `Idempotency-Key` header of a POST that creates renders. */
 export const IdempotencyKeyField = (): PropertyDecorator =>
@@ -48,6 +53,7 @@ export const IdempotencyKeyField = (): PropertyDecorator =>
 const EXAMPLE_MODIFICATIONS = [
   { name: 'headline', text: 'Launching Imtegrate 1.0' },
   { name: 'subtitle', text: 'Template-based image rendering at tens of milliseconds' },
+  { name: 'photo', person_external_id: 'crm-4711' },
 ];
 
 @ModelConfig({ extra: 'forbid' })
@@ -58,7 +64,7 @@ export class CreateImageDto {
   @PyInt({ ge: 1, le: INT32_MAX, optional: true, description: 'Published version to render; default: the current one' })
   template_version?: number;
 
-  @ModificationsField(EXAMPLE_MODIFICATIONS, 'Each entry names a dynamic layer and the properties to override; the last entry for a name wins')
+  @ModificationsField(EXAMPLE_MODIFICATIONS)
   modifications: Record<string, unknown>[] = [];
 
   @PyEnum([...OUTPUT_FORMATS], { default: 'png' })

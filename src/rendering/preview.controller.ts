@@ -29,7 +29,7 @@ export class PreviewController {
       'The text layout report as ASCII JSON: per text layer the font size used, lines, truncation, missing glyphs and whether the fallback font drew it',
     ),
   })
-  @ApiErrors({ 400: coded('The modifications do not fit the template, or the render failed (invalid_modification, or the render error code)') })
+  @ApiErrors({ 400: coded('The modifications do not fit the template (or name a person that does not resolve), or the render failed (invalid_modification, or the render error code)') })
   @TemplateNotFound()
   async previewTemplate(
     @CurrentPrincipal() p: Principal,

@@ -66,11 +66,11 @@ describe('validateModifications', () => {
     expect(check([{ name: 'photo', image_url: u }])[0].reason).toContain(why);
   });
 
-  it('refuses assets of another org, of the wrong kind, and persons', () => {
+  it('refuses assets of another org and of the wrong kind, and persons not in the directory', () => {
     expect(check([{ name: 'photo', asset_id: FOREIGN }])[0].reason).toBe(`asset_id asset ${FOREIGN} not found`);
     expect(check([{ name: 'photo', asset_id: FONT }])[0].reason).toContain('is a font, not an image');
     expect(check([{ name: 'headline', font_asset_id: IMG }])[0].reason).toContain('is an image, not a font');
-    expect(check([{ name: 'photo', person_id: IMG }])[0].reason).toContain('person');
+    expect(check([{ name: 'photo', person_id: IMG }])[0].reason).toBe(`person_id: person ${IMG} not found`);
     expect(check([{ name: 'photo', asset_id: 'not-a-uuid' }])[0].reason).toContain('UUID');
   });
 
@@ -94,5 +94,52 @@ describe('validateModifications', () => {
 
   it('reports every problem, not only the first', () => {
     expect(check([{ name: 'headline', color: 'x', font_size: -1, bogus: 1 }])).toHaveLength(3);
+  });
+
+  describe('person references', () => {
+    const ADA = { id: '44444444-4444-4444-8444-444444444444', name: 'Ada', externalId: 'crm-1', tags: { role: 'AE' }, photoAssetId: IMG, photoUsable: true };
+    const GONE_PHOTO = { ...ADA, id: '55555555-5555-4555-8555-555555555555', externalId: 'crm-2', photoUsable: false };
+    const people = [ADA, GONE_PHOTO];
+    const withPeople = {
+      ...ctx,
+      person: (ref: { id: string } | { externalId: string }) => people.find((p) => ('id' in ref ? p.id === ref.id : p.externalId === ref.externalId)),
+    };
+    const run = (mods: Modification[]) => validateModifications(doc, mods, withPeople);
+
+    it('resolves an image layer to the photo asset, by id or by external reference, keeping other overrides', () => {
+      expect(run([{ name: 'photo', person_id: ADA.id.toUpperCase(), grayscale: true }])).toEqual({
+        problems: [],
+        effective: [{ name: 'photo', grayscale: true, asset_id: IMG }],
+      });
+      expect(run([{ name: 'photo', person_external_id: 'crm-1', person_field: 'photo' }]).effective).toEqual([{ name: 'photo', asset_id: IMG }]);
+    });
+
+    it('resolves a text layer to the named field', () => {
+      expect(run([{ name: 'headline', person_id: ADA.id, person_field: 'name', color: '#000' }]).effective).toEqual([{ name: 'headline', color: '#000', text: 'Ada' }]);
+      expect(run([{ name: 'headline', person_external_id: 'crm-1', person_field: 'tags.role' }]).effective).toEqual([{ name: 'headline', text: 'AE' }]);
+      expect(run([{ name: 'headline', person_id: ADA.id, person_field: 'external_id' }]).effective).toEqual([{ name: 'headline', text: 'crm-1' }]);
+    });
+
+    it.each([
+      [{ name: 'photo', person_external_id: 'nobody' }, 'person_external_id: no person with external_id "nobody"'],
+      [{ name: 'photo', person_id: 'nope' }, 'person_id must be a person id (UUID)'],
+      [{ name: 'photo', person_id: GONE_PHOTO.id }, 'is no longer available'],
+      [{ name: 'photo', person_id: ADA.id, person_field: 'name' }, 'person_field must be "photo"'],
+      [{ name: 'photo', person_id: ADA.id, person_external_id: 'crm-1' }, 'only one of'],
+      [{ name: 'photo', person_id: ADA.id, asset_id: IMG }, 'only one of'],
+      [{ name: 'headline', person_id: ADA.id }, 'person_field is required'],
+      [{ name: 'headline', person_id: ADA.id, person_field: 'tags.team' }, 'has no tags.team'],
+      [{ name: 'headline', person_id: GONE_PHOTO.id, person_field: 'email' }, 'person_field must be one of'],
+      [{ name: 'headline', person_id: ADA.id, person_field: 'name', text: 'x' }, 'either text or person_field'],
+      [{ name: 'headline', person_field: 'name' }, 'needs person_id or person_external_id'],
+      [{ name: 'box', person_id: ADA.id }, 'does not apply to shape layers'],
+    ] as [Modification, string][])('refuses %p', (mod, why) => {
+      const { problems } = run([mod]);
+      expect(problems).toEqual([{ name: mod.name, reason: expect.stringContaining(why) }]);
+    });
+
+    it('finds nobody without a directory', () => {
+      expect(check([{ name: 'photo', person_id: ADA.id }])).toEqual([{ name: 'photo', reason: `person_id: person ${ADA.id} not found` }]);
+    });
   });
 });

@@ -1,5 +1,6 @@
 import { parseColor } from '../renderer/index.js';
 import { LIMITS, type LayerType, type Modification, type TemplateDocument } from '../renderer/index.js';
+import { PERSON_FIELD_HINT, personFieldValue, type PersonRecord, type PersonRef } from './person-refs.js';
 
 export interface ModificationProblem {
   name: string;
@@ -9,11 +10,13 @@ export interface ModificationProblem {
 export interface ModificationContext {
   /** Kind of each usable asset of the caller's org (deleted and foreign assets are absent). */
   assetKind(id: string): 'image' | 'font' | undefined;
+  /** A live person of the caller's org (deleted and foreign people are absent). */
+  person?(ref: PersonRef): PersonRecord | undefined;
 }
 
 type Check = (value: unknown, ctx: ModificationContext) => string | null;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const num = (min: number, max: number): Check => (v) =>
@@ -46,8 +49,6 @@ const asset = (kind: 'image' | 'font'): Check => (v, ctx) => {
   if (!found) return `asset ${v} not found`;
   return found === kind ? null : `asset ${v} is ${found === 'image' ? 'an image' : 'a font'}, not ${kind === 'image' ? 'an image' : 'a font'}`;
 };
-// There is no people directory yet, so no person id can resolve; say so plainly.
-const person: Check = (v) => (typeof v === 'string' && UUID.test(v) ? `person ${v} not found` : 'must be a person id (UUID)');
 
 /** What a modification may override, per layer type; geometry stays the template's. */
 const COMMON: Record<string, Check> = { hidden: bool, opacity: num(0, 1), rotation: num(-360, 360) };
@@ -73,7 +74,6 @@ const PROPERTIES: Record<LayerType, Record<string, Check>> = {
     ...COMMON,
     image_url: urlProblem,
     asset_id: asset('image'),
-    person_id: person,
     fit: oneOf('cover', 'contain', 'fill'),
     focus: oneOf('center', 'top', 'bottom', 'left', 'right', 'top_left', 'top_right', 'bottom_left', 'bottom_right'),
     border_radius: num(0, 10_000),
@@ -89,7 +89,61 @@ const PROPERTIES: Record<LayerType, Record<string, Check>> = {
   },
 };
 
-const IMAGE_SOURCES = ['image_url', 'asset_id', 'person_id'];
+const IMAGE_SOURCES = ['image_url', 'asset_id', 'person_id', 'person_external_id'];
+/** The keys that name a person; resolution replaces them with concrete properties. */
+const PERSON_KEYS = ['person_id', 'person_external_id', 'person_field'];
+export const MAX_EXTERNAL_ID_LENGTH = 255;
+
+const present = (v: unknown): boolean => v !== undefined && v !== null;
+
+interface Resolution {
+  reasons: string[];
+  resolved: Record<string, unknown>;
+}
+const refuse = (reason: string): Resolution => ({ reasons: [reason], resolved: {} });
+
+/**
+ * A modification that names a person, turned into the concrete one the render stores: an image
+ * layer gets `asset_id` = the person's photo, a text layer `text` = the named field. The stored
+ * render then never depends on the person again (a later edit or deletion changes nothing).
+ */
+function resolvePerson(type: LayerType, mod: Modification, ctx: ModificationContext): Resolution {
+  const { person_id: id, person_external_id: ext, person_field: field } = mod as Record<string, unknown>;
+  if (!present(id) && !present(ext)) {
+    return present(field) ? refuse('person_field needs person_id or person_external_id') : { reasons: [], resolved: {} };
+  }
+  if (type === 'shape') return refuse(`${present(id) ? 'person_id' : 'person_external_id'} does not apply to shape layers`);
+  if (present(id) && present(ext)) return refuse('give only one of person_id, person_external_id');
+  let person: PersonRecord | undefined;
+  let label: string;
+  if (present(id)) {
+    if (typeof id !== 'string' || !UUID.test(id)) return refuse('person_id must be a person id (UUID)');
+    person = ctx.person?.({ id: id.toLowerCase() });
+    label = `person ${id}`;
+    if (!person) return refuse(`person_id: ${label} not found`);
+  } else {
+    if (typeof ext !== 'string' || ext.length === 0 || [...ext].length > MAX_EXTERNAL_ID_LENGTH) {
+      return refuse(`person_external_id must be a string of 1 to ${MAX_EXTERNAL_ID_LENGTH} characters`);
+    }
+    person = ctx.person?.({ externalId: ext });
+    label = `person with external_id ${JSON.stringify(ext)}`;
+    if (!person) return refuse(`person_external_id: no ${label}`);
+  }
+  if (type === 'image') {
+    if (present(field) && field !== 'photo') return refuse('person_field must be "photo" (or absent) on image layers');
+    if (!person.photoUsable) return refuse(`the photo asset of ${label} is no longer available`);
+    return { reasons: [], resolved: { asset_id: person.photoAssetId } };
+  }
+  if (!present(field)) return refuse(`person_field is required on text layers: ${PERSON_FIELD_HINT}`);
+  if (typeof field !== 'string') return refuse(`person_field must be one of ${PERSON_FIELD_HINT}`);
+  if (present(mod.text)) return refuse('give either text or person_field');
+  if (field !== 'name' && field !== 'external_id' && !field.startsWith('tags.')) {
+    return refuse(`person_field must be one of ${PERSON_FIELD_HINT}`);
+  }
+  const value = personFieldValue(person, field);
+  if (value === undefined) return refuse(`${label} has no ${field}`);
+  return { reasons: [], resolved: { text: value } };
+}
 
 /**
  * Checks a render's modifications against a published version before anything is queued, so a
@@ -105,6 +159,8 @@ export function validateModifications(
   const layers = new Map(doc.layers.map((l) => [l.name, l]));
   const last = new Map<string, Modification>();
   for (const m of modifications) last.set(m.name, m);
+  // What the render stores: `last` with person references replaced by what they resolve to.
+  const effective = new Map(last);
 
   for (const [name, mod] of last) {
     const layer = layers.get(name);
@@ -119,8 +175,16 @@ export function validateModifications(
     const allowed = PROPERTIES[layer.type];
     const sources = Object.keys(mod).filter((k) => IMAGE_SOURCES.includes(k) && mod[k] !== null);
     if (sources.length > 1) problems.push({ name, reason: `give only one of ${sources.join(', ')}` });
+    else {
+      const { reasons, resolved } = resolvePerson(layer.type, mod, ctx);
+      for (const reason of reasons) problems.push({ name, reason });
+      if (PERSON_KEYS.some((k) => Object.hasOwn(mod, k))) {
+        const concrete = Object.fromEntries(Object.entries(mod).filter(([k]) => !PERSON_KEYS.includes(k)));
+        effective.set(name, { ...concrete, ...resolved } as Modification);
+      }
+    }
     for (const [prop, value] of Object.entries(mod)) {
-      if (prop === 'name') continue;
+      if (prop === 'name' || PERSON_KEYS.includes(prop)) continue;
       // Own properties only: `constructor` or `__proto__` in a body must not find Object.prototype's.
       const check = Object.hasOwn(allowed, prop) ? allowed[prop] : undefined;
       if (!check) {
@@ -131,5 +195,5 @@ export function validateModifications(
       if (reason) problems.push({ name, reason: `${prop} ${reason}` });
     }
   }
-  return { problems, effective: [...last.values()] };
+  return { problems, effective: [...effective.values()] };
 }

@@ -80,7 +80,9 @@ function layerProblems(layer: Layer, doc: TemplateDocument, ctx: ModificationCon
     if (layer.asset_id && ctx.assetKind(layer.asset_id.toLowerCase()) !== 'image') {
       out.push(`asset_id: image asset ${layer.asset_id} not found`);
     }
-    if (layer.person_id) out.push(`person_id: person ${layer.person_id} not found`);
+    // A version is immutable but a person is not: people are named per render, where they are
+    // resolved into the stored modifications.
+    if (layer.person_id) out.push('person_id: a template cannot pin a person; make the layer dynamic and name the person in the render\'s modifications');
   }
   if (layer.type === 'shape' && layer.fill_color && layer.fill_gradient) {
     out.push('give only one of fill_color, fill_gradient');

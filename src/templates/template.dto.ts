@@ -1,7 +1,7 @@
 import { PyBool, PyDict, PyEnum, PyFloat, PyInt, PyList, PyLiteral, PyModel, PyStr, PyUuid } from '../validation/decorators.js';
 import { INT32_MAX, ModelConfig, t } from '../validation/fields.js';
 import { LIMITS } from '../renderer/index.js';
-import { MODIFICATION_ITEM } from './modification-input.js';
+import { MODIFICATION_ITEM, MODIFICATIONS_DESCRIPTION } from './modification-input.js';
 
 /* Colours and URLs are plain strings here: their finer rules (a parsable colour, an http(s)
    URL) are checked per layer afterwards and reported as 400s naming the layer. */
@@ -191,7 +191,7 @@ export class ImageLayerDto extends BaseLayerDto {
   @PyUuid({ optional: true })
   asset_id?: string;
 
-  @PyUuid({ optional: true })
+  @PyUuid({ optional: true, description: "Refused in templates (400 invalid_template): name a person in a render's modifications instead" })
   person_id?: string;
 
   @PyEnum(['cover', 'contain', 'fill'], { optional: true })
@@ -311,7 +311,12 @@ export class PreviewTemplateDto {
   @PyInt({ ge: 1, le: INT32_MAX, optional: true, description: 'A published version; default: the current draft' })
   version?: number;
 
-  @PyList(MODIFICATION_ITEM, { maxItems: LIMITS.maxModifications, default: [], example: [{ name: 'headline', text: 'Preview me' }] })
+  @PyList(MODIFICATION_ITEM, {
+    maxItems: LIMITS.maxModifications,
+    default: [],
+    example: [{ name: 'headline', text: 'Preview me' }],
+    description: MODIFICATIONS_DESCRIPTION,
+  })
   modifications: Record<string, unknown>[] = [];
 
   @PyEnum(['png', 'jpeg', 'webp', 'avif'], { default: 'png' })

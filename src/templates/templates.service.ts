@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In, IsNull, type EntityManager } from 'typeorm';
 import { AssetEntity } from '../assets/asset.entity.js';
@@ -8,7 +8,8 @@ import { fetchKeysetRows } from '../common/pagination/keyset.js';
 import { type CursorPosition, cursorParam, type Page, toPage } from '../common/pagination/cursor.js';
 import type { Background, Layer, TemplateDocument } from '../renderer/index.js';
 import type { Modification } from '../renderer/index.js';
-import { type ModificationContext, type ModificationProblem, validateModifications } from './modifications.js';
+import { type ModificationContext, type ModificationProblem, UUID, validateModifications } from './modifications.js';
+import { PERSON_DIRECTORY, type PersonDirectory, type PersonRecord, type PersonRef } from './person-refs.js';
 import { checkTemplateRules, referencedAssetIds } from './template-rules.js';
 import { TemplateOut, TemplateVersionOut } from './template-out.dto.js';
 import { TemplateVersionEntity } from './template-version.entity.js';
@@ -29,7 +30,11 @@ export function invalid(code: string, errors: ModificationProblem[]): ApiError {
 
 @Injectable()
 export class TemplatesService {
-  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    // Absent outside the API (the demo seed builds this service by hand): no person resolves then.
+    @Optional() @Inject(PERSON_DIRECTORY) private readonly people?: PersonDirectory,
+  ) {}
 
   /** Kinds of the org's live assets among `ids`; foreign and deleted assets are simply absent. */
   async assetContext(orgId: string, ids: string[], em: EntityManager = this.ds.manager): Promise<ModificationContext> {
@@ -45,10 +50,24 @@ export class TemplatesService {
    * listing every problem; else the effective list (last entry per name).
    */
   async checkModifications(orgId: string, doc: TemplateDocument, mods: readonly Modification[]): Promise<Modification[]> {
-    const ctx = await this.assetContext(orgId, referencedAssetIds({ layers: [] }, mods));
-    const { problems, effective } = validateModifications(doc, mods, ctx);
+    const [assets, person] = await Promise.all([this.assetContext(orgId, referencedAssetIds({ layers: [] }, mods)), this.personLookup(orgId, mods)]);
+    const { problems, effective } = validateModifications(doc, mods, { ...assets, person });
     if (problems.length) throw invalid('invalid_modification', problems);
     return effective;
+  }
+
+  /** The live people of the org that `mods` name, loaded in one query, as a lookup. */
+  private async personLookup(orgId: string, mods: readonly Modification[]): Promise<(ref: PersonRef) => PersonRecord | undefined> {
+    const ids = new Set<string>();
+    const externalIds = new Set<string>();
+    for (const m of mods) {
+      if (typeof m.person_id === 'string' && UUID.test(m.person_id)) ids.add(m.person_id.toLowerCase());
+      if (typeof m.person_external_id === 'string' && m.person_external_id.length > 0) externalIds.add(m.person_external_id);
+    }
+    const found = this.people && (ids.size || externalIds.size) ? await this.people.find(orgId, { ids: [...ids], externalIds: [...externalIds] }) : [];
+    const byId = new Map(found.map((p) => [p.id, p]));
+    const byExternal = new Map(found.filter((p) => p.externalId !== null).map((p) => [p.externalId as string, p]));
+    return (ref) => ('id' in ref ? byId.get(ref.id) : byExternal.get(ref.externalId));
   }
 
   private async assertRules(orgId: string, doc: TemplateDocument): Promise<void> {

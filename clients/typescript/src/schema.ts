@@ -154,6 +154,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/people": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List People
+         * @description Newest first, with cursor pagination. Filters combine: `tag.<key>=<value>` (several allowed, all must match), `external_id`, `name`.
+         */
+        get: operations["list_people_v1_people_get"];
+        put?: never;
+        /**
+         * Create Person
+         * @description A person of your directory: a photo (an uploaded image asset), a name, your own reference and tags. Templates use them in renders.
+         */
+        post: operations["create_person_v1_people_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/people/{person_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Person
+         * @description photo_url is freshly signed on every read and valid for 1 hour.
+         */
+        get: operations["get_person_v1_people__person_id__get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Person
+         * @description Soft delete: gone from reads, lists and new renders; past renders keep their result.
+         */
+        delete: operations["delete_person_v1_people__person_id__delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Person
+         * @description Sets the fields given; `tags` replaces all tags; `external_id: null` clears it. Past renders keep what they resolved.
+         */
+        patch: operations["update_person_v1_people__person_id__patch"];
+        trace?: never;
+    };
     "/v1/templates": {
         parameters: {
             query?: never;
@@ -480,7 +532,7 @@ export interface components {
             };
             /**
              * Modifications
-             * @description Applied to every template; each template must accept every entry. Default: `[]`.
+             * @description Applied to every template; each template must accept every entry. Each entry names a dynamic layer and the properties to override; the last entry for a name wins. Instead of a source, an entry may name a person of your directory: `person_id` (or `person_external_id`, your own reference) sets an image layer to the person's photo; with `person_field` (`name`, `external_id` or `tags.<key>`) it sets a text layer's text. People are resolved when the request is accepted and the image stores the concrete values (`asset_id`, `text`), so a later change to the person never changes a render; an unknown, deleted or foreign person is a 400 invalid_modification naming the layer. Default: `[]`.
              * @example [
              *       {
              *         "name": "headline",
@@ -526,7 +578,7 @@ export interface components {
             };
             /**
              * Modifications
-             * @description Each entry names a dynamic layer and the properties to override; the last entry for a name wins. Default: `[]`.
+             * @description Each entry names a dynamic layer and the properties to override; the last entry for a name wins. Instead of a source, an entry may name a person of your directory: `person_id` (or `person_external_id`, your own reference) sets an image layer to the person's photo; with `person_field` (`name`, `external_id` or `tags.<key>`) it sets a text layer's text. People are resolved when the request is accepted and the image stores the concrete values (`asset_id`, `text`), so a later change to the person never changes a render; an unknown, deleted or foreign person is a 400 invalid_modification naming the layer. Default: `[]`.
              * @example [
              *       {
              *         "name": "headline",
@@ -535,6 +587,10 @@ export interface components {
              *       {
              *         "name": "subtitle",
              *         "text": "Template-based image rendering at tens of milliseconds"
+             *       },
+             *       {
+             *         "name": "photo",
+             *         "person_external_id": "crm-4711"
              *       }
              *     ]
              */
@@ -570,6 +626,38 @@ export interface components {
              * @description Receives a signed image.completed / image.failed event
              */
             webhook_url?: string;
+        };
+        /** CreatePersonDto */
+        CreatePersonDto: {
+            /**
+             * External Id
+             * @description Your own reference for the person, unique among the live people of your organisation (a taken one is a 409)
+             * @example crm-4711
+             */
+            external_id?: string;
+            /**
+             * Name
+             * @example Ada Lovelace
+             */
+            name: string;
+            /**
+             * Photo Asset Id
+             * Format: uuid
+             * @description An uploaded image asset (POST /v1/assets) of your organisation
+             */
+            photo_asset_id: string;
+            /**
+             * Tags
+             * @description Short string values, such as {"department": "sales", "role": "AE"}: at most 20 tags, keys matching ^[A-Za-z0-9_-]{1,40}$, values of 1 to 100 characters
+             * @example {
+             *       "department": "sales",
+             *       "region": "EMEA",
+             *       "role": "AE"
+             *     }
+             */
+            tags?: {
+                [key: string]: unknown;
+            };
         };
         /** CreateTemplateDto */
         CreateTemplateDto: {
@@ -744,6 +832,7 @@ export interface components {
             /**
              * Person Id
              * Format: uuid
+             * @description Refused in templates (400 invalid_template): name a person in a render's modifications instead
              */
             person_id?: string;
             /**
@@ -847,6 +936,64 @@ export interface components {
             /** Thumbnail Url */
             thumbnail_url: string | null;
         };
+        /** PersonList */
+        PersonList: {
+            /** Data */
+            data: components["schemas"]["PersonOut"][];
+            /** Has More */
+            has_more: boolean;
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` to get the next page
+             */
+            next_cursor: string | null;
+            /**
+             * Object
+             * @default list
+             */
+            object: string;
+        };
+        /** PersonOut */
+        PersonOut: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** External Id */
+            external_id: string | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string;
+            /**
+             * Object
+             * @default person
+             */
+            object: string;
+            /**
+             * Photo Asset Id
+             * Format: uuid
+             */
+            photo_asset_id: string;
+            /**
+             * Photo Url
+             * @description Signed download URL of the photo, valid for 1 hour (signed on every read); null once the photo asset is deleted
+             */
+            photo_url: string | null;
+            /** Tags */
+            tags: {
+                [key: string]: string;
+            };
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
         /** PreviewTemplateDto */
         PreviewTemplateDto: {
             /**
@@ -857,7 +1004,7 @@ export interface components {
             format?: "png" | "jpeg" | "webp" | "avif";
             /**
              * Modifications
-             * @description Default: `[]`.
+             * @description Each entry names a dynamic layer and the properties to override; the last entry for a name wins. Instead of a source, an entry may name a person of your directory: `person_id` (or `person_external_id`, your own reference) sets an image layer to the person's photo; with `person_field` (`name`, `external_id` or `tags.<key>`) it sets a text layer's text. People are resolved when the request is accepted and the image stores the concrete values (`asset_id`, `text`), so a later change to the person never changes a render; an unknown, deleted or foreign person is a 400 invalid_modification naming the layer. Default: `[]`.
              * @example [
              *       {
              *         "name": "headline",
@@ -1208,6 +1355,29 @@ export interface components {
              * @example 200
              */
             y: number;
+        };
+        /** UpdatePersonDto */
+        UpdatePersonDto: {
+            /**
+             * External Id
+             * @description Your own reference for the person, unique among the live people of your organisation (a taken one is a 409); null clears it
+             */
+            external_id?: string | null;
+            /** Name */
+            name?: string;
+            /**
+             * Photo Asset Id
+             * Format: uuid
+             * @description An uploaded image asset of your organisation
+             */
+            photo_asset_id?: string;
+            /**
+             * Tags
+             * @description Replaces all tags. Short string values, such as {"department": "sales", "role": "AE"}: at most 20 tags, keys matching ^[A-Za-z0-9_-]{1,40}$, values of 1 to 100 characters
+             */
+            tags?: {
+                [key: string]: unknown;
+            };
         };
         /** UpdateTemplateDto */
         UpdateTemplateDto: {
@@ -2254,7 +2424,7 @@ export interface operations {
                     "application/json": components["schemas"]["ImageOut"];
                 };
             };
-            /** @description `{"detail": {"code", "errors": [{"name", "reason"}]}}` with code template_not_found, template_archived, template_not_published, template_version_not_found, canvas_too_large, invalid_webhook_url or invalid_modification (a modification does not fit its layer, or a remote image_url is unreachable, not an image, or over the pre-flight limits); or a JSON body Python cannot read (bytes no codec decodes, an integer literal over 4300 digits): "There was an error parsing the body" */
+            /** @description `{"detail": {"code", "errors": [{"name", "reason"}]}}` with code template_not_found, template_archived, template_not_published, template_version_not_found, canvas_too_large, invalid_webhook_url or invalid_modification (a modification does not fit its layer, a remote image_url is unreachable, not an image, or over the pre-flight limits, or a named person is unknown, deleted, of another organisation or lacks the person_field); or a JSON body Python cannot read (bytes no codec decodes, an integer literal over 4300 digits): "There was an error parsing the body" */
             400: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -2398,6 +2568,571 @@ export interface operations {
             };
             /** @description No such image in your organisation */
             404: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
+            /** @description A JSON body over the size limit ("Request body too large") */
+            413: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Rate limit exceeded: the key spent its budget for this minute */
+            429: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
+        };
+    };
+    list_people_v1_people_get: {
+        parameters: {
+            query?: {
+                /** @description Only the person with this external_id */
+                external_id?: string;
+                /** @description Only people with this name (exact, case-insensitive) */
+                name?: string;
+                limit?: number;
+                /** @description next_cursor of the previous page */
+                cursor?: string;
+                /** @description Tag filters, one parameter per tag: `tag.<key>=<value>` (also the deepObject spelling `tag[<key>]=<value>`); keys match ^[A-Za-z0-9_-]{1,40}$. A person matches when it has every one of them. */
+                tag?: {
+                    [key: string]: string;
+                };
+            };
+            header?: {
+                Authorization?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonList"];
+                };
+            };
+            /** @description Missing, malformed, unknown or revoked API key */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
+            /** @description The key lacks the people:read scope */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
+            /** @description A JSON body over the size limit ("Request body too large") */
+            413: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Rate limit exceeded: the key spent its budget for this minute */
+            429: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
+        };
+    };
+    create_person_v1_people_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                Authorization?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreatePersonDto"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonOut"];
+                };
+            };
+            /** @description `invalid_photo_asset`: photo_asset_id is not a live image asset of your organisation (errors[0].name is "photo_asset_id"); or a JSON body Python cannot read (bytes no codec decodes, an integer literal over 4300 digits): "There was an error parsing the body" */
+            400: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CodedErrorSchema"];
+                };
+            };
+            /** @description Missing, malformed, unknown or revoked API key */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
+            /** @description The key lacks the people:write scope */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
+            /** @description external_id_taken: another live person of your organisation has this external_id */
+            409: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
+            /** @description A JSON body over the size limit ("Request body too large") */
+            413: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Rate limit exceeded: the key spent its budget for this minute */
+            429: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
+        };
+    };
+    get_person_v1_people__person_id__get: {
+        parameters: {
+            query?: never;
+            header?: {
+                Authorization?: string | null;
+            };
+            path: {
+                person_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonOut"];
+                };
+            };
+            /** @description Missing, malformed, unknown or revoked API key */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
+            /** @description The key lacks the people:read scope */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
+            /** @description No such person in your organisation (or deleted) */
+            404: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
+            /** @description A JSON body over the size limit ("Request body too large") */
+            413: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Rate limit exceeded: the key spent its budget for this minute */
+            429: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
+        };
+    };
+    delete_person_v1_people__person_id__delete: {
+        parameters: {
+            query?: never;
+            header?: {
+                Authorization?: string | null;
+            };
+            path: {
+                person_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, malformed, unknown or revoked API key */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
+            /** @description The key lacks the people:write scope */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
+            /** @description No such person in your organisation (or deleted) */
+            404: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
+            /** @description A JSON body over the size limit ("Request body too large") */
+            413: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Rate limit exceeded: the key spent its budget for this minute */
+            429: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
+        };
+    };
+    update_person_v1_people__person_id__patch: {
+        parameters: {
+            query?: never;
+            header?: {
+                Authorization?: string | null;
+            };
+            path: {
+                person_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdatePersonDto"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonOut"];
+                };
+            };
+            /** @description `invalid_photo_asset`: photo_asset_id is not a live image asset of your organisation (errors[0].name is "photo_asset_id"); or a JSON body Python cannot read (bytes no codec decodes, an integer literal over 4300 digits): "There was an error parsing the body" */
+            400: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CodedErrorSchema"];
+                };
+            };
+            /** @description Missing, malformed, unknown or revoked API key */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
+            /** @description The key lacks the people:write scope */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
+            /** @description No such person in your organisation (or deleted) */
+            404: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
+            /** @description external_id_taken: another live person of your organisation has this external_id */
+            409: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -3030,7 +3765,7 @@ export interface operations {
                     "image/webp": string;
                 };
             };
-            /** @description The modifications do not fit the template, or the render failed (invalid_modification, or the render error code); or a JSON body Python cannot read (bytes no codec decodes, an integer literal over 4300 digits): "There was an error parsing the body" */
+            /** @description The modifications do not fit the template (or name a person that does not resolve), or the render failed (invalid_modification, or the render error code); or a JSON body Python cannot read (bytes no codec decodes, an integer literal over 4300 digits): "There was an error parsing the body" */
             400: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];

@@ -6,6 +6,7 @@ import { Outbox1764648000000 } from './1764648000000-outbox.js';
 import { IdempotencyLease1764691200000 } from './1764691200000-idempotency-lease.js';
 import { RenderLease1764777600000 } from './1764777600000-render-lease.js';
 import { Collections1764950400000 } from './1764950400000-collections.js';
+import { People1765036800000 } from './1765036800000-people.js';
 
 /** Explicit list: globs do not work under ESM/ts-jest, and the order must be stable. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   IdempotencyLease1764691200000,
   RenderLease1764777600000,
   Collections1764950400000,
+  People1765036800000,
 ];
