@@ -168,19 +168,33 @@ export class ImagesRepository implements OnModuleDestroy {
     opts: { requestId: string; inTransaction?: (em: EntityManager, row: ImageEntity) => Promise<void> },
   ): Promise<ImageEntity> {
     const row = await this.ds.transaction(async (em) => {
-      const repo = em.getRepository(ImageEntity);
-      const saved = await repo.save(repo.create({ ...fields, status: 'pending' }));
-      await this.outbox.append(em, OutboxTopic.RenderRequested, saved.id, {
-        imageId: saved.id,
-        orgId: saved.orgId,
-        jobId: saved.id,
-        requestId: opts.requestId,
-      });
+      const saved = await this.insertPendingIn(em, fields, opts.requestId);
       await opts.inTransaction?.(em, saved);
       return saved;
     });
     this.outbox.announce();
     return row;
+  }
+
+  /**
+   * The row and its render request in the caller's transaction (event rules commit their run
+   * records with it). The caller calls announceRenders() after the commit.
+   */
+  async insertPendingIn(em: EntityManager, fields: NewImage, requestId: string): Promise<ImageEntity> {
+    const repo = em.getRepository(ImageEntity);
+    const saved = await repo.save(repo.create({ ...fields, status: 'pending' }));
+    await this.outbox.append(em, OutboxTopic.RenderRequested, saved.id, {
+      imageId: saved.id,
+      orgId: saved.orgId,
+      jobId: saved.id,
+      requestId,
+    });
+    return saved;
+  }
+
+  /** Wakes this process's outbox relay after a commit that inserted renders. */
+  announceRenders(): void {
+    this.outbox.announce();
   }
 
   /**

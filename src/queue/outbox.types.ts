@@ -5,6 +5,8 @@ export enum OutboxTopic {
   /** Events: one webhook delivery per destination. */
   ImageCompleted = 'image.completed',
   ImageFailed = 'image.failed',
+  /** Make the rule's Bull repeatable job match the rule as it is now (added, changed or removed). */
+  ScheduleSync = 'schedule.sync',
 }
 
 export type ImageEventTopic = OutboxTopic.ImageCompleted | OutboxTopic.ImageFailed;
@@ -27,10 +29,15 @@ export interface ImageEventPayload {
   requestId?: string;
 }
 
+export interface ScheduleSyncPayload {
+  ruleId: string;
+}
+
 export interface OutboxPayloads {
   [OutboxTopic.RenderRequested]: RenderRequestedPayload;
   [OutboxTopic.ImageCompleted]: ImageEventPayload;
   [OutboxTopic.ImageFailed]: ImageEventPayload;
+  [OutboxTopic.ScheduleSync]: ScheduleSyncPayload;
 }
 
 /** A record as the relay sees it. */

@@ -91,6 +91,11 @@ const PROPERTIES: Record<LayerType, Record<string, Check>> = {
 
 const IMAGE_SOURCES = ['image_url', 'asset_id', 'person_id'];
 
+/** The properties a modification may set on a layer of this type. */
+export function modifiableProperties(type: LayerType): readonly string[] {
+  return Object.keys(PROPERTIES[type]);
+}
+
 /**
  * Checks a render's modifications against a published version before anything is queued, so a
  * render only fails for reasons that could not be known up front. The last entry for a name wins
