@@ -1,11 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiCreatedResponse, ApiExtraModels, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, coded } from '../http/openapi/error-responses.js';
 import { Auth, CurrentPrincipal } from '../orgs/auth/auth.decorators.js';
 import type { Principal } from '../orgs/auth/auth.types.js';
 import { UuidParam } from '../validation/validation.pipe.js';
 import { EventRulesService } from './event-rules.service.js';
-import { CreateEventRuleDto, EventRuleList, EventRuleOut, ListEventsQuery, RuleRunList, UpdateEventRuleDto } from './events.dto.js';
+import { CreateEventRuleDto, EventRuleList, EventRuleOut, ListEventsQuery, RuleRunList, RuleRunOut, ScheduleOut, UpdateEventRuleDto } from './events.dto.js';
 
 const RuleIdParam = () => ApiParam({ name: 'rule_id', required: true, schema: { type: 'string', format: 'uuid', title: 'Rule Id' } });
 const RuleNotFound = () => ApiErrors({ 404: 'No such event rule in your organisation' });
@@ -18,6 +18,8 @@ const Invalid = () =>
   });
 
 @ApiTags('event-rules')
+// Referenced by $ref only (EventRuleOut.schedule, RuleRunList, IngestOut.runs): declared so they are components.
+@ApiExtraModels(ScheduleOut, RuleRunOut)
 @Controller('v1/event-rules')
 export class EventRulesController {
   constructor(private readonly rules: EventRulesService) {}
