@@ -5,7 +5,7 @@ import { ImageRequests } from '../images/image-requests.js';
 import type { Principal } from '../orgs/auth/auth.types.js';
 import { LIMITS } from '../renderer/index.js';
 import type { ModificationProblem } from '../templates/modifications.js';
-import { invalid, TemplatesService } from '../templates/templates.service.js';
+import { invalid } from '../templates/templates.service.js';
 import type { EventRuleEntity, RuleCondition, RuleMapping } from './event-rule.entity.js';
 import { type CreateEventRuleDto, EventRuleOut, type ListEventsQuery, RuleRunOut, type UpdateEventRuleDto } from './events.dto.js';
 import { checkRule } from './mapping.js';
@@ -30,7 +30,6 @@ interface RuleDraft {
 export class EventRulesService {
   constructor(
     private readonly rules: RulesRepository,
-    private readonly templates: TemplatesService,
     private readonly requests: ImageRequests,
   ) {}
 
@@ -116,15 +115,7 @@ export class EventRulesService {
     if (Object.keys(d.mapping).length > LIMITS.maxModifications) {
       problems.push({ name: 'mapping', reason: `at most ${LIMITS.maxModifications} layers` });
     }
-    const template = await this.templates.findOwned(p, d.templateId).catch((err: unknown) => {
-      if (err instanceof ApiError && err.getStatus() === 404) throw invalid('template_not_found', [{ name: 'template_id', reason: `template ${d.templateId} not found` }]);
-      throw err;
-    });
-    if (template.archivedAt) throw invalid('template_archived', [{ name: 'template_id', reason: 'the template is archived' }]);
-    if (template.currentVersion === null) {
-      throw invalid('template_not_published', [{ name: 'template_id', reason: 'publish the template before making a rule for it' }]);
-    }
-    const version = await this.templates.getVersionEntity(p, template.id, template.currentVersion);
+    const version = await this.requests.publishedVersion(p, d.templateId);
     problems.push(...checkRule(version, d.mapping, d.filter));
     if (problems.length) throw invalid('invalid_rule', problems);
     if (checkDestination && d.destinationUrl !== null) await this.requests.checkWebhookUrl('destination_url', d.destinationUrl);

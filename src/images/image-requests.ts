@@ -12,6 +12,7 @@ import type { Principal } from '../orgs/auth/auth.types.js';
 import { ApiError } from '../http/api-error.js';
 import type { AppConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
+import type { TemplateVersionEntity } from '../templates/template-version.entity.js';
 import type { OutputFormat } from './image.entity.js';
 import { ImagesRepository, type NewImage } from './images.repository.js';
 
@@ -63,18 +64,23 @@ export class ImageRequests {
     }
   }
 
-  async prepare(p: Principal, input: CreateImageInput): Promise<NewImage> {
+  /** The org's live, published template and one of its versions (default: the current one); 400s naming the field otherwise. */
+  async publishedVersion(p: Principal, templateId: string, versionNo?: number): Promise<TemplateVersionEntity> {
     const template = await this.templates
-      .findOwned(p, input.template_id)
-      .catch(notFoundAs(invalid('template_not_found', [{ name: 'template_id', reason: `template ${input.template_id} not found` }])));
+      .findOwned(p, templateId)
+      .catch(notFoundAs(invalid('template_not_found', [{ name: 'template_id', reason: `template ${templateId} not found` }])));
     if (template.archivedAt) throw invalid('template_archived', [{ name: 'template_id', reason: 'the template is archived' }]);
     if (template.currentVersion === null) {
       throw invalid('template_not_published', [{ name: 'template_id', reason: 'publish the template before rendering it' }]);
     }
-    const versionNo = input.template_version ?? template.currentVersion;
-    const version = await this.templates
-      .getVersionEntity(p, template.id, versionNo)
-      .catch(notFoundAs(invalid('template_version_not_found', [{ name: 'template_version', reason: `version ${versionNo} does not exist` }])));
+    const n = versionNo ?? template.currentVersion;
+    return this.templates
+      .getVersionEntity(p, template.id, n)
+      .catch(notFoundAs(invalid('template_version_not_found', [{ name: 'template_version', reason: `version ${n} does not exist` }])));
+  }
+
+  async prepare(p: Principal, input: CreateImageInput): Promise<NewImage> {
+    const version = await this.publishedVersion(p, input.template_id, input.template_version);
     const scale = input.scale ?? 1;
     const [outW, outH] = [version.width * scale, version.height * scale];
     if (outW * outH > LIMITS.maxCanvasPixels) {
@@ -93,7 +99,7 @@ export class ImageRequests {
 
     return {
       orgId: p.orgId,
-      templateId: template.id,
+      templateId: version.templateId,
       templateVersion: version.version,
       modifications: effective,
       imageMetadata: {},
