@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Redis } from 'ioredis';
 import Stripe from 'stripe';
 import { signWebhookBody, verifyWebhookSignature } from '../src/webhooks/signing.js';
 import { solidImage } from './fixtures/images.js';
@@ -11,7 +12,7 @@ import { api, publishedTemplate, waitForImage } from './support/render-flow.js';
 import { startWorker, type WorkerProcess } from './support/worker.js';
 
 // Own queue prefix (the schedules queue must hold only this spec's repeatable jobs); webhook retries shrunk.
-const ENV = { QUEUE_PREFIX: `${process.env.QUEUE_PREFIX}_rules`, WEBHOOK_RETRY_SCALE: '0.001' };
+const ENV = { QUEUE_PREFIX: `${process.env.QUEUE_PREFIX}_rules`, WEBHOOK_RETRY_SCALE: '0.001', INGEST_RATE_LIMIT_PER_MINUTE: '40', INGEST_MAX_BODY_BYTES: '65536' };
 
 interface Run {
   id: string;
@@ -162,6 +163,38 @@ describe('event rules, sources and schedules', () => {
     expect(await count('SELECT count(*)::int AS n FROM ingested_events WHERE source_id = $1', [stripe.id])).toBe(before);
   });
 
+  it('the same event sent three times at once is recorded once and renders once', async () => {
+    const r = await rule({ event_type: 'stripe.charge.succeeded', mapping: { headline: '$.data.object.description' } });
+    expect(r.status).toBe(201);
+    const payload = stripeEvent(`evt_${randomUUID()}`, { description: 'Concurrent' }, 'charge.succeeded');
+    const answers = await Promise.all([sendStripe(payload), sendStripe(payload), sendStripe(payload)]);
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
+    expect(answers.filter((a) => !(a.body as IngestBody).replayed)).toHaveLength(1);
+    expect(new Set(answers.map((a) => (a.body as IngestBody).runs[0]?.image_id)).size).toBe(1);
+    const runs = await runsOf(r.body.id);
+    expect(runs).toHaveLength(1);
+    expect(await count(`SELECT count(*)::int AS n FROM images WHERE org_id = $1 AND metadata->>'event_rule_id' = $2`, [org.orgId, r.body.id])).toBe(1);
+  });
+
+  it('refuses a Stripe signature older than the five-minute tolerance, and bodies over INGEST_MAX_BODY_BYTES', async () => {
+    const payload = stripeEvent(`evt_${randomUUID()}`, { mode: 'payment' });
+    const old = Stripe.webhooks.generateTestHeaderString({ payload, secret: stripeSecret, timestamp: Math.floor(Date.now() / 1000) - 600 });
+    expect((await post(stripe.ingest_url, payload, { 'Stripe-Signature': old })).status).toBe(401);
+    const big = stripeEvent(`evt_${randomUUID()}`, { pad: 'x'.repeat(70_000) });
+    expect((await sendStripe(big)).status).toBe(413);
+    expect((await fetch(stripe.ingest_url, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: payload })).status).toBe(415);
+  });
+
+  it('rate-limits each source on its own (INGEST_RATE_LIMIT_PER_MINUTE), before reading the body', async () => {
+    const created = await api<Source>(t.baseUrl, org.liveKey, 'POST', '/v1/event-sources', { type: 'webhook', name: 'noisy' });
+    const statuses: number[] = [];
+    for (let i = 0; i < 41; i++) statuses.push((await post(created.body.ingest_url, '{}', {})).status);
+    expect(statuses.slice(0, 40).every((s) => s === 401)).toBe(true);
+    expect(statuses[40]).toBe(429);
+    // Another source is not affected.
+    expect((await post(stripe.ingest_url, '{}', {})).status).toBe(401);
+  });
+
   it('a filter that does not hold skips the run, saying why; a mapped path without a value fails it, naming the path, with no render', async () => {
     const r = await rule({ event_type: 'stripe.invoice.paid', mapping: { headline: '$.data.object.customer_name' }, filter: [{ path: '$.data.object.paid', equals: true }] });
     expect(r.status).toBe(201);
@@ -246,13 +279,34 @@ describe('event rules, sources and schedules', () => {
     }
     expect(await count('SELECT count(*)::int - count(DISTINCT scheduled_at)::int AS n FROM event_rule_runs WHERE rule_id = $1', [r.body.id])).toBe(0);
 
-    const off = await api(t.baseUrl, org.liveKey, 'PATCH', `/v1/event-rules/${r.body.id}`, { enabled: false });
-    expect(off.status).toBe(200);
-    await sleep(1500);
-    const settled = (await runsOf(r.body.id)).length;
-    await sleep(2000);
-    expect((await runsOf(r.body.id)).length).toBe(settled);
-    expect((await api(t.baseUrl, org.liveKey, 'DELETE', `/v1/event-rules/${r.body.id}`)).status).toBe(204);
+    // The rule's repeatable job follows the rule: replaced when the cron changes, removed when disabled or deleted.
+    const redis = new Redis(t.config.redis);
+    const repeatKey = `${t.config.queuePrefix}:schedules:repeat`;
+    const repeatables = async (): Promise<string[]> => redis.zrange(repeatKey, 0, -1);
+    try {
+      expect(await repeatables()).toEqual([expect.stringContaining(r.body.id)]);
+      const yearly = await api(t.baseUrl, org.liveKey, 'PATCH', `/v1/event-rules/${r.body.id}`, { schedule: { cron: '0 0 1 1 *', timezone: 'Europe/Paris' } });
+      expect(yearly.status).toBe(200);
+      for (let i = 0; i < 50 && !(await repeatables()).join().includes('0 0 1 1 *'); i++) await sleep(100);
+      expect(await repeatables()).toEqual([expect.stringContaining('0 0 1 1 *')]);
+      await sleep(1500);
+      const settled = (await runsOf(r.body.id)).length;
+      await sleep(2000);
+      expect((await runsOf(r.body.id)).length).toBe(settled);
+
+      const off = await api(t.baseUrl, org.liveKey, 'PATCH', `/v1/event-rules/${r.body.id}`, { enabled: false });
+      expect(off.status).toBe(200);
+      for (let i = 0; i < 50 && (await repeatables()).length > 0; i++) await sleep(100);
+      expect(await repeatables()).toEqual([]);
+      expect((await api(t.baseUrl, org.liveKey, 'PATCH', `/v1/event-rules/${r.body.id}`, { enabled: true })).status).toBe(200);
+      for (let i = 0; i < 50 && (await repeatables()).length === 0; i++) await sleep(100);
+      expect(await repeatables()).toHaveLength(1);
+      expect((await api(t.baseUrl, org.liveKey, 'DELETE', `/v1/event-rules/${r.body.id}`)).status).toBe(204);
+      for (let i = 0; i < 50 && (await repeatables()).length > 0; i++) await sleep(100);
+      expect(await repeatables()).toEqual([]);
+    } finally {
+      redis.disconnect();
+    }
     expect((await api(t.baseUrl, org.liveKey, 'GET', `/v1/event-rules/${r.body.id}`)).status).toBe(404);
   });
 
