@@ -237,6 +237,11 @@ describe('event rules, sources and schedules', () => {
     expect((await post(created.body.ingest_url, raw2, headers)).body).toMatchObject({ event_id: 'order-2', replayed: false });
     expect((await post(created.body.ingest_url, raw2, headers)).body).toMatchObject({ event_id: 'order-2', replayed: true });
 
+    // A disabled rule does not fire.
+    expect((await api(t.baseUrl, org.liveKey, 'PATCH', `/v1/event-rules/${r.body.id}`, { enabled: false })).body).toMatchObject({ enabled: false });
+    const raw3 = JSON.stringify({ id: `ord_${randomUUID()}`, type: 'order.paid', customer: { name: 'Ken' } });
+    expect((await post(created.body.ingest_url, raw3, { 'X-Imtegrate-Signature': signWebhookBody(secret, raw3) })).body).toMatchObject({ replayed: false, runs: [] });
+
     expect((await post(created.body.ingest_url, raw, { 'X-Imtegrate-Signature': signWebhookBody('wrong-secret', raw) })).status).toBe(401);
     expect((await post(created.body.ingest_url, raw, {})).status).toBe(401);
     expect((await post(`${t.baseUrl}/v1/ingest/${randomUUID()}`, raw, { 'X-Imtegrate-Signature': signWebhookBody(secret, raw) })).status).toBe(404);
@@ -252,6 +257,7 @@ describe('event rules, sources and schedules', () => {
     expect(await bad({ event_type: 'x', mapping: { photo: { stroke: '$.a' } } })).toEqual([400, 'invalid_rule', ['mapping.photo.stroke']]);
     expect(await bad({ event_type: 'x', filter: [{ path: 'nope', equals: 1 }] })).toEqual([400, 'invalid_rule', ['filter[0].path']]);
     expect(await bad({ schedule: { cron: '61 * * * *', timezone: 'Mars/Olympus' } })).toEqual([400, 'invalid_rule', ['schedule.timezone', 'schedule.cron']]);
+    expect(await bad({ schedule: { cron: '0 9 * * 1' }, mapping: { headline: '$.data.object.name' } })).toEqual([400, 'invalid_rule', ['mapping.headline']]);
     expect(await bad({})).toEqual([400, 'invalid_rule', ['event_type']]);
     expect(await bad({ event_type: 'x', schedule: { cron: '* * * * *' } })).toEqual([400, 'invalid_rule', ['event_type']]);
     expect(await bad({ event_type: 'x', destination_url: 'http://10.0.0.7/hook' })).toEqual([400, 'invalid_webhook_url', ['destination_url']]);

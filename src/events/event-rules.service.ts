@@ -8,7 +8,7 @@ import type { ModificationProblem } from '../templates/modifications.js';
 import { invalid } from '../templates/templates.service.js';
 import type { EventRuleEntity, RuleCondition, RuleMapping } from './event-rule.entity.js';
 import { type CreateEventRuleDto, EventRuleOut, type ListEventsQuery, RuleRunOut, type UpdateEventRuleDto } from './events.dto.js';
-import { checkRule } from './mapping.js';
+import { applyMapping, checkRule } from './mapping.js';
 import { type NewRule, RulesRepository } from './rules.repository.js';
 import { scheduleProblems } from './schedule.js';
 
@@ -117,6 +117,14 @@ export class EventRulesService {
     }
     const version = await this.requests.publishedVersion(p, d.templateId);
     problems.push(...checkRule(version, d.mapping, d.filter));
+    // A schedule's payload is known in advance: a mapped path it cannot have would fail every tick.
+    if (d.schedule && problems.length === 0) {
+      const sample = applyMapping({ type: 'schedule', scheduled_at: new Date(0).toISOString(), rule_id: '00000000-0000-0000-0000-000000000000' }, d.mapping);
+      if (!sample.ok) {
+        const field = typeof d.mapping[sample.layer] === 'string' ? `mapping.${sample.layer}` : `mapping.${sample.layer}.${sample.property}`;
+        problems.push({ name: field, reason: `${sample.path} has no value in a schedule's payload {type, scheduled_at, rule_id}` });
+      }
+    }
     if (problems.length) throw invalid('invalid_rule', problems);
     if (checkDestination && d.destinationUrl !== null) await this.requests.checkWebhookUrl('destination_url', d.destinationUrl);
   }
