@@ -6,6 +6,7 @@ import { HttpErrorFilter } from './http/http-error.filter.js';
 import { IdempotencyModule } from './idempotency/idempotency.module.js';
 import { FastApiValidationPipe, ValidationScopeInterceptor } from './validation/validation.pipe.js';
 import { CoreModule } from './core.module.js';
+import { EventsModule } from './events/events.module.js';
 import { HealthController } from './health/health.controller.js';
 import { MetricsController } from './health/metrics.controller.js';
 import { MetricsModule } from './health/metrics.module.js';
@@ -21,7 +22,7 @@ import { TemplatesModule } from './templates/templates.module.js';
 
 /** The API process's root. It enqueues renders but never registers a queue processor. */
 @Module({
-  imports: [CoreModule, LoggingModule.forRole('api'), MetricsModule.forRole('api'), StorageModule, OrgsModule, IdempotencyModule, RenderCoreModule.forRole('api'), ImagesModule, TemplatesModule, PreviewModule, AssetsModule, FilesModule, CollectionsModule, PeopleModule],
+  imports: [CoreModule, LoggingModule.forRole('api'), MetricsModule.forRole('api'), StorageModule, OrgsModule, IdempotencyModule, RenderCoreModule.forRole('api'), ImagesModule, TemplatesModule, PreviewModule, AssetsModule, FilesModule, CollectionsModule, PeopleModule, EventsModule],
   controllers: [HealthController, MetricsController],
   providers: [
     { provide: APP_PIPE, useClass: FastApiValidationPipe },

@@ -1,5 +1,9 @@
 import { AssetEntity } from './assets/asset.entity.js';
 import { CollectionEntity } from './collections/collection.entity.js';
+import { EventRuleEntity } from './events/event-rule.entity.js';
+import { EventSourceEntity } from './events/event-source.entity.js';
+import { IngestedEventEntity } from './events/ingested-event.entity.js';
+import { RuleRunEntity } from './events/rule-run.entity.js';
 import { IdempotencyKeyEntity } from './idempotency/idempotency-key.entity.js';
 import { ImageEntity } from './images/image.entity.js';
 import { ApiKeyEntity } from './orgs/api-key.entity.js';
@@ -10,4 +14,4 @@ import { OutboxEntity } from './queue/outbox.entity.js';
 import { TemplateEntity } from './templates/template.entity.js';
 
 /** Every entity, in one list, so Nest, the CLI and the drift test see the same model. */
-export const ENTITIES = [OrgEntity, ApiKeyEntity, ImageEntity, TemplateEntity, TemplateVersionEntity, AssetEntity, IdempotencyKeyEntity, OutboxEntity, CollectionEntity, PersonEntity];
+export const ENTITIES = [OrgEntity, ApiKeyEntity, ImageEntity, TemplateEntity, TemplateVersionEntity, AssetEntity, IdempotencyKeyEntity, OutboxEntity, CollectionEntity, PersonEntity, EventSourceEntity, EventRuleEntity, IngestedEventEntity, RuleRunEntity];

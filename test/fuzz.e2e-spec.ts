@@ -420,7 +420,16 @@ describe('fuzzing every operation of openapi.json', () => {
     const page = await fetch(`${api.baseUrl}/v1/images?limit=1`, { headers: bearer(key) });
     const cursor = ((await page.json()) as { next_cursor: string | null }).next_cursor;
     if (!cursor) throw new Error('no next_cursor with two images and limit=1');
+    const made = async (path: string, body: unknown): Promise<string> => {
+      const res = await fetch(`${api.baseUrl}${path}`, { method: 'POST', headers: { ...bearer(key), 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+      if (res.status !== 201) throw new Error(`${path} failed: ${res.status} ${await res.text()}`);
+      return ((await res.json()) as { id: string }).id;
+    };
+    const ruleId = await made('/v1/event-rules', { name: 'fuzz', event_type: 'fuzz.event', template_id: templateId, mapping: { headline: '$.name' } });
+    const sourceId = await made('/v1/event-sources', { type: 'webhook', name: 'fuzz' });
     return {
+      rule_id: [ruleId],
+      source_id: [sourceId],
       template_id: [templateId],
       asset_id: [assetId],
       photo_asset_id: [assetId],

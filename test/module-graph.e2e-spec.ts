@@ -27,7 +27,7 @@ describe('process roots', () => {
     expect(await processorsIn(ApiModule)).toEqual([]);
   });
 
-  it('the worker graph holds the render and webhook processors', async () => {
-    expect(await processorsIn(WorkerModule)).toEqual(['RenderProcessor', 'WebhookProcessor']);
+  it('the worker graph holds the render, webhook and schedule processors', async () => {
+    expect(await processorsIn(WorkerModule)).toEqual(['RenderProcessor', 'ScheduleProcessor', 'WebhookProcessor']);
   });
 });

@@ -46,12 +46,14 @@ describe('scopes match effects', () => {
   let api: TestApp;
   const keys = new Map<Scope, string>();
   let imagesAndWebhooks: string;
+  let rulesAndWebhooks: string;
 
   beforeAll(async () => {
     api = await startApi();
     const org = await createOrg(api.ds);
     for (const scope of SCOPES) keys.set(scope, (await createKey(api.ds, org.orgId, [scope])).key);
     imagesAndWebhooks = (await createKey(api.ds, org.orgId, ['images:write', 'webhooks:write'])).key;
+    rulesAndWebhooks = (await createKey(api.ds, org.orgId, ['rules:write', 'webhooks:write'])).key;
   });
   afterAll(async () => {
     await api?.close();
@@ -97,5 +99,14 @@ describe('scopes match effects', () => {
     // Without webhook_url (or with null) images:write alone is enough.
     const plain = await call('POST', '/v1/images', keys.get('images:write') as string, { ...body, webhook_url: null });
     expect(plain.status).not.toBe(403);
+  });
+
+  it("setting an event rule's destination_url needs webhooks:write", async () => {
+    const body = { name: 'r', event_type: 'x', template_id: randomUUID(), destination_url: 'http://127.0.0.1:9/hook' };
+    const refused = await call('POST', '/v1/event-rules', keys.get('rules:write') as string, body);
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toEqual({ detail: "Setting destination_url needs the 'webhooks:write' scope, which this API key lacks" });
+    expect((await call('POST', '/v1/event-rules', rulesAndWebhooks, body)).status).toBe(400);
+    expect((await call('POST', '/v1/event-rules', keys.get('rules:write') as string, { ...body, destination_url: null })).status).not.toBe(403);
   });
 });

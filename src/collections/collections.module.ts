@@ -1,11 +1,11 @@
 import { Module } from '@nestjs/common';
-import { ImagesModule } from '../images/images.module.js';
+import { ImageRequestsModule } from '../images/image-requests.module.js';
 import { CollectionsDataModule } from './collections-data.module.js';
 import { CollectionsController } from './collections.controller.js';
 import { CollectionsService } from './collections.service.js';
 
 @Module({
-  imports: [ImagesModule, CollectionsDataModule],
+  imports: [ImageRequestsModule, CollectionsDataModule],
   controllers: [CollectionsController],
   providers: [CollectionsService],
 })

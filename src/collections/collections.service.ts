@@ -6,7 +6,8 @@ import { APP_CONFIG } from '../config/config.module.js';
 import { ApiError } from '../http/api-error.js';
 import { type FastApiErrorItem, RequestValidationError } from '../http/validation-errors.js';
 import { IdempotencyService } from '../idempotency/idempotency.service.js';
-import { ImagesService, metadataTooLarge, type ResolvedRender, valueError } from '../images/images.service.js';
+import { ImageRequests, type ResolvedRender } from '../images/image-requests.js';
+import { metadataTooLarge, valueError } from '../images/images.service.js';
 import type { Principal } from '../orgs/auth/auth.types.js';
 import type { Modification } from '../renderer/index.js';
 import type { CollectionEntity } from './collection.entity.js';
@@ -14,7 +15,7 @@ import { CollectionOut } from './collection.dto.js';
 import type { CreateCollectionDto, CreateCollectionHeaders, ListCollectionsQuery } from './collections.dto.js';
 import { CollectionsRepository } from './collections.repository.js';
 
-/** A 400 from the checks of one render, as ImagesService shapes it. */
+/** A 400 from the checks of one render, as ImageRequests shapes it. */
 interface CodedDetail {
   code: string;
   errors: { name: string; reason: string }[];
@@ -24,7 +25,7 @@ interface CodedDetail {
 export class CollectionsService {
   constructor(
     private readonly collections: CollectionsRepository,
-    private readonly images: ImagesService,
+    private readonly images: ImageRequests,
     private readonly idempotency: IdempotencyService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -84,7 +85,7 @@ export class CollectionsService {
       if (r.status === 'rejected') throw namingTemplate(r.reason, body.templates[i]);
       renders.push(r.value);
     }
-    if (body.webhook_url !== undefined) await this.images.checkWebhookUrl(body.webhook_url);
+    if (body.webhook_url !== undefined) await this.images.checkWebhookUrl('webhook_url', body.webhook_url);
     await this.images.checkPendingCap(p.orgId, renders.length);
     await this.images.preflight(p.orgId, renders.flatMap((r) => r.modifications));
     const child = { format: body.format, metadata: body.metadata };

@@ -96,6 +96,13 @@ export interface AppConfig {
   readonly apiKeyCacheTtlMs: number;
   /** last_used_at is collected in memory and written in one UPDATE this often. */
   readonly lastUsedFlushMs: number;
+  /** Event ingestion (POST /v1/ingest/{source_id}): no API key, so its own bounds. */
+  readonly ingest: {
+    /** Larger event bodies are refused with 413 before their signature is checked. */
+    readonly maxBodyBytes: number;
+    /** Requests per event source per minute (0 = unlimited); more get 429. */
+    readonly perSourcePerMinute: number;
+  };
   /** Upload inspection threads in the API (InspectPool): sniffing, font parsing, the SVG check. */
   readonly inspect: {
     readonly poolSize: number;
@@ -182,6 +189,8 @@ export const DEFAULTS = {
   INSPECT_POOL_SIZE: '1',
   INSPECT_TIMEOUT_MS: '3000',
   INSPECT_QUEUE_MAX: '16',
+  INGEST_MAX_BODY_BYTES: String(256 * 1024),
+  INGEST_RATE_LIMIT_PER_MINUTE: '600',
 } as const;
 
 function intIn(name: string, raw: string, min: number, max: number, problems: string[]): number {
@@ -442,6 +451,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const collectionMaxTemplates = intIn('COLLECTION_MAX_TEMPLATES', get('COLLECTION_MAX_TEMPLATES'), 1, COLLECTION_TEMPLATES_CEILING, problems);
   const apiKeyCacheTtlMs = intIn('API_KEY_CACHE_TTL_MS', get('API_KEY_CACHE_TTL_MS'), 0, 3_600_000, problems);
   const lastUsedFlushMs = intIn('LAST_USED_FLUSH_MS', get('LAST_USED_FLUSH_MS'), 10, 600_000, problems);
+  const ingest = {
+    maxBodyBytes: intIn('INGEST_MAX_BODY_BYTES', get('INGEST_MAX_BODY_BYTES'), 1024, 5 * 1024 * 1024, problems),
+    perSourcePerMinute: intIn('INGEST_RATE_LIMIT_PER_MINUTE', get('INGEST_RATE_LIMIT_PER_MINUTE'), 0, 10_000_000, problems),
+  };
 
   // A secret from the environment is checked with everything else; the disk is only touched for
   // the secret once the rest is known to be sane.
@@ -482,5 +495,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
     collectionMaxTemplates,
     apiKeyCacheTtlMs,
     lastUsedFlushMs,
+    ingest: Object.freeze(ingest),
   });
 }

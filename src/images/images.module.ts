@@ -1,12 +1,11 @@
 import { Module } from '@nestjs/common';
-import { TemplatesModule } from '../templates/templates.module.js';
+import { ImageRequestsModule } from './image-requests.module.js';
 import { ImageWaiter } from './image-waiter.js';
-import { ImagesDataModule } from './images-data.module.js';
 import { ImagesController } from './images.controller.js';
 import { ImagesService } from './images.service.js';
 
 @Module({
-  imports: [TemplatesModule, ImagesDataModule],
+  imports: [ImageRequestsModule],
   controllers: [ImagesController],
   providers: [ImagesService, ImageWaiter],
   exports: [ImagesService],

@@ -199,19 +199,6 @@ export class ImagesRepository implements OnModuleDestroy {
     return row;
   }
 
-  /** The row and its render request in the caller's transaction. */
-  private async insertPendingIn(em: EntityManager, fields: NewImage, requestId: string): Promise<ImageEntity> {
-    const repo = em.getRepository(ImageEntity);
-    const saved = await repo.save(repo.create({ ...fields, status: 'pending' }));
-    await this.outbox.append(em, OutboxTopic.RenderRequested, saved.id, {
-      imageId: saved.id,
-      orgId: saved.orgId,
-      jobId: saved.id,
-      requestId,
-    });
-    return saved;
-  }
-
   /**
    * Several rows with ids chosen by the caller, and their render requests, in a few statements of
    * the caller's transaction (a collection's children); the caller announces after its commit.
@@ -230,9 +217,25 @@ export class ImagesRepository implements OnModuleDestroy {
     );
   }
 
-  /** Wakes the outbox relay after a caller's own transaction committed rows made with insertPendingIn. */
+  /** Wakes this process's outbox relay after a caller's own transaction committed rows made with insertPendingIn(Many). */
   announce(): void {
     this.outbox.announce();
+  }
+
+  /**
+   * The row and its render request in the caller's transaction (event rules commit their run
+   * records with it). The caller calls announce() after the commit.
+   */
+  async insertPendingIn(em: EntityManager, fields: NewImage, requestId: string): Promise<ImageEntity> {
+    const repo = em.getRepository(ImageEntity);
+    const saved = await repo.save(repo.create({ ...fields, status: 'pending' }));
+    await this.outbox.append(em, OutboxTopic.RenderRequested, saved.id, {
+      imageId: saved.id,
+      orgId: saved.orgId,
+      jobId: saved.id,
+      requestId,
+    });
+    return saved;
   }
 
   /**

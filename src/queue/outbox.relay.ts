@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import type { AppConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { OutboxRepository, type DispatchResult } from './outbox.repository.js';
-import { OutboxTopic, type OutboxRecord } from './outbox.types.js';
+import { OutboxTopic, type OutboxPayloads, type OutboxRecord } from './outbox.types.js';
 import { RenderProducer } from './render.producer.js';
 import { WebhookProducer } from './webhook.producer.js';
 
@@ -26,6 +26,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private lastPrune = 0;
   private unsubscribe?: () => void;
   private lastFailureLog = 0;
+  /** Handlers of topics whose work needs a feature's own tables (registered by that feature's module). */
+  private readonly handlers = new Map<OutboxTopic, (payload: never) => Promise<void>>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -47,6 +49,15 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     clearInterval(this.timer);
     this.unsubscribe?.();
     await this.running;
+  }
+
+  /**
+   * Registers the handler of a topic the queue layer cannot carry out alone (it needs a feature's
+   * tables, and src/queue imports no feature). A process without it fails such records, which are
+   * retried and taken by a process that has it.
+   */
+  handle<T extends OutboxTopic.ScheduleSync>(topic: T, fn: (payload: OutboxPayloads[T]) => Promise<void>): void {
+    this.handlers.set(topic, fn as (payload: never) => Promise<void>);
   }
 
   /** Starts a drain, or asks the running one to go round once more. */
@@ -96,6 +107,12 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
             await this.webhooks.enqueue(rec.id, { event: rec.topic, collectionId: rec.payload.collectionId }, url, `event:${rec.id}`);
           }
           break;
+        case OutboxTopic.ScheduleSync: {
+          const fn = this.handlers.get(rec.topic) as ((p: OutboxPayloads[OutboxTopic.ScheduleSync]) => Promise<void>) | undefined;
+          if (!fn) return { ok: false, error: `no handler for ${rec.topic} in this process` };
+          await fn(rec.payload);
+          break;
+        }
       }
       return { ok: true };
     } catch (err) {

@@ -7,6 +7,8 @@ export enum OutboxTopic {
   ImageFailed = 'image.failed',
   /** The last child of a collection finished (written once, by the transaction that finished it). */
   CollectionCompleted = 'collection.completed',
+  /** Make the rule's Bull repeatable job match the rule as it is now (added, changed or removed). */
+  ScheduleSync = 'schedule.sync',
 }
 
 export type ImageEventTopic = OutboxTopic.ImageCompleted | OutboxTopic.ImageFailed;
@@ -36,11 +38,16 @@ export interface CollectionEventPayload {
   destinations: string[];
 }
 
+export interface ScheduleSyncPayload {
+  ruleId: string;
+}
+
 export interface OutboxPayloads {
   [OutboxTopic.RenderRequested]: RenderRequestedPayload;
   [OutboxTopic.ImageCompleted]: ImageEventPayload;
   [OutboxTopic.ImageFailed]: ImageEventPayload;
   [OutboxTopic.CollectionCompleted]: CollectionEventPayload;
+  [OutboxTopic.ScheduleSync]: ScheduleSyncPayload;
 }
 
 /** A record as the relay sees it. */

@@ -1,6 +1,8 @@
 export enum QueueName {
   Render = 'render',
   Webhooks = 'webhooks',
+  /** Bull repeatable jobs, one per scheduled event rule (job id = rule id). */
+  Schedules = 'schedules',
 }
 
 export enum RenderJob {
@@ -9,6 +11,24 @@ export enum RenderJob {
 
 export enum WebhookJob {
   Deliver = 'deliver',
+}
+
+export enum ScheduleJob {
+  /** One tick of a rule's cron schedule. */
+  Fire = 'fire-rule',
+}
+
+/** A rule's schedule as Bull repeats it. */
+export interface RuleSchedule {
+  cron: string;
+  timezone: string;
+}
+
+/** The tick's time is the job's `opts.prevMillis` (set by Bull's repeat), not in the payload. */
+export interface FireRulePayload {
+  ruleId: string;
+  /** Never set (a repeatable job outlives any request); declared so job logging can look for it. */
+  requestId?: string;
 }
 
 /**
@@ -43,7 +63,7 @@ export type WebhookSubject = { event: 'image.completed' | 'image.failed'; imageI
 export type DeliverWebhookPayload = DeliveryFields & WebhookSubject;
 
 /** The queues every process registers; only the worker graph adds processors. */
-export const QUEUES: QueueName[] = [QueueName.Render, QueueName.Webhooks];
+export const QUEUES: QueueName[] = [QueueName.Render, QueueName.Webhooks, QueueName.Schedules];
 
 /** Render job ids are `<image id>` or `<image id>:<re-drive>`: the image a job is for. */
 export function imageIdOfJob(jobId: string | number): string {

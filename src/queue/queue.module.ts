@@ -6,6 +6,7 @@ import { QUEUES } from './queue.constants.js';
 import { OutboxRelay } from './outbox.relay.js';
 import { OutboxRepository } from './outbox.repository.js';
 import { RenderProducer } from './render.producer.js';
+import { ScheduleProducer } from './schedule.producer.js';
 import { WebhookProducer } from './webhook.producer.js';
 import { webhookRetryDelay } from './webhook-retry.js';
 
@@ -36,7 +37,7 @@ const registered = BullModule.registerQueue(...QUEUES.map((name) => ({ name })))
     registered,
   ],
   // Every process that has the queues relays the outbox into them (see OutboxRelay).
-  providers: [RenderProducer, WebhookProducer, OutboxRepository, OutboxRelay],
-  exports: [registered, RenderProducer, OutboxRepository],
+  providers: [RenderProducer, WebhookProducer, ScheduleProducer, OutboxRepository, OutboxRelay],
+  exports: [registered, RenderProducer, ScheduleProducer, OutboxRepository, OutboxRelay],
 })
 export class QueueModule {}

@@ -145,6 +145,11 @@ function resolvePerson(type: LayerType, mod: Modification, ctx: ModificationCont
   return { reasons: [], resolved: { text: value } };
 }
 
+/** The properties a modification may set on a layer of this type. */
+export function modifiableProperties(type: LayerType): readonly string[] {
+  return Object.keys(PROPERTIES[type]);
+}
+
 /**
  * Checks a render's modifications against a published version before anything is queued, so a
  * render only fails for reasons that could not be known up front. The last entry for a name wins

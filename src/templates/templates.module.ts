@@ -1,10 +1,10 @@
 import { Module } from '@nestjs/common';
+import { TemplatesDataModule } from './templates-data.module.js';
 import { TemplatesController } from './templates.controller.js';
-import { TemplatesService } from './templates.service.js';
 
 @Module({
+  imports: [TemplatesDataModule],
   controllers: [TemplatesController],
-  providers: [TemplatesService],
-  exports: [TemplatesService],
+  exports: [TemplatesDataModule],
 })
 export class TemplatesModule {}
