@@ -79,9 +79,15 @@ describe('the transactional outbox', () => {
       const all = await records(post.body.id);
       return all.length === 2 && all[1].sent_at !== null && all;
     });
-    expect(events.map((r) => r.topic)).toEqual([OutboxTopic.RenderRequested, OutboxTopic.ImageCompleted]);
+    expect(events.map((r) => r.topic)).toEqual([OutboxTopic.RenderRequested, OutboxTopic.Event]);
     // The event carries the POST's request id on to its webhook jobs.
-    expect(events[1].payload).toEqual({ imageId: post.body.id, orgId: org.orgId, destinations: [], requestId: post.headers.get('x-request-id') });
+    expect(events[1].payload).toEqual({
+      eventType: 'image.completed',
+      orgId: org.orgId,
+      resource: { kind: 'image', id: post.body.id },
+      destinations: [],
+      requestId: post.headers.get('x-request-id'),
+    });
   });
 
   it('with Redis down a POST still answers 202 at once and readyz reports Redis; the render completes once Redis is back (data dropped)', async () => {

@@ -3,7 +3,6 @@ import type { EntityManager } from 'typeorm';
 import { IdempotencyService } from '../idempotency/idempotency.service.js';
 import type { ImageFetcher } from '../outbound/image-fetcher.js';
 import { LIMITS, type Modification } from '../renderer/index.js';
-import { urlProblem } from '../templates/modifications.js';
 import { invalid, TemplatesService } from '../templates/templates.service.js';
 import { cursorParam } from '../common/pagination/cursor.js';
 import { errorItem, RequestValidationError } from '../http/validation-errors.js';
@@ -11,11 +10,9 @@ import { ImageWaiter } from './image-waiter.js';
 import type { CreateImageDto, CreateImageHeaders, ListImagesQuery } from './images.dto.js';
 import { MAX_METADATA_BYTES } from './images.dto.js';
 import { MAX_PREFER_WAIT_SECONDS, parsePreferWait } from './prefer.js';
-import { describeFetchError, PerOrgGate, preflightImageUrls } from './url-preflight.js';
+import { destinationUrlProblem, PerOrgGate, preflightImageUrls } from './url-preflight.js';
 import type { AddressPolicy } from '../outbound/address-policy.js';
 import { ADDRESS_POLICY, IMAGE_FETCHER } from '../outbound/image-fetcher.provider.js';
-import { checkOutboundUrl } from '../outbound/safe-request.js';
-import { SafeRequestError } from '../outbound/safe-request-error.js';
 import type { Principal } from '../orgs/auth/auth.types.js';
 import { ApiError } from '../http/api-error.js';
 import { type Page, toPage } from '../common/pagination/cursor.js';
@@ -161,15 +158,8 @@ export class ImagesService {
       ]);
     }
     if (input.webhook_url !== undefined) {
-      const reason = urlProblem(input.webhook_url, { assetKind: () => undefined });
-      if (reason) throw invalid('invalid_webhook_url', [{ name: 'webhook_url', reason: `webhook_url ${reason}` }]);
-      // Checked at the door (resolved, then the address policy) and again at every delivery.
-      try {
-        await checkOutboundUrl(input.webhook_url, { policy: this.policy, timeoutMs: this.config.fetch.timeoutMs });
-      } catch (err) {
-        if (!(err instanceof SafeRequestError)) throw err;
-        throw invalid('invalid_webhook_url', [{ name: 'webhook_url', reason: `webhook_url ${describeFetchError(err)}` }]);
-      }
+      const reason = await destinationUrlProblem(input.webhook_url, 'webhook_url', { policy: this.policy, timeoutMs: this.config.fetch.timeoutMs });
+      if (reason) throw invalid('invalid_webhook_url', [{ name: 'webhook_url', reason }]);
     }
     const effective = await this.templates.checkModifications(p.orgId, version, input.modifications);
     const cap = this.config.maxPendingRendersPerOrg;

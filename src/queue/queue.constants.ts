@@ -26,13 +26,15 @@ export interface RenderImagePayload extends RequestCorrelated {
 }
 
 export interface DeliverWebhookPayload extends RequestCorrelated {
-  /** Derived from the event id and the destination: stable across retries and duplicates; receivers de-duplicate on X-Imtegrate-Delivery-Id. */
+  /** The webhook_deliveries row (its id is stable across retries; receivers de-duplicate on X-Imtegrate-Delivery-Id). */
   deliveryId: string;
-  /** The outbox record of the event. */
-  eventId: string;
-  imageId: string;
-  event: 'image.completed' | 'image.failed';
-  /** The URL fixed when the event happened; absent in jobs queued before it was recorded. */
+  /**
+   * Jobs queued before deliveries had rows carry what the row now holds: the processor makes the
+   * row from them, so an upgrade with such jobs in Redis loses no delivery.
+   */
+  eventId?: string;
+  imageId?: string;
+  event?: 'image.completed' | 'image.failed';
   url?: string;
 }
 

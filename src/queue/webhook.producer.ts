@@ -5,7 +5,7 @@ import type { Queue } from 'bull';
 import type { AppConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { withTimeout } from '../common/timeout.js';
-import { WEBHOOK_RETRY_DELAYS_MS } from './webhook-retry.js';
+import { WEBHOOK_ATTEMPTS } from './webhook-retry.js';
 import { QueueName, WebhookJob, type DeliverWebhookPayload } from './queue.constants.js';
 
 /** Finished deliveries are kept this long so a late duplicate enqueue of the same delivery is a no-op. */
@@ -32,15 +32,14 @@ export class WebhookProducer {
   ) {}
 
   /** jobId = delivery id, so enqueueing the same delivery again (a relay retry) is a no-op. */
-  async enqueue(eventId: string, imageId: string, event: DeliverWebhookPayload['event'], url: string, requestId: string): Promise<string> {
-    const deliveryId = deliveryIdFor(eventId, url);
+  async enqueue(deliveryId: string, requestId: string): Promise<void> {
     await withTimeout(
       this.queue.add(
         WebhookJob.Deliver,
-        { deliveryId, eventId, imageId, event, url, requestId },
+        { deliveryId, requestId },
         {
           jobId: deliveryId,
-          attempts: WEBHOOK_RETRY_DELAYS_MS.length + 1,
+          attempts: WEBHOOK_ATTEMPTS,
           backoff: { type: 'webhook' },
           removeOnComplete: { age: KEEP_DELIVERED_SECONDS },
           removeOnFail: 1000,
@@ -49,6 +48,5 @@ export class WebhookProducer {
       this.config.queue.commandTimeoutMs,
       'Redis (webhook enqueue)',
     );
-    return deliveryId;
   }
 }

@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
 import { ImagesDataModule } from '../images/images-data.module.js';
+import { EventResources } from './event-resources.js';
 import { WebhookProcessor } from './webhook.processor.js';
+import { WebhooksDataModule } from './webhooks-data.module.js';
 
 /** Worker graph only: holds the webhooks queue's processor. */
-@Module({ imports: [ImagesDataModule], providers: [WebhookProcessor] })
+@Module({ imports: [ImagesDataModule, WebhooksDataModule], providers: [WebhookProcessor, EventResources] })
 export class WebhooksWorkerModule {}
