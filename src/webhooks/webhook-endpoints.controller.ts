@@ -9,6 +9,7 @@ import {
   DeliveryAttemptOut,
   ListWebhookQuery,
   WebhookDeliveryList,
+  WebhookDeliveryOut,
   WebhookEndpointList,
   WebhookEndpointOut,
   WebhookEndpointWithSecret,
@@ -20,7 +21,7 @@ const EndpointNotFound = () => ApiErrors({ 404: 'No such webhook endpoint in you
 const READ = ['webhooks:read', 'webhooks:write'] as const;
 
 @ApiTags('webhooks')
-@ApiExtraModels(DeliveryAttemptOut)
+@ApiExtraModels(DeliveryAttemptOut, WebhookDeliveryOut)
 @Controller('v1/webhook-endpoints')
 export class WebhookEndpointsController {
   constructor(private readonly endpoints: WebhookEndpointsService) {}
