@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { OutboxTopic } from '../src/queue/outbox.types.js';
 import { startApi, type TestApp } from './support/app.js';
 import { createOrg, type TestOrg } from './support/factories.js';
-import { sleep } from './support/image-server.js';
+import { sleep, until } from './support/image-server.js';
 import { privateRedis, type PrivateRedis } from './support/redis-server.js';
 import { api, type ImageBody, publishedTemplate, waitForImage } from './support/render-flow.js';
 import { startWorker, type WorkerProcess } from './support/worker.js';
@@ -35,15 +35,6 @@ describe('the transactional outbox', () => {
       imageId,
     ])) as OutboxRow[];
 
-  async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const v = await probe();
-      if (v) return v;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await sleep(50);
-    }
-  }
 
   beforeAll(async () => {
     redis = await privateRedis();

@@ -7,7 +7,7 @@ import { OutboxRepository } from '../src/queue/outbox.repository.js';
 import { OutboxTopic } from '../src/queue/outbox.types.js';
 import { startApi, type TestApp } from './support/app.js';
 import { createKey, createOrg, type TestOrg } from './support/factories.js';
-import { sleep, startImageServer, type ImageServer } from './support/image-server.js';
+import { sleep, startImageServer, until, type ImageServer } from './support/image-server.js';
 import { api, type ImageBody, publishedTemplate, waitForImage } from './support/render-flow.js';
 import { startWorker, type WorkerProcess } from './support/worker.js';
 
@@ -65,16 +65,6 @@ function verifies(secret: string, rawBody: string, header: string | string[] | u
   const expected = Buffer.from(createHmac('sha256', secret).update(rawBody).digest('hex'));
   const got = Buffer.from(header);
   return expected.length === got.length && timingSafeEqual(expected, got);
-}
-
-async function until<T>(what: string, fn: () => Promise<T | false | undefined | null> | T | false | undefined | null, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
 }
 
 describe('webhook endpoints', () => {
@@ -199,7 +189,7 @@ describe('webhook endpoints', () => {
     const log = await until('the delivery to be marked succeeded', async () => {
       const d = await deliveries(tn.org.liveKey, endpoint.id);
       return d.length === 1 && d[0].status === 'succeeded' && d;
-    });
+    }, 20_000);
     expect(log[0]).toMatchObject({ id: attempts[0].headers['x-imtegrate-delivery-id'], event_type: 'image.completed', next_retry_at: null });
     expect(log[0].attempts.map((a) => [a.response_status, a.error])).toEqual([
       [500, 'HTTP 500'],
