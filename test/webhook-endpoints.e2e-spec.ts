@@ -3,8 +3,11 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { getQueueToken } from '@nestjs/bull';
+import type { Queue } from 'bull';
 import { OutboxRepository } from '../src/queue/outbox.repository.js';
 import { OutboxTopic } from '../src/queue/outbox.types.js';
+import { QueueName } from '../src/queue/queue.constants.js';
 import { startApi, type TestApp } from './support/app.js';
 import { createKey, createOrg, type TestOrg } from './support/factories.js';
 import { sleep, startImageServer, until, type ImageServer } from './support/image-server.js';
@@ -218,6 +221,9 @@ describe('webhook endpoints', () => {
     await sleep(500);
     expect(got(down)).toHaveLength(6);
     expect(got(down).map((r) => r.headers['x-imtegrate-attempt'])).toEqual(['1', '2', '3', '4', '5', '6']);
+    // The row decided it failed; its job is failed too, not waiting on a spare Bull attempt.
+    const job = await t.app.get<Queue>(getQueueToken(QueueName.Webhooks)).getJob(log[0].id);
+    expect(await job?.getState()).toBe('failed');
   });
 
   it('while an attempt is pending the log shows when the next one is due', async () => {

@@ -7,7 +7,7 @@ import { OutboxRelay } from './outbox.relay.js';
 import { OutboxRepository } from './outbox.repository.js';
 import { RenderProducer } from './render.producer.js';
 import { WebhookProducer } from './webhook.producer.js';
-import { webhookRetryDelay } from './webhook-retry.js';
+import { webhookBackoff } from './webhook-retry.js';
 
 const registered = BullModule.registerQueue(...QUEUES.map((name) => ({ name })));
 
@@ -26,8 +26,8 @@ const registered = BullModule.registerQueue(...QUEUES.map((name) => ({ name })))
           stalledInterval: config.queue.stalledIntervalMs,
           maxStalledCount: 3,
           backoffStrategies: {
-            // Bull passes attemptsMade; our schedule is DESIGN's 1 min, 5 min, 30 min, 2 h, 12 h.
-            webhook: (attemptsMade: number) => webhookRetryDelay(attemptsMade, config.webhookRetryScale),
+            // DESIGN's 1 min, 5 min, 30 min, 2 h, 12 h, as the delivery row counts its attempts.
+            webhook: (attemptsMade: number, err: unknown) => webhookBackoff(attemptsMade, err, config.webhookRetryScale),
           },
         },
         defaultJobOptions: { removeOnComplete: 1000, removeOnFail: 5000 },

@@ -5,7 +5,7 @@ import type { Queue } from 'bull';
 import type { AppConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { withTimeout } from '../common/timeout.js';
-import { WEBHOOK_ATTEMPTS } from './webhook-retry.js';
+import { WEBHOOK_JOB_ATTEMPTS } from './webhook-retry.js';
 import { QueueName, WebhookJob, type DeliverWebhookPayload } from './queue.constants.js';
 
 /** Finished deliveries are kept this long so a late duplicate enqueue of the same delivery is a no-op. */
@@ -39,7 +39,7 @@ export class WebhookProducer {
         { deliveryId, requestId },
         {
           jobId: deliveryId,
-          attempts: WEBHOOK_ATTEMPTS,
+          attempts: WEBHOOK_JOB_ATTEMPTS,
           backoff: { type: 'webhook' },
           removeOnComplete: { age: KEEP_DELIVERED_SECONDS },
           removeOnFail: 1000,

@@ -18,7 +18,7 @@ import { ImagesRepository } from '../images/images.repository.js';
 import { OrgEntity } from '../orgs/org.entity.js';
 import { EventType, ResourceKind } from '../queue/outbox.types.js';
 import { QueueName, WebhookJob, type DeliverWebhookPayload } from '../queue/queue.constants.js';
-import { WEBHOOK_ATTEMPTS, webhookRetryDelay } from '../queue/webhook-retry.js';
+import { WEBHOOK_ATTEMPTS, webhookRetryDelay, WebhookRetryLater } from '../queue/webhook-retry.js';
 import { EventResources } from './event-resources.js';
 import { signWebhookBody, WEBHOOK_USER_AGENT } from './signing.js';
 import { type AttemptOutcome, WebhookDeliveriesRepository } from './webhook-deliveries.repository.js';
@@ -29,8 +29,8 @@ const RESPONSE_CAP_BYTES = 64 * 1024;
 /** DESIGN section 8: a receiver gets 10 s to answer. */
 const DELIVERY_TIMEOUT_MS = 10_000;
 
-/** An attempt that did not get a 2xx; Bull retries the job on the webhook schedule. */
-class DeliveryFailed extends Error {}
+/** The sixth attempt failed too: the row is `failed` and the job must not run again. */
+class DeliveryGaveUp extends Error {}
 
 /**
  * Worker graph only. Attempts one delivery row: a signed POST of {type, created_at, data}, the data
@@ -64,7 +64,9 @@ export class WebhookProcessor {
         this.metrics.webhookDeliveries.inc({ outcome: status === 0 ? 'skipped' : 'delivered' });
         return status;
       } catch (err) {
-        const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+        // The row decides when a delivery has failed; Bull's spare attempts are for executions the row never saw.
+        if (err instanceof DeliveryGaveUp) await job.discard();
+        const last = err instanceof DeliveryGaveUp || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
         this.metrics.webhookDeliveries.inc({ outcome: last ? 'failed' : 'retried' });
         throw err;
       }
@@ -113,19 +115,25 @@ export class WebhookProcessor {
     const ok = status !== null && status >= 200 && status < 300;
     if (!ok && error === null) error = `HTTP ${status}`;
     const record: DeliveryAttempt = { attempted_at: new Date(started).toISOString(), response_status: status, error: ok ? null : error, latency_ms: Date.now() - started };
+    const retryInMs = webhookRetryDelay(number, this.config.webhookRetryScale);
     const outcome: AttemptOutcome = ok
       ? { status: 'succeeded' }
       : number >= WEBHOOK_ATTEMPTS
         ? { status: 'failed' }
-        : { status: 'pending', nextRetryAt: new Date(Date.now() + webhookRetryDelay(number, this.config.webhookRetryScale)) };
-    await this.deliveries.recordAttempt(row.id, row.attemptCount, record, outcome);
+        : { status: 'pending', nextRetryAt: new Date(Date.now() + retryInMs) };
+    // Lost only to a duplicate execution of the same attempt, which then drives the delivery.
+    if (!(await this.deliveries.recordAttempt(row.id, row.attemptCount, record, outcome))) return 0;
     const what = `webhook ${row.id} (${row.eventType} for ${row.resourceKind} ${row.resourceId}) attempt ${number}`;
     if (ok) {
       this.logger.log(`${what}: delivered`);
       return status as number;
     }
-    this.logger.warn(`${what}: ${error}${outcome.status === 'failed' ? '; giving up' : ''}`);
-    throw new DeliveryFailed(`webhook endpoint: ${error}`);
+    if (outcome.status === 'failed') {
+      this.logger.warn(`${what}: ${error}; giving up`);
+      throw new DeliveryGaveUp(`webhook endpoint: ${error}; gave up after ${number} attempts`);
+    }
+    this.logger.warn(`${what}: ${error}; next attempt in ${retryInMs} ms`);
+    throw new WebhookRetryLater(`webhook endpoint: ${error}`, retryInMs);
   }
 
   /** The org's signing secret for an explicit URL, the endpoint's for an endpoint; null when the endpoint was deleted. */
