@@ -8,6 +8,7 @@ import type { Queue } from 'bull';
 import { OutboxRepository } from '../src/queue/outbox.repository.js';
 import { OutboxTopic } from '../src/queue/outbox.types.js';
 import { QueueName } from '../src/queue/queue.constants.js';
+import { WebhookDeliveriesRepository } from '../src/webhooks/webhook-deliveries.repository.js';
 import { startApi, type TestApp } from './support/app.js';
 import { createKey, createOrg, type TestOrg } from './support/factories.js';
 import { sleep, startImageServer, until, type ImageServer } from './support/image-server.js';
@@ -382,5 +383,21 @@ describe('webhook endpoints', () => {
       return d.length === 1 && d[0].status === 'succeeded' && d;
     });
     expect(log[0].attempts.at(-1)?.response_status).toBe(204);
+  });
+
+  it('the retention sweep deletes finished deliveries older than WEBHOOK_DELIVERY_RETENTION_DAYS and keeps the rest', async () => {
+    const org = await createOrg(t.ds);
+    const row = (status: string, daysAgo: number): unknown[] => [randomUUID(), org.orgId, status, `${daysAgo} days`];
+    const rows = [row('succeeded', 40), row('failed', 31), row('succeeded', 29), row('pending', 90)];
+    for (const r of rows) {
+      await t.ds.query(
+        `INSERT INTO webhook_deliveries (id, org_id, url, event_id, event_type, resource_kind, resource_id, occurred_at, status, updated_at)
+         VALUES ($1, $2, 'http://127.0.0.1/x', gen_random_uuid(), 'image.completed', 'image', gen_random_uuid(), now(), $3, now() - $4::interval)`,
+        r,
+      );
+    }
+    expect(await t.app.get(WebhookDeliveriesRepository).pruneFinished(30)).toBe(2);
+    const left = (await t.ds.query(`SELECT status FROM webhook_deliveries WHERE org_id = $1 ORDER BY status`, [org.orgId])) as { status: string }[];
+    expect(left.map((r) => r.status)).toEqual(['pending', 'succeeded']);
   });
 });

@@ -102,6 +102,16 @@ export class WebhookDeliveriesRepository implements EventFanout {
     return res[1] > 0;
   }
 
+  /** Deletes up to `limit` deliveries finished (succeeded or failed) more than `days` days ago; answers how many. */
+  async pruneFinished(days: number, limit = 1000): Promise<number> {
+    const res = (await this.ds.query(
+      `DELETE FROM webhook_deliveries WHERE id IN (
+         SELECT id FROM webhook_deliveries WHERE status <> 'pending' AND updated_at < now() - ($1 || ' days')::interval LIMIT $2)`,
+      [String(days), limit],
+    )) as [unknown[], number];
+    return res[1];
+  }
+
   listForEndpoint(endpointId: string, orgId: string, limit: number, cursor?: CursorPosition): Promise<WebhookDeliveryEntity[]> {
     const qb = this.ds
       .getRepository(WebhookDeliveryEntity)

@@ -20,6 +20,7 @@ export interface DeliveryAttempt {
 @Entity({ name: 'webhook_deliveries' })
 @Index('idx_webhook_deliveries_endpoint_created', ['endpointId', 'createdAt', 'id'])
 @Index('idx_webhook_deliveries_event', ['eventId'])
+@Index('idx_webhook_deliveries_finished', ['updatedAt'], { where: "status <> 'pending'" })
 export class WebhookDeliveryEntity {
   @PrimaryColumn({ type: 'uuid' })
   id: string;

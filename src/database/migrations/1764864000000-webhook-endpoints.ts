@@ -40,6 +40,8 @@ export class WebhookEndpoints1764864000000 implements MigrationInterface {
       )`);
     await q.query(`CREATE INDEX "idx_webhook_deliveries_endpoint_created" ON "webhook_deliveries" ("endpoint_id", "created_at", "id")`);
     await q.query(`CREATE INDEX "idx_webhook_deliveries_event" ON "webhook_deliveries" ("event_id")`);
+    // The retention sweep's scan: finished deliveries by age.
+    await q.query(`CREATE INDEX "idx_webhook_deliveries_finished" ON "webhook_deliveries" ("updated_at") WHERE status <> 'pending'`);
   }
 
   async down(q: QueryRunner): Promise<void> {
