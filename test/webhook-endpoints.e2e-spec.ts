@@ -25,6 +25,8 @@ const ENV = {
   WEBHOOK_RETRY_SCALE: '0.0001',
   QUEUE_LOCK_DURATION_MS: '1500',
   QUEUE_STALLED_INTERVAL_MS: '500',
+  WEBHOOK_SWEEP_INTERVAL_MS: '200',
+  WEBHOOK_SWEEP_AFTER_MS: '2000',
 };
 const VERSION = (JSON.parse(readFileSync(resolve(process.cwd(), 'package.json'), 'utf8')) as { version: string }).version;
 
@@ -391,13 +393,33 @@ describe('webhook endpoints', () => {
     const rows = [row('succeeded', 40), row('failed', 31), row('succeeded', 29), row('pending', 90)];
     for (const r of rows) {
       await t.ds.query(
-        `INSERT INTO webhook_deliveries (id, org_id, url, event_id, event_type, resource_kind, resource_id, occurred_at, status, updated_at)
-         VALUES ($1, $2, 'http://127.0.0.1/x', gen_random_uuid(), 'image.completed', 'image', gen_random_uuid(), now(), $3, now() - $4::interval)`,
+        `INSERT INTO webhook_deliveries (id, queue_prefix, org_id, url, event_id, event_type, resource_kind, resource_id, occurred_at, status, updated_at)
+         VALUES ($1, 'prune-test', $2, 'http://127.0.0.1/x', gen_random_uuid(), 'image.completed', 'image', gen_random_uuid(), now(), $3, now() - $4::interval)`,
         r,
       );
     }
     expect(await t.app.get(WebhookDeliveriesRepository).pruneFinished(30)).toBe(2);
     const left = (await t.ds.query(`SELECT status FROM webhook_deliveries WHERE org_id = $1 ORDER BY status`, [org.orgId])) as { status: string }[];
     expect(left.map((r) => r.status)).toEqual(['pending', 'succeeded']);
+  });
+
+  it('a pending delivery whose job Redis lost is queued again by the sweeper and delivered', async () => {
+    const tn = await tenant();
+    const done = await render(tn);
+    // Registered after the event, so the relay did not plan a delivery to it: the row below is the only one.
+    const path = receive(() => 204);
+    const endpoint = await register(tn.org.liveKey, { url: receiver.url(path) });
+    const id = randomUUID();
+    await t.ds.query(
+      `INSERT INTO webhook_deliveries (id, queue_prefix, org_id, endpoint_id, url, event_id, event_type, resource_kind, resource_id, occurred_at, created_at)
+       VALUES ($1, $2, $3, $4, $5, gen_random_uuid(), 'image.completed', 'image', $6, now(), now() - interval '1 minute')`,
+      [id, ENV.QUEUE_PREFIX, tn.org.orgId, endpoint.id, endpoint.url, done.id],
+    );
+    const [r] = await until('the swept delivery', () => got(path).length === 1 && got(path));
+    expect(r.headers['x-imtegrate-delivery-id']).toBe(id);
+    expect(verifies(endpoint.secret as string, r.raw, r.headers['x-imtegrate-signature'])).toBe(true);
+    await until('the row to be succeeded', async () => (await deliveries(tn.org.liveKey, endpoint.id))[0]?.status === 'succeeded');
+    await sleep(600);
+    expect(got(path)).toHaveLength(1);
   });
 });

@@ -38,6 +38,9 @@ export interface DeliverWebhookPayload extends RequestCorrelated {
   url?: string;
 }
 
+/** Bull states in which a job will still run (or is running): a job in one of them needs no re-drive. */
+export const LIVE_JOB_STATES: ReadonlySet<string> = new Set(['active', 'waiting', 'delayed', 'paused']);
+
 /** The queues every process registers; only the worker graph adds processors. */
 export const QUEUES: QueueName[] = [QueueName.Render, QueueName.Webhooks];
 

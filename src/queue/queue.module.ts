@@ -37,6 +37,6 @@ const registered = BullModule.registerQueue(...QUEUES.map((name) => ({ name })))
   ],
   // Every process that has the queues relays the outbox into them (see OutboxRelay).
   providers: [RenderProducer, WebhookProducer, OutboxRepository, OutboxRelay],
-  exports: [registered, RenderProducer, OutboxRepository],
+  exports: [registered, RenderProducer, WebhookProducer, OutboxRepository],
 })
 export class QueueModule {}

@@ -6,7 +6,7 @@ import type { AppConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { withTimeout } from '../common/timeout.js';
 import { WEBHOOK_JOB_ATTEMPTS } from './webhook-retry.js';
-import { QueueName, WebhookJob, type DeliverWebhookPayload } from './queue.constants.js';
+import { LIVE_JOB_STATES, QueueName, WebhookJob, type DeliverWebhookPayload } from './queue.constants.js';
 
 /** Finished deliveries are kept this long so a late duplicate enqueue of the same delivery is a no-op. */
 const KEEP_DELIVERED_SECONDS = 24 * 3600;
@@ -31,9 +31,28 @@ export class WebhookProducer {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  private bounded<T>(p: Promise<T>, what: string): Promise<T> {
+    return withTimeout(p, this.config.queue.commandTimeoutMs, `Redis (${what})`);
+  }
+
+  /**
+   * Queues the delivery unless its job still lives (the sweeper, for a pending row whose job Redis
+   * lost or Bull gave up on). A finished job of the same id is removed first, since it would make
+   * the add a no-op. Answers whether it queued.
+   */
+  async requeue(deliveryId: string, requestId: string): Promise<boolean> {
+    const job = await this.bounded(this.queue.getJob(deliveryId), 'getJob');
+    if (job) {
+      if (LIVE_JOB_STATES.has(await this.bounded(job.getState(), 'job state'))) return false;
+      await this.bounded(job.remove(), 'job remove');
+    }
+    await this.enqueue(deliveryId, requestId);
+    return true;
+  }
+
   /** jobId = delivery id, so enqueueing the same delivery again (a relay retry) is a no-op. */
   async enqueue(deliveryId: string, requestId: string): Promise<void> {
-    await withTimeout(
+    await this.bounded(
       this.queue.add(
         WebhookJob.Deliver,
         { deliveryId, requestId },
@@ -45,8 +64,7 @@ export class WebhookProducer {
           removeOnFail: 1000,
         },
       ),
-      this.config.queue.commandTimeoutMs,
-      'Redis (webhook enqueue)',
+      'webhook enqueue',
     );
   }
 }

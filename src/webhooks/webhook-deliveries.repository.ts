@@ -1,7 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { CursorPosition } from '../common/pagination/cursor.js';
+import type { AppConfig } from '../config/config.js';
+import { APP_CONFIG } from '../config/config.module.js';
 import { fetchKeysetRows } from '../common/pagination/keyset.js';
 import type { EventFanout, PlannedDelivery } from '../queue/event-fanout.js';
 import type { EventPayload, EventType, ResourceKind } from '../queue/outbox.types.js';
@@ -31,7 +33,10 @@ export type AttemptOutcome = { status: 'succeeded' } | { status: 'pending'; next
  */
 @Injectable()
 export class WebhookDeliveriesRepository implements EventFanout {
-  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   /**
    * One row per destination: the event's explicit URLs, and every live endpoint of the
@@ -58,13 +63,14 @@ export class WebhookDeliveriesRepository implements EventFanout {
     return pending.map((r) => ({ deliveryId: r.id }));
   }
 
-  /** Inserts rows not already there (by id). */
+  /** Inserts rows not already there (by id), for this process's QUEUE_PREFIX. */
   async insert(rows: NewDelivery[]): Promise<void> {
     await this.ds.query(
-      `INSERT INTO webhook_deliveries (id, org_id, endpoint_id, url, event_id, event_type, resource_kind, resource_id, occurred_at)
-       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::uuid[], $6::text[], $7::text[], $8::uuid[], $9::timestamptz[])
+      `INSERT INTO webhook_deliveries (queue_prefix, id, org_id, endpoint_id, url, event_id, event_type, resource_kind, resource_id, occurred_at)
+       SELECT $1, * FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::uuid[], $7::text[], $8::text[], $9::uuid[], $10::timestamptz[])
        ON CONFLICT (id) DO NOTHING`,
       [
+        this.config.queuePrefix,
         rows.map((r) => r.id),
         rows.map((r) => r.orgId),
         rows.map((r) => r.endpointId),
@@ -100,6 +106,20 @@ export class WebhookDeliveriesRepository implements EventFanout {
       [id],
     )) as [unknown[], number];
     return res[1] > 0;
+  }
+
+  /**
+   * Pending deliveries of this QUEUE_PREFIX whose attempt (the next one, or the first) has been due
+   * for more than `overdueMs`, oldest first: the sweeper checks that each still has a live job.
+   */
+  async findOverdue(overdueMs: number, limit: number): Promise<string[]> {
+    const rows = (await this.ds.query(
+      `SELECT id FROM webhook_deliveries
+       WHERE status = 'pending' AND queue_prefix = $3 AND COALESCE(next_retry_at, created_at) < now() - ($1 || ' milliseconds')::interval
+       ORDER BY created_at LIMIT $2`,
+      [String(overdueMs), limit, this.config.queuePrefix],
+    )) as { id: string }[];
+    return rows.map((r) => r.id);
   }
 
   /** Deletes up to `limit` deliveries finished (succeeded or failed) more than `days` days ago; answers how many. */

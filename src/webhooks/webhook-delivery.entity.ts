@@ -21,12 +21,20 @@ export interface DeliveryAttempt {
 @Index('idx_webhook_deliveries_endpoint_created', ['endpointId', 'createdAt', 'id'])
 @Index('idx_webhook_deliveries_event', ['eventId'])
 @Index('idx_webhook_deliveries_finished', ['updatedAt'], { where: "status <> 'pending'" })
+@Index('idx_webhook_deliveries_pending', ['createdAt'], { where: "status = 'pending'" })
 export class WebhookDeliveryEntity {
   @PrimaryColumn({ type: 'uuid' })
   id: string;
 
   @Column({ name: 'org_id', type: 'uuid' })
   orgId: string;
+
+  /**
+   * The QUEUE_PREFIX of the relay that planned it: only workers of that prefix re-drive it, so
+   * installs (or test runs) sharing a database never deliver each other's events.
+   */
+  @Column({ name: 'queue_prefix', type: 'text' })
+  queuePrefix: string;
 
   /** The endpoint it goes to; null for a per-render webhook_url (signed with the organisation's secret). */
   @Column({ name: 'endpoint_id', type: 'uuid', nullable: true })

@@ -23,6 +23,7 @@ export class WebhookEndpoints1764864000000 implements MigrationInterface {
       CREATE TABLE "webhook_deliveries" (
         "id" uuid NOT NULL,
         "org_id" uuid NOT NULL,
+        "queue_prefix" text NOT NULL,
         "endpoint_id" uuid,
         "url" text NOT NULL,
         "event_id" uuid NOT NULL,
@@ -42,6 +43,8 @@ export class WebhookEndpoints1764864000000 implements MigrationInterface {
     await q.query(`CREATE INDEX "idx_webhook_deliveries_event" ON "webhook_deliveries" ("event_id")`);
     // The retention sweep's scan: finished deliveries by age.
     await q.query(`CREATE INDEX "idx_webhook_deliveries_finished" ON "webhook_deliveries" ("updated_at") WHERE status <> 'pending'`);
+    // The delivery sweeper's scan: pending deliveries, oldest first.
+    await q.query(`CREATE INDEX "idx_webhook_deliveries_pending" ON "webhook_deliveries" ("created_at") WHERE status = 'pending'`);
   }
 
   async down(q: QueryRunner): Promise<void> {
