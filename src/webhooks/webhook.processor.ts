@@ -123,16 +123,16 @@ export class WebhookProcessor {
         : { status: 'pending', nextRetryAt: new Date(Date.now() + retryInMs) };
     // Lost only to a duplicate execution of the same attempt, which then drives the delivery.
     if (!(await this.deliveries.recordAttempt(row.id, row.attemptCount, record, outcome))) return 0;
-    const what = `webhook ${row.id} (${row.eventType} for ${row.resourceKind} ${row.resourceId}) attempt ${number}`;
+    const what = `webhook ${row.id} (${row.eventType} for ${row.resourceId})`;
     if (ok) {
-      this.logger.log(`${what}: delivered`);
+      this.logger.log(`${what} delivered on attempt ${number}`);
       return status as number;
     }
     if (outcome.status === 'failed') {
-      this.logger.warn(`${what}: ${error}; giving up`);
+      this.logger.warn(`${what} attempt ${number}: ${error}; giving up`);
       throw new DeliveryGaveUp(`webhook endpoint: ${error}; gave up after ${number} attempts`);
     }
-    this.logger.warn(`${what}: ${error}; next attempt in ${retryInMs} ms`);
+    this.logger.warn(`${what} attempt ${number}: ${error}; next attempt in ${retryInMs} ms`);
     throw new WebhookRetryLater(`webhook endpoint: ${error}`, retryInMs);
   }
 
