@@ -422,4 +422,16 @@ describe('webhook endpoints', () => {
     await sleep(600);
     expect(got(path)).toHaveLength(1);
   });
+
+  it('a relay leaves a record of a topic it does not know (a newer version wrote it) unsent, never dropped', async () => {
+    const id = randomUUID();
+    await t.ds.query(`INSERT INTO outbox (id, queue_prefix, topic, aggregate_id, payload) VALUES ($1, $2, 'future.thing', $1, '{}')`, [id, ENV.QUEUE_PREFIX]);
+    t.app.get(OutboxRepository).announce();
+    const [row] = await until('a relay to have tried it', async () => {
+      const rows = (await t.ds.query(`SELECT sent_at, attempts, last_error FROM outbox WHERE id = $1`, [id])) as { sent_at: Date | null; attempts: number; last_error: string | null }[];
+      return rows[0].attempts > 0 && rows;
+    });
+    expect(row).toMatchObject({ sent_at: null, last_error: expect.stringContaining('unknown outbox topic "future.thing"') });
+    await t.ds.query(`DELETE FROM outbox WHERE id = $1`, [id]);
+  });
 });

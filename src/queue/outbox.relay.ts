@@ -87,11 +87,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         await this.render.enqueue(rec.payload);
       } else {
         const event = eventOf(rec);
-        if (event) {
-          // The endpoint set is decided here, once per event; a retry re-plans idempotently.
-          const deliveries = await this.fanout.plan(rec.id, rec.createdAt, event);
-          for (const d of deliveries) await this.webhooks.enqueue(d.deliveryId, event.requestId ?? `event:${rec.id}`);
-        }
+        // A topic this version does not know was written by a newer one: left for its relays, never dropped.
+        if (!event) return { ok: false, error: `unknown outbox topic "${String(rec.topic)}" (written by a newer version?)` };
+        // The endpoint set is decided here, once per event; a retry re-plans idempotently.
+        const deliveries = await this.fanout.plan(rec.id, rec.createdAt, event);
+        for (const d of deliveries) await this.webhooks.enqueue(d.deliveryId, event.requestId ?? `event:${rec.id}`);
       }
       return { ok: true };
     } catch (err) {
