@@ -49,7 +49,27 @@ describe('admin CLI (npm run cli)', () => {
     expect((await cli(['keys:revoke', key.id, '--org', org.org_id])).code).toBe(2);
   });
 
+  it('orgs:signing-secret prints the per-render webhook secret; orgs:rotate-signing-secret replaces it', async () => {
+    const org = JSON.parse((await cli(['orgs:create', 'Signing Co', '--json'])).stdout) as { org_id: string };
+    const stored = async (): Promise<string> =>
+      ((await t.ds.query('SELECT signing_secret FROM organizations WHERE id = $1', [org.org_id])) as { signing_secret: string }[])[0].signing_secret;
+    const shown = await cli(['orgs:signing-secret', '--org', org.org_id, '--json']);
+    expect(shown.code).toBe(0);
+    expect(JSON.parse(shown.stdout)).toEqual({ org_id: org.org_id, signing_secret: await stored() });
+    const rotated = await cli(['orgs:rotate-signing-secret', '--org', org.org_id, '--json']);
+    expect(rotated.code).toBe(0);
+    const next = (JSON.parse(rotated.stdout) as { signing_secret: string }).signing_secret;
+    expect(next).toMatch(/^[0-9a-f]{64}$/);
+    expect(next).not.toBe((JSON.parse(shown.stdout) as { signing_secret: string }).signing_secret);
+    expect(next).toBe(await stored());
+    const human = await cli(['orgs:signing-secret', '--org', org.org_id]);
+    expect(human.stdout).toContain(next);
+    const missing = await cli(['orgs:rotate-signing-secret', '--org', '00000000-0000-4000-8000-000000000000']);
+    expect([missing.code, missing.stderr]).toEqual([2, expect.stringMatching(/^error: no organisation/)]);
+  });
+
   it.each([
+    [['orgs:signing-secret']],
     [['keys:create', '--org', 'nope']],
     [['keys:create', '--org', '00000000-0000-4000-8000-000000000000', '--scopes', 'everything']],
     [['orgs:create']],

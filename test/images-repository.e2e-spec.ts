@@ -83,8 +83,8 @@ describe('ImagesRepository status transitions', () => {
     expect(await images.claim(id)).toBe(2);
     expect(await images.complete(id, 1, result)).toBe(false);
     expect(await images.complete(id, 2, result)).toBe(true);
-    const events = (await ds.query(`SELECT topic FROM outbox WHERE aggregate_id = $1 AND topic <> 'render.requested'`, [id])) as { topic: string }[];
-    expect(events).toEqual([{ topic: 'image.completed' }]);
+    const events = (await ds.query(`SELECT topic, payload->>'eventType' AS event_type FROM outbox WHERE aggregate_id = $1 AND topic <> 'render.requested'`, [id])) as { topic: string; event_type: string }[];
+    expect(events).toEqual([{ topic: 'event', event_type: 'image.completed' }]);
   });
 
   it('a status change and its event commit together: when the event cannot be written, the status does not change', async () => {
@@ -102,8 +102,8 @@ describe('ImagesRepository status transitions', () => {
       await ds.query(`DROP FUNCTION ${fn}()`);
     }
     expect(await images.complete(id, attempt, result)).toBe(true);
-    const events = (await ds.query(`SELECT topic FROM outbox WHERE aggregate_id = $1 AND topic <> 'render.requested'`, [id])) as { topic: string }[];
-    expect(events).toEqual([{ topic: 'image.completed' }]);
+    const events = (await ds.query(`SELECT topic, payload->>'eventType' AS event_type FROM outbox WHERE aggregate_id = $1 AND topic <> 'render.requested'`, [id])) as { topic: string; event_type: string }[];
+    expect(events).toEqual([{ topic: 'event', event_type: 'image.completed' }]);
   });
 });
 

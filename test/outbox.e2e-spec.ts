@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { OutboxTopic } from '../src/queue/outbox.types.js';
 import { startApi, type TestApp } from './support/app.js';
 import { createOrg, type TestOrg } from './support/factories.js';
-import { sleep } from './support/image-server.js';
+import { sleep, until } from './support/image-server.js';
 import { privateRedis, type PrivateRedis } from './support/redis-server.js';
 import { api, type ImageBody, publishedTemplate, waitForImage } from './support/render-flow.js';
 import { startWorker, type WorkerProcess } from './support/worker.js';
@@ -35,15 +35,6 @@ describe('the transactional outbox', () => {
       imageId,
     ])) as OutboxRow[];
 
-  async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const v = await probe();
-      if (v) return v;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await sleep(50);
-    }
-  }
 
   beforeAll(async () => {
     redis = await privateRedis();
@@ -79,9 +70,15 @@ describe('the transactional outbox', () => {
       const all = await records(post.body.id);
       return all.length === 2 && all[1].sent_at !== null && all;
     });
-    expect(events.map((r) => r.topic)).toEqual([OutboxTopic.RenderRequested, OutboxTopic.ImageCompleted]);
+    expect(events.map((r) => r.topic)).toEqual([OutboxTopic.RenderRequested, OutboxTopic.Event]);
     // The event carries the POST's request id on to its webhook jobs.
-    expect(events[1].payload).toEqual({ imageId: post.body.id, orgId: org.orgId, destinations: [], requestId: post.headers.get('x-request-id') });
+    expect(events[1].payload).toEqual({
+      eventType: 'image.completed',
+      orgId: org.orgId,
+      resource: { kind: 'image', id: post.body.id },
+      destinations: [],
+      requestId: post.headers.get('x-request-id'),
+    });
   });
 
   it('with Redis down a POST still answers 202 at once and readyz reports Redis; the render completes once Redis is back (data dropped)', async () => {

@@ -152,8 +152,8 @@ describe('a worker killed mid-render', () => {
     const done = await waitForImage(t.baseUrl, org.liveKey, post.body.id, 20_000);
     expect(done.status).toBe('completed');
     expect(images.hits('/dup.png')).toBe(2);
-    const events = (await t.ds.query(`SELECT topic FROM outbox WHERE aggregate_id = $1 AND topic <> 'render.requested'`, [post.body.id])) as unknown[];
-    expect(events).toEqual([{ topic: 'image.completed' }]);
+    const events = (await t.ds.query(`SELECT topic, payload->>'eventType' AS event_type FROM outbox WHERE aggregate_id = $1 AND topic <> 'render.requested'`, [post.body.id])) as unknown[];
+    expect(events).toEqual([{ topic: 'event', event_type: 'image.completed' }]);
     const [row] = (await t.ds.query(`SELECT attempts FROM images WHERE id = $1`, [post.body.id])) as { attempts: number }[];
     expect(row.attempts).toBe(1);
     await w.stop();

@@ -26,6 +26,9 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const USAGE = `Usage: npm run cli -- <command> [options]
 
   orgs:create "<name>" [--json]                 create an organisation with a live and a test key
+  orgs:signing-secret --org <org_id> [--json]   print the secret signing per-render webhook_url deliveries
+  orgs:rotate-signing-secret --org <org_id> [--json]
+                                                replace it (attempts from now on use the new one)
   keys:create --org <org_id> [--mode live|test] [--name <name>] [--scopes a,b] [--rate-limit N] [--json]
   keys:list --org <org_id> [--json]
   keys:update <key_id> --org <org_id> --rate-limit N|default [--json]
@@ -182,6 +185,15 @@ export async function runCli(argv: string[], io: CliIo, parseArgs: typeof ParseA
           live_key: live.key,
           test_key: test.key,
         });
+        return 0;
+      }
+      case 'orgs:signing-secret':
+      case 'orgs:rotate-signing-secret': {
+        const orgId = requireOrg(values.org);
+        const org = command === 'orgs:signing-secret' ? await repo.findOrg(orgId) : await repo.rotateSigningSecret(orgId);
+        if (!org) throw new UsageError(`no organisation ${orgId}`);
+        const verb = command === 'orgs:signing-secret' ? 'Signing secret' : 'New signing secret';
+        print(`${verb} of ${org.name} (${org.id}): ${org.signingSecret}`, { org_id: org.id, signing_secret: org.signingSecret });
         return 0;
       }
       case 'keys:create': {

@@ -6,7 +6,7 @@ import type { CursorPosition } from '../common/pagination/cursor.js';
 import { fetchKeysetRows } from '../common/pagination/keyset.js';
 import { type FinishedImage, ImagesRepository, type NewImage } from '../images/images.repository.js';
 import { OutboxRepository } from '../queue/outbox.repository.js';
-import { OutboxTopic } from '../queue/outbox.types.js';
+import { EventType, OutboxTopic, ResourceKind } from '../queue/outbox.types.js';
 import { CollectionEntity } from './collection.entity.js';
 
 /** What the API decides about a new collection; ids, counters and status are the repository's. */
@@ -81,9 +81,10 @@ export class CollectionsRepository {
       image.collectionId,
     ])) as [unknown[], number];
     if (won[1] === 0) return;
-    await this.outbox.append(em, OutboxTopic.CollectionCompleted, image.collectionId as string, {
-      collectionId: image.collectionId as string,
+    await this.outbox.append(em, OutboxTopic.Event, image.collectionId as string, {
+      eventType: EventType.CollectionCompleted,
       orgId: image.orgId,
+      resource: { kind: ResourceKind.Collection, id: image.collectionId as string },
       destinations: c.webhook_url ? [c.webhook_url] : [],
     });
   }

@@ -57,6 +57,10 @@ export interface AppConfig {
   };
   /** Multiplies the webhook retry schedule (1 min ... 12 h); tests shrink it. */
   readonly webhookRetryScale: number;
+  /** Finished webhook deliveries (succeeded or failed) stay listable this many days, then the worker deletes them. */
+  readonly webhookDeliveryRetentionDays: number;
+  /** The delivery sweeper: every intervalMs, pending deliveries overdue by afterMs with no live job are queued again. */
+  readonly webhookSweep: { readonly afterMs: number; readonly intervalMs: number };
   /** Outbound fetch limits for remote images. */
   readonly fetch: { readonly timeoutMs: number; readonly maxBytes: number; readonly maxRedirects: number };
   /** What one POST may make the API fetch before it is accepted (remote image_url pre-flight). */
@@ -174,6 +178,9 @@ export const DEFAULTS = {
   PREFLIGHT_CONCURRENCY: '4',
   PREFLIGHT_MAX_PER_ORG: '8',
   WEBHOOK_RETRY_SCALE: '1',
+  WEBHOOK_DELIVERY_RETENTION_DAYS: '30',
+  WEBHOOK_SWEEP_AFTER_MS: '60000',
+  WEBHOOK_SWEEP_INTERVAL_MS: '30000',
   RENDER_TIMEOUT_MS: '60000',
   RENDER_THREAD_MAX_MEMORY_MB: '1024',
   RENDER_QUEUE_MAX: '256',
@@ -417,6 +424,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (!/^\d+(\.\d+)?$/.test(webhookRetryScaleRaw) || webhookRetryScale <= 0 || webhookRetryScale > 10) {
     problems.push(`WEBHOOK_RETRY_SCALE must be a number above 0 and at most 10 (got "${webhookRetryScaleRaw}")`);
   }
+  const webhookDeliveryRetentionDays = intIn('WEBHOOK_DELIVERY_RETENTION_DAYS', get('WEBHOOK_DELIVERY_RETENTION_DAYS'), 1, 3650, problems);
+  const webhookSweep = {
+    afterMs: intIn('WEBHOOK_SWEEP_AFTER_MS', get('WEBHOOK_SWEEP_AFTER_MS'), 100, 86_400_000, problems),
+    intervalMs: intIn('WEBHOOK_SWEEP_INTERVAL_MS', get('WEBHOOK_SWEEP_INTERVAL_MS'), 50, 3_600_000, problems),
+  };
   const fetch = {
     timeoutMs: intIn('FETCH_TIMEOUT_MS', get('FETCH_TIMEOUT_MS'), 100, 120_000, problems),
     maxBytes: intIn('FETCH_MAX_BYTES', get('FETCH_MAX_BYTES'), 1024, 100 * 1024 * 1024, problems),
@@ -490,6 +502,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     render: Object.freeze(render),
     inspect: Object.freeze(inspect),
     webhookRetryScale,
+    webhookDeliveryRetentionDays,
+    webhookSweep: Object.freeze(webhookSweep),
     rateLimit: Object.freeze(rateLimit),
     maxPendingRendersPerOrg,
     collectionMaxTemplates,

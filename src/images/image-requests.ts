@@ -1,13 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ImageFetcher } from '../outbound/image-fetcher.js';
 import { LIMITS, type Modification } from '../renderer/index.js';
-import { urlProblem } from '../templates/modifications.js';
 import { invalid, TemplatesService } from '../templates/templates.service.js';
-import { describeFetchError, PerOrgGate, preflightImageUrls } from './url-preflight.js';
+import { destinationUrlProblem, PerOrgGate, preflightImageUrls } from './url-preflight.js';
 import type { AddressPolicy } from '../outbound/address-policy.js';
 import { ADDRESS_POLICY, IMAGE_FETCHER } from '../outbound/image-fetcher.provider.js';
-import { checkOutboundUrl } from '../outbound/safe-request.js';
-import { SafeRequestError } from '../outbound/safe-request-error.js';
 import type { Principal } from '../orgs/auth/auth.types.js';
 import { ApiError } from '../http/api-error.js';
 import type { AppConfig } from '../config/config.js';
@@ -64,16 +61,11 @@ export class ImageRequests {
 
   /** A URL events may be POSTed to: http(s), no credentials, resolving to an address the policy allows. */
   async checkWebhookUrl(field: string, url: string): Promise<void> {
-    const reason = urlProblem(url, { assetKind: () => undefined });
-    if (reason) throw invalid('invalid_webhook_url', [{ name: field, reason: `${field} ${reason}` }]);
     // Checked at the door (resolved, then the address policy) and again at every delivery.
-    try {
-      await checkOutboundUrl(url, { policy: this.policy, timeoutMs: this.config.fetch.timeoutMs });
-    } catch (err) {
-      if (!(err instanceof SafeRequestError)) throw err;
-      throw invalid('invalid_webhook_url', [{ name: field, reason: `${field} ${describeFetchError(err)}` }]);
-    }
+    const reason = await destinationUrlProblem(url, field, { policy: this.policy, timeoutMs: this.config.fetch.timeoutMs });
+    if (reason) throw invalid('invalid_webhook_url', [{ name: field, reason }]);
   }
+
 
   /** The org's live, published template and one of its versions (default: the current one); 400s naming the field otherwise. */
   async publishedVersion(p: Principal, templateId: string, versionNo?: number): Promise<TemplateVersionEntity> {

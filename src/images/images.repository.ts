@@ -6,7 +6,7 @@ import { APP_CONFIG } from '../config/config.module.js';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { OutboxRepository } from '../queue/outbox.repository.js';
-import { OutboxTopic, type ImageEventTopic } from '../queue/outbox.types.js';
+import { EventType, OutboxTopic, ResourceKind } from '../queue/outbox.types.js';
 import type { CursorPosition } from '../common/pagination/cursor.js';
 import { ImageEntity, type ImageError, type ImageStatus } from './image.entity.js';
 
@@ -243,7 +243,7 @@ export class ImagesRepository implements OnModuleDestroy {
    * URL) and the event's outbox record commit together, so the event fires exactly when the
    * change wins and never without it.
    */
-  private async transition(event: ImageEventTopic, sql: string, params: unknown[], requestId?: string): Promise<boolean> {
+  private async transition(event: EventType.ImageCompleted | EventType.ImageFailed, sql: string, params: unknown[], requestId?: string): Promise<boolean> {
     const changed = await this.ds.transaction(async (em) => {
       type Changed = { id: string; org_id: string; webhook_url: string | null; collection_id: string | null; status: 'completed' | 'failed' };
       const res = (await em.query(sql, params)) as [Changed[], number];
@@ -254,9 +254,10 @@ export class ImagesRepository implements OnModuleDestroy {
         if (!this.finishHook) throw new Error(`image ${r.id} of collection ${r.collection_id} finished in a process without the collections counter`);
         await this.finishHook(em, { id: r.id, orgId: r.org_id, collectionId: r.collection_id, status: r.status });
       }
-      await this.outbox.append(em, event, r.id, {
-        imageId: r.id,
+      await this.outbox.append(em, OutboxTopic.Event, r.id, {
+        eventType: event,
         orgId: r.org_id,
+        resource: { kind: ResourceKind.Image, id: r.id },
         destinations: r.webhook_url ? [r.webhook_url] : [],
         ...(requestId !== undefined ? { requestId } : {}),
       });
@@ -349,7 +350,7 @@ export class ImagesRepository implements OnModuleDestroy {
   async complete(id: string, attempt: number, r: RenderResult, requestId?: string): Promise<boolean> {
     this.forget(id, attempt);
     return this.transition(
-      OutboxTopic.ImageCompleted,
+      EventType.ImageCompleted,
       `UPDATE images SET status = 'completed', result_key = $3, thumbnail_key = $4, image_metadata = $5,
          completed_at = now(), updated_at = now(), duration_ms = $6, error = NULL, lease_until = NULL
        WHERE id = $1 AND status = 'rendering' AND attempts = $2 ${RETURNING_EVENT}`,
@@ -362,7 +363,7 @@ export class ImagesRepository implements OnModuleDestroy {
   async fail(id: string, attempt: number, error: ImageError, durationMs: number | null, requestId?: string): Promise<boolean> {
     this.forget(id, attempt);
     return this.transition(
-      OutboxTopic.ImageFailed,
+      EventType.ImageFailed,
       `UPDATE images SET status = 'failed', error = $3, completed_at = now(), updated_at = now(), duration_ms = $4, lease_until = NULL
        WHERE id = $1 AND status = 'rendering' AND attempts = $2 ${RETURNING_EVENT}`,
       [id, attempt, JSON.stringify(error), durationMs],
@@ -442,7 +443,7 @@ export class ImagesRepository implements OnModuleDestroy {
   /** pending/rendering -> failed as render_lost, if the row is still as the sweeper saw it. */
   async failLost(seen: StaleImage, error: ImageError): Promise<boolean> {
     return this.transition(
-      OutboxTopic.ImageFailed,
+      EventType.ImageFailed,
       `UPDATE images SET status = 'failed', error = $4, completed_at = now(), updated_at = now(), duration_ms = NULL
        WHERE id = $1 AND status = $2 AND attempts = $3 AND ${LEASE_LAPSED} ${RETURNING_EVENT}`,
       [seen.id, seen.status, seen.attempts, JSON.stringify(error)],

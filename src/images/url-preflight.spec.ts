@@ -3,7 +3,8 @@ import sharp from 'sharp';
 import type { ImageFetcher } from '../outbound/image-fetcher.js';
 import { SafeRequestError } from '../outbound/safe-request-error.js';
 import type { Modification } from '../renderer/index.js';
-import { PerOrgGate, preflightImageUrls } from './url-preflight.js';
+import { createAddressPolicy } from '../outbound/address-policy.js';
+import { destinationUrlProblem, PerOrgGate, preflightImageUrls } from './url-preflight.js';
 
 /** A fetcher over a table of URLs: the outside world is the only thing this spec fakes. */
 function tableFetcher(table: Record<string, Buffer>): ImageFetcher & { calls: string[] } {
@@ -102,5 +103,31 @@ describe('PerOrgGate', () => {
     releases.splice(0).forEach((r) => r());
     await Promise.all(a);
     expect(gate.inFlight('A')).toBe(0);
+  });
+});
+
+describe('destinationUrlProblem (webhook_url, an endpoint url)', () => {
+  const strict = { policy: createAddressPolicy(), timeoutMs: 2000 };
+  // IP literals: decided by the policy without DNS or a connection.
+  it.each(['http://127.0.0.1:8080/hook', 'http://[::1]/hook', 'http://10.1.2.3/', 'http://172.16.0.1/', 'http://192.168.0.10/', 'http://169.254.169.254/latest/meta-data/', 'http://[fd00:ec2::254]/', 'http://100.64.0.1/', 'http://0.0.0.0/', 'http://[::ffff:10.0.0.1]/'])(
+    'refuses the private, loopback or metadata address %s without an allow-list',
+    async (url) => {
+      expect(await destinationUrlProblem(url, 'url', strict)).toBe('url the address is not publicly routable');
+    },
+  );
+
+  it('lets loopback through only when FETCH_ALLOW_CIDRS allows it (the tests\' receivers)', async () => {
+    const allowing = { policy: createAddressPolicy({ allowCidrs: ['127.0.0.0/8'] }), timeoutMs: 2000 };
+    expect(await destinationUrlProblem('http://127.0.0.1:8080/hook', 'url', allowing)).toBeNull();
+    expect(await destinationUrlProblem('http://10.0.0.1/hook', 'url', allowing)).toBe('url the address is not publicly routable');
+  });
+
+  it('names the field for a URL that is not http(s)', async () => {
+    expect(await destinationUrlProblem('ftp://example.com/x', 'webhook_url', strict)).toBe('webhook_url scheme "ftp" is not allowed; use http or https');
+    expect(await destinationUrlProblem('https://user:pw@example.com/', 'url', strict)).toBe('url must not contain credentials');
+  });
+
+  it('accepts a public address literal', async () => {
+    expect(await destinationUrlProblem('https://93.184.215.14/hook', 'url', strict)).toBeNull();
   });
 });

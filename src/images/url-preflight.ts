@@ -1,9 +1,11 @@
 import sharp from 'sharp';
+import type { AddressPolicy } from '../outbound/address-policy.js';
 import type { ImageFetcher } from '../outbound/image-fetcher.js';
+import { checkOutboundUrl } from '../outbound/safe-request.js';
 import { SafeRequestError } from '../outbound/safe-request-error.js';
 import type { Modification } from '../renderer/index.js';
 import { isRenderError, LIMITS, measureEmbedded, svgUnsafeReason } from '../renderer/index.js';
-import type { ModificationProblem } from '../templates/modifications.js';
+import { type ModificationProblem, urlProblem } from '../templates/modifications.js';
 
 /** Bounds on what one request may make the API fetch before it is accepted (settings in config/). */
 export interface PreflightLimits {
@@ -163,5 +165,23 @@ export function describeFetchError(err: SafeRequestError): string {
       return 'the host name does not resolve';
     default:
       return 'the connection failed';
+  }
+}
+
+/**
+ * The door check of a destination URL a caller hands us (`webhook_url`, an endpoint's `url`):
+ * an absolute http(s) URL without credentials whose host resolves to addresses the policy allows.
+ * Answers the reason, starting with the field's name, or null. Delivery checks again at connect
+ * time, since DNS can change in between.
+ */
+export async function destinationUrlProblem(url: string, field: string, opts: { policy: AddressPolicy; timeoutMs: number }): Promise<string | null> {
+  const reason = urlProblem(url, { assetKind: () => undefined });
+  if (reason) return `${field} ${reason}`;
+  try {
+    await checkOutboundUrl(url, opts);
+    return null;
+  } catch (err) {
+    if (!(err instanceof SafeRequestError)) throw err;
+    return `${field} ${describeFetchError(err)}`;
   }
 }

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { KeyMode } from './api-key.entity.js';
 
-export const SCOPES = ['images:read', 'images:write', 'templates:read', 'templates:write', 'webhooks:write', 'people:read', 'people:write', 'rules:read', 'rules:write'] as const;
+export const SCOPES = ['images:read', 'images:write', 'templates:read', 'templates:write', 'webhooks:read', 'webhooks:write', 'people:read', 'people:write', 'rules:read', 'rules:write'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 const KEY_PATTERN = /^ik_(live|test)_([A-Za-z0-9_-]{40})$/;

@@ -32,13 +32,24 @@ export interface AuthenticatedKey {
   rateLimitPerMinute: number | null;
 }
 
+const newSigningSecret = (): string => randomBytes(32).toString('hex');
+
 /** Plain class so the admin CLI can use it with a bare DataSource, outside Nest. */
 export class OrgsRepository {
   constructor(private readonly ds: DataSource) {}
 
   async createOrg(name: string): Promise<OrgEntity> {
     const repo = this.ds.getRepository(OrgEntity);
-    return repo.save(repo.create({ name, signingSecret: randomBytes(32).toString('hex') }));
+    return repo.save(repo.create({ name, signingSecret: newSigningSecret() }));
+  }
+
+  /**
+   * A new signing secret for per-render webhook_url deliveries; null when there is no such
+   * organisation. Attempts made from now on (retries of earlier events too) are signed with it.
+   */
+  async rotateSigningSecret(id: string): Promise<OrgEntity | null> {
+    const res = (await this.ds.query(`UPDATE organizations SET signing_secret = $2 WHERE id = $1`, [id, newSigningSecret()])) as [unknown[], number];
+    return res[1] > 0 ? this.findOrg(id) : null;
   }
 
   async findOrg(id: string): Promise<OrgEntity | null> {

@@ -2,7 +2,8 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import type { AppConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { OutboxRepository, type DispatchResult } from './outbox.repository.js';
-import { OutboxTopic, type OutboxPayloads, type OutboxRecord } from './outbox.types.js';
+import { EVENT_FANOUT, type EventFanout } from './event-fanout.js';
+import { eventOf, OutboxTopic, type OutboxPayloads, type OutboxRecord } from './outbox.types.js';
 import { RenderProducer } from './render.producer.js';
 import { WebhookProducer } from './webhook.producer.js';
 
@@ -34,6 +35,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly outbox: OutboxRepository,
     private readonly render: RenderProducer,
     private readonly webhooks: WebhookProducer,
+    @Inject(EVENT_FANOUT) private readonly fanout: EventFanout,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -92,27 +94,19 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   private async dispatch(rec: OutboxRecord): Promise<DispatchResult> {
     try {
-      switch (rec.topic) {
-        case OutboxTopic.RenderRequested:
-          await this.render.enqueue(rec.payload);
-          break;
-        case OutboxTopic.ImageCompleted:
-        case OutboxTopic.ImageFailed:
-          for (const url of rec.payload.destinations) {
-            await this.webhooks.enqueue(rec.id, { event: rec.topic, imageId: rec.payload.imageId }, url, rec.payload.requestId ?? `event:${rec.id}`);
-          }
-          break;
-        case OutboxTopic.CollectionCompleted:
-          for (const url of rec.payload.destinations) {
-            await this.webhooks.enqueue(rec.id, { event: rec.topic, collectionId: rec.payload.collectionId }, url, `event:${rec.id}`);
-          }
-          break;
-        case OutboxTopic.ScheduleSync: {
-          const fn = this.handlers.get(rec.topic) as ((p: OutboxPayloads[OutboxTopic.ScheduleSync]) => Promise<void>) | undefined;
-          if (!fn) return { ok: false, error: `no handler for ${rec.topic} in this process` };
-          await fn(rec.payload);
-          break;
-        }
+      if (rec.topic === OutboxTopic.RenderRequested) {
+        await this.render.enqueue(rec.payload);
+      } else if (rec.topic === OutboxTopic.ScheduleSync) {
+        const fn = this.handlers.get(rec.topic) as ((p: OutboxPayloads[OutboxTopic.ScheduleSync]) => Promise<void>) | undefined;
+        if (!fn) return { ok: false, error: `no handler for ${rec.topic} in this process` };
+        await fn(rec.payload);
+      } else {
+        const event = eventOf(rec);
+        // A topic this version does not know was written by a newer one: left for its relays, never dropped.
+        if (!event) return { ok: false, error: `unknown outbox topic "${String(rec.topic)}" (written by a newer version?)` };
+        // The endpoint set is decided here, once per event; a retry re-plans idempotently.
+        const deliveries = await this.fanout.plan(rec.id, rec.createdAt, event);
+        for (const d of deliveries) await this.webhooks.enqueue(d.deliveryId, event.requestId ?? `event:${rec.id}`);
       }
       return { ok: true };
     } catch (err) {

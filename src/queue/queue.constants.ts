@@ -45,22 +45,21 @@ export interface RenderImagePayload extends RequestCorrelated {
   orgId: string;
 }
 
-/** The event types a delivery carries. */
-export type WebhookEventType = 'image.completed' | 'image.failed' | 'collection.completed';
-
-interface DeliveryFields extends RequestCorrelated {
-  /** Derived from the event id and the destination: stable across retries and duplicates; receivers de-duplicate on X-Imtegrate-Delivery-Id. */
+export interface DeliverWebhookPayload extends RequestCorrelated {
+  /** The webhook_deliveries row (its id is stable across retries; receivers de-duplicate on X-Imtegrate-Delivery-Id). */
   deliveryId: string;
-  /** The outbox record of the event. */
-  eventId: string;
-  /** The URL fixed when the event happened; absent in jobs queued before it was recorded. */
+  /**
+   * Jobs queued before deliveries had rows carry what the row now holds: the processor makes the
+   * row from them, so an upgrade with such jobs in Redis loses no delivery.
+   */
+  eventId?: string;
+  imageId?: string;
+  event?: 'image.completed' | 'image.failed';
   url?: string;
 }
 
-/** What an event is about: the resource whose GET body goes out as `data`. */
-export type WebhookSubject = { event: 'image.completed' | 'image.failed'; imageId: string } | { event: 'collection.completed'; collectionId: string };
-
-export type DeliverWebhookPayload = DeliveryFields & WebhookSubject;
+/** Bull states in which a job will still run (or is running): a job in one of them needs no re-drive. */
+export const LIVE_JOB_STATES: ReadonlySet<string> = new Set(['active', 'waiting', 'delayed', 'paused']);
 
 /** The queues every process registers; only the worker graph adds processors. */
 export const QUEUES: QueueName[] = [QueueName.Render, QueueName.Webhooks, QueueName.Schedules];

@@ -8,7 +8,7 @@ import { OutboxRepository } from './outbox.repository.js';
 import { RenderProducer } from './render.producer.js';
 import { ScheduleProducer } from './schedule.producer.js';
 import { WebhookProducer } from './webhook.producer.js';
-import { webhookRetryDelay } from './webhook-retry.js';
+import { webhookBackoff } from './webhook-retry.js';
 
 const registered = BullModule.registerQueue(...QUEUES.map((name) => ({ name })));
 
@@ -27,8 +27,8 @@ const registered = BullModule.registerQueue(...QUEUES.map((name) => ({ name })))
           stalledInterval: config.queue.stalledIntervalMs,
           maxStalledCount: 3,
           backoffStrategies: {
-            // Bull passes attemptsMade; our schedule is DESIGN's 1 min, 5 min, 30 min, 2 h, 12 h.
-            webhook: (attemptsMade: number) => webhookRetryDelay(attemptsMade, config.webhookRetryScale),
+            // DESIGN's 1 min, 5 min, 30 min, 2 h, 12 h, as the delivery row counts its attempts.
+            webhook: (attemptsMade: number, err: unknown) => webhookBackoff(attemptsMade, err, config.webhookRetryScale),
           },
         },
         defaultJobOptions: { removeOnComplete: 1000, removeOnFail: 5000 },
@@ -38,6 +38,6 @@ const registered = BullModule.registerQueue(...QUEUES.map((name) => ({ name })))
   ],
   // Every process that has the queues relays the outbox into them (see OutboxRelay).
   providers: [RenderProducer, WebhookProducer, ScheduleProducer, OutboxRepository, OutboxRelay],
-  exports: [registered, RenderProducer, ScheduleProducer, OutboxRepository, OutboxRelay],
+  exports: [registered, RenderProducer, WebhookProducer, ScheduleProducer, OutboxRepository, OutboxRelay],
 })
 export class QueueModule {}

@@ -4,9 +4,7 @@ import type { Queue } from 'bull';
 import type { AppConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { withTimeout } from '../common/timeout.js';
-import { imageIdOfJob, QueueName, RenderJob, type RenderImagePayload } from './queue.constants.js';
-
-const LIVE = new Set(['active', 'waiting', 'delayed', 'paused']);
+import { imageIdOfJob, LIVE_JOB_STATES, QueueName, RenderJob, type RenderImagePayload } from './queue.constants.js';
 
 /** The one way onto the render queue (called by the OutboxRelay only). Every call is bounded by REDIS_COMMAND_TIMEOUT_MS. */
 @Injectable()
@@ -45,7 +43,7 @@ export class RenderProducer {
   async hasLiveJob(jobId: string): Promise<boolean> {
     const job = await this.bounded(this.queue.getJob(jobId), 'getJob');
     if (!job) return false;
-    return LIVE.has(await this.bounded(job.getState(), 'job state'));
+    return LIVE_JOB_STATES.has(await this.bounded(job.getState(), 'job state'));
   }
 
   /** Fires on the queue's global completed/failed events with the image id (used by Prefer: wait). */

@@ -5,8 +5,8 @@ import type { Queue } from 'bull';
 import type { AppConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { withTimeout } from '../common/timeout.js';
-import { WEBHOOK_RETRY_DELAYS_MS } from './webhook-retry.js';
-import { QueueName, WebhookJob, type DeliverWebhookPayload, type WebhookSubject } from './queue.constants.js';
+import { WEBHOOK_JOB_ATTEMPTS } from './webhook-retry.js';
+import { LIVE_JOB_STATES, QueueName, WebhookJob, type DeliverWebhookPayload } from './queue.constants.js';
 
 /** Finished deliveries are kept this long so a late duplicate enqueue of the same delivery is a no-op. */
 const KEEP_DELIVERED_SECONDS = 24 * 3600;
@@ -31,25 +31,40 @@ export class WebhookProducer {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  private bounded<T>(p: Promise<T>, what: string): Promise<T> {
+    return withTimeout(p, this.config.queue.commandTimeoutMs, `Redis (${what})`);
+  }
+
+  /**
+   * Queues the delivery unless its job still lives (the sweeper, for a pending row whose job Redis
+   * lost or Bull gave up on). A finished job of the same id is removed first, since it would make
+   * the add a no-op. Answers whether it queued.
+   */
+  async requeue(deliveryId: string, requestId: string): Promise<boolean> {
+    const job = await this.bounded(this.queue.getJob(deliveryId), 'getJob');
+    if (job) {
+      if (LIVE_JOB_STATES.has(await this.bounded(job.getState(), 'job state'))) return false;
+      await this.bounded(job.remove(), 'job remove');
+    }
+    await this.enqueue(deliveryId, requestId);
+    return true;
+  }
+
   /** jobId = delivery id, so enqueueing the same delivery again (a relay retry) is a no-op. */
-  async enqueue(eventId: string, subject: WebhookSubject, url: string, requestId: string): Promise<string> {
-    const deliveryId = deliveryIdFor(eventId, url);
-    const payload: DeliverWebhookPayload = { deliveryId, eventId, ...subject, url, requestId };
-    await withTimeout(
+  async enqueue(deliveryId: string, requestId: string): Promise<void> {
+    await this.bounded(
       this.queue.add(
         WebhookJob.Deliver,
-        payload,
+        { deliveryId, requestId },
         {
           jobId: deliveryId,
-          attempts: WEBHOOK_RETRY_DELAYS_MS.length + 1,
+          attempts: WEBHOOK_JOB_ATTEMPTS,
           backoff: { type: 'webhook' },
           removeOnComplete: { age: KEEP_DELIVERED_SECONDS },
           removeOnFail: 1000,
         },
       ),
-      this.config.queue.commandTimeoutMs,
-      'Redis (webhook enqueue)',
+      'webhook enqueue',
     );
-    return deliveryId;
   }
 }

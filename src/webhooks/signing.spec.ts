@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
-import { webhookRetryDelay } from '../queue/webhook-retry.js';
+import { webhookBackoff, webhookRetryDelay, WebhookRetryLater } from '../queue/webhook-retry.js';
 import { signWebhookBody, verifyWebhookSignature } from './signing.js';
 
 describe('webhook signing', () => {
@@ -26,5 +26,11 @@ describe('webhook signing', () => {
     expect([1, 2, 3, 4, 5].map((n) => webhookRetryDelay(n, 1))).toEqual([60_000, 300_000, 1_800_000, 7_200_000, 43_200_000]);
     expect(webhookRetryDelay(9, 1)).toBe(43_200_000);
     expect(webhookRetryDelay(1, 0.001)).toBe(60);
+  });
+
+  it('backs off by the delay the delivery row fixed when the error names one, else by Bull\'s count', () => {
+    expect(webhookBackoff(3, new WebhookRetryLater('HTTP 500', 60_000), 1)).toBe(60_000);
+    expect(webhookBackoff(3, new Error('database down'), 1)).toBe(1_800_000);
+    expect(webhookBackoff(2, undefined, 0.5)).toBe(150_000);
   });
 });

@@ -3,115 +3,165 @@ import { Inject, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Job } from 'bull';
 import type { Logger as Pino } from 'pino';
+import { DataSource } from 'typeorm';
 import { Metrics } from '../health/metrics.js';
 import { ROOT_LOGGER } from '../logging/logger.js';
 import { runWithJobLogContext } from '../logging/log-context.js';
-import { DataSource } from 'typeorm';
-import { createAddressPolicy, type AddressPolicy } from '../outbound/address-policy.js';
+import type { AddressPolicy } from '../outbound/address-policy.js';
+import { ADDRESS_POLICY } from '../outbound/image-fetcher.provider.js';
 import { safeRequest } from '../outbound/safe-request.js';
+import { SafeRequestError } from '../outbound/safe-request-error.js';
 import type { AppConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
-import { CollectionOut } from '../collections/collection.dto.js';
-import { CollectionsRepository } from '../collections/collections.repository.js';
-import { ImageOut } from '../images/image.dto.js';
+import { describeFetchError } from '../images/url-preflight.js';
 import { ImagesRepository } from '../images/images.repository.js';
 import { OrgEntity } from '../orgs/org.entity.js';
+import { EventType, ResourceKind } from '../queue/outbox.types.js';
 import { QueueName, WebhookJob, type DeliverWebhookPayload } from '../queue/queue.constants.js';
-import { STORAGE_DRIVER, type StorageDriver } from '../storage/storage.types.js';
-import { signWebhookBody } from './signing.js';
+import { WEBHOOK_ATTEMPTS, webhookRetryDelay, WebhookRetryLater } from '../queue/webhook-retry.js';
+import { EventResources } from './event-resources.js';
+import { signWebhookBody, WEBHOOK_USER_AGENT } from './signing.js';
+import { type AttemptOutcome, WebhookDeliveriesRepository } from './webhook-deliveries.repository.js';
+import type { DeliveryAttempt, WebhookDeliveryEntity } from './webhook-delivery.entity.js';
+import { WebhookEndpointsRepository } from './webhook-endpoints.repository.js';
 
 const RESPONSE_CAP_BYTES = 64 * 1024;
+/** DESIGN section 8: a receiver gets 10 s to answer. */
+const DELIVERY_TIMEOUT_MS = 10_000;
+
+/** The sixth attempt failed too: the row is `failed` and the job must not run again. */
+class DeliveryGaveUp extends Error {}
 
 /**
- * Worker graph only. Delivers per-render and per-collection webhooks: a signed POST of {type,
- * created_at, data: ImageOut | CollectionOut}; any non-2xx, timeout or refused address throws, and Bull retries on the webhook
- * schedule. The same SSRF rules as image fetching apply (resolved and checked before connecting).
+ * Worker graph only. Attempts one delivery row: a signed POST of {type, created_at, data}, the data
+ * read now (URLs freshly signed). Every attempt is recorded on the row (compare-and-set); any
+ * non-2xx, timeout, connection error or refused address throws, and Bull retries on the webhook
+ * schedule until the sixth attempt, when the row is `failed`. A worker killed mid-attempt leaves
+ * the job to Bull's stalled-job recovery and the row pending, so the event is attempted again.
  */
 @Processor(QueueName.Webhooks)
 export class WebhookProcessor {
   private readonly logger = new Logger('Webhooks');
-  private readonly policy: AddressPolicy;
 
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
-    @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(ADDRESS_POLICY) private readonly policy: AddressPolicy,
+    private readonly deliveries: WebhookDeliveriesRepository,
+    private readonly endpoints: WebhookEndpointsRepository,
+    private readonly resources: EventResources,
     private readonly images: ImagesRepository,
-    private readonly collections: CollectionsRepository,
     private readonly metrics: Metrics,
     @Inject(ROOT_LOGGER) private readonly root: Pino,
-  ) {
-    this.policy = createAddressPolicy({ allowCidrs: config.fetchAllowCidrs });
-  }
+  ) {}
 
   @Process({ name: WebhookJob.Deliver, concurrency: 8 })
   async deliver(job: Job<DeliverWebhookPayload>): Promise<number> {
     this.metrics.observeQueueWait(QueueName.Webhooks, job);
     return runWithJobLogContext(this.root, QueueName.Webhooks, job, async () => {
       try {
-        const status = await this.attempt(job);
+        const status = await this.attempt(job.data);
         this.metrics.webhookDeliveries.inc({ outcome: status === 0 ? 'skipped' : 'delivered' });
         return status;
       } catch (err) {
-        const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+        // The row decides when a delivery has failed; Bull's spare attempts are for executions the row never saw.
+        if (err instanceof DeliveryGaveUp) await job.discard();
+        const last = err instanceof DeliveryGaveUp || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
         this.metrics.webhookDeliveries.inc({ outcome: last ? 'failed' : 'retried' });
         throw err;
       }
     });
   }
 
-  /** One delivery attempt: the HTTP status of a 2xx answer, 0 when there is nothing to deliver, else throws. */
-  private async attempt(job: Job<DeliverWebhookPayload>): Promise<number> {
-    const { deliveryId, event } = job.data;
-    const subjectId = job.data.event === 'collection.completed' ? job.data.collectionId : job.data.imageId;
-    const subject = job.data.event === 'collection.completed' ? await this.collectionSubject(job.data.collectionId) : await this.imageSubject(job.data.imageId);
-    // The destination fixed with the event; jobs queued before events carried it use the row's.
-    const url = job.data.url ?? subject?.webhookUrl;
-    if (!subject || !url) return 0;
-    const org = await this.ds.getRepository(OrgEntity).findOneByOrFail({ id: subject.orgId });
-    const data = subject.data;
-    const body = JSON.stringify({ type: event, created_at: new Date().toISOString(), data });
-    const attempt = job.attemptsMade + 1;
-    const res = await safeRequest(url, {
-      method: 'POST',
-      body,
-      headers: {
-        'Content-Type': 'application/json',
-        'X-Imtegrate-Signature': signWebhookBody(org.signingSecret, body),
-        'X-Imtegrate-Delivery-Id': deliveryId,
-        'X-Imtegrate-Event': event,
-        'X-Imtegrate-Attempt': String(attempt),
-      },
-      policy: this.policy,
-      timeoutMs: 10_000,
-      maxBytes: RESPONSE_CAP_BYTES,
-      maxRedirects: 0,
-    });
-    if (res.status < 200 || res.status >= 300) {
-      this.logger.warn(`webhook ${deliveryId} (${event} for ${subjectId}) attempt ${attempt}: HTTP ${res.status}`);
-      throw new Error(`webhook endpoint answered HTTP ${res.status}`);
+  /** One attempt: the HTTP status of a 2xx answer, 0 when there is nothing (more) to deliver, else throws. */
+  private async attempt(data: DeliverWebhookPayload): Promise<number> {
+    const row = (await this.deliveries.findById(data.deliveryId)) ?? (await this.adoptLegacyJob(data));
+    if (!row || row.status !== 'pending') return 0;
+    const secret = await this.secretFor(row);
+    const payload = secret === null ? null : await this.resources.data(row.resourceKind, row.resourceId);
+    if (secret === null || payload === null) {
+      await this.deliveries.abandon(row.id);
+      this.logger.warn(`webhook ${row.id} (${row.eventType}) abandoned: its endpoint or resource is gone`);
+      return 0;
     }
-    this.logger.log(`webhook ${deliveryId} (${event} for ${subjectId}) delivered on attempt ${attempt}`);
-    return res.status;
+    const body = JSON.stringify({ type: row.eventType, created_at: row.occurredAt.toISOString(), data: payload });
+    const number = row.attemptCount + 1;
+    const started = Date.now();
+    let status: number | null = null;
+    let error: string | null = null;
+    try {
+      const res = await safeRequest(row.url, {
+        method: 'POST',
+        body,
+        headers: {
+          'Content-Type': 'application/json',
+          'X-Imtegrate-Signature': signWebhookBody(secret, body),
+          'X-Imtegrate-Delivery-Id': row.id,
+          'X-Imtegrate-Event': row.eventType,
+          'X-Imtegrate-Attempt': String(number),
+        },
+        userAgent: WEBHOOK_USER_AGENT,
+        // Checked again here: DNS may have changed since registration.
+        policy: this.policy,
+        timeoutMs: DELIVERY_TIMEOUT_MS,
+        maxBytes: RESPONSE_CAP_BYTES,
+        maxRedirects: 0,
+      });
+      status = res.status;
+    } catch (err) {
+      if (!(err instanceof SafeRequestError)) throw err;
+      error = describeFetchError(err);
+    }
+    const ok = status !== null && status >= 200 && status < 300;
+    if (!ok && error === null) error = `HTTP ${status}`;
+    const record: DeliveryAttempt = { attempted_at: new Date(started).toISOString(), response_status: status, error: ok ? null : error, latency_ms: Date.now() - started };
+    const retryInMs = webhookRetryDelay(number, this.config.webhookRetryScale);
+    const outcome: AttemptOutcome = ok
+      ? { status: 'succeeded' }
+      : number >= WEBHOOK_ATTEMPTS
+        ? { status: 'failed' }
+        : { status: 'pending', nextRetryAt: new Date(Date.now() + retryInMs) };
+    // Lost only to a duplicate execution of the same attempt, which then drives the delivery.
+    if (!(await this.deliveries.recordAttempt(row.id, row.attemptCount, record, outcome))) return 0;
+    const what = `webhook ${row.id} (${row.eventType} for ${row.resourceId})`;
+    if (ok) {
+      this.logger.log(`${what} delivered on attempt ${number}`);
+      return status as number;
+    }
+    if (outcome.status === 'failed') {
+      this.logger.warn(`${what} attempt ${number}: ${error}; giving up`);
+      throw new DeliveryGaveUp(`webhook endpoint: ${error}; gave up after ${number} attempts`);
+    }
+    this.logger.warn(`${what} attempt ${number}: ${error}; next attempt in ${retryInMs} ms`);
+    throw new WebhookRetryLater(`webhook endpoint: ${error}`, retryInMs);
   }
 
-  /** An image event's `data`: the image exactly as GET /v1/images/{id} returns it, freshly signed. */
-  private async imageSubject(imageId: string): Promise<EventSubject | null> {
-    const image = await this.images.findById(imageId);
-    if (!image) return null;
-    return { orgId: image.orgId, webhookUrl: image.webhookUrl, data: await ImageOut.from(image, this.storage, this.config.signedUrlTtlSeconds) };
+  /** The org's signing secret for an explicit URL, the endpoint's for an endpoint; null when the endpoint was deleted. */
+  private async secretFor(row: WebhookDeliveryEntity): Promise<string | null> {
+    if (row.endpointId === null) return (await this.ds.getRepository(OrgEntity).findOneByOrFail({ id: row.orgId })).signingSecret;
+    const endpoint = await this.endpoints.findById(row.endpointId);
+    return endpoint && !endpoint.deletedAt ? endpoint.secret : null;
   }
 
-  /** collection.completed's `data`: the collection exactly as GET /v1/collections/{id} returns it. */
-  private async collectionSubject(collectionId: string): Promise<EventSubject | null> {
-    const row = await this.collections.findById(collectionId);
-    return row && { orgId: row.orgId, webhookUrl: row.webhookUrl, data: CollectionOut.from(row) };
+  /** A job queued before deliveries had rows: makes its row (same delivery id), so it is logged and retried like the rest. */
+  private async adoptLegacyJob(data: DeliverWebhookPayload): Promise<WebhookDeliveryEntity | null> {
+    if (!data.imageId || !data.eventId || !data.event) return null;
+    const image = await this.images.findById(data.imageId);
+    const url = data.url ?? image?.webhookUrl;
+    if (!image || !url) return null;
+    await this.deliveries.insert([
+      {
+        id: data.deliveryId,
+        orgId: image.orgId,
+        endpointId: null,
+        url,
+        eventId: data.eventId,
+        eventType: data.event === 'image.completed' ? EventType.ImageCompleted : EventType.ImageFailed,
+        resourceKind: ResourceKind.Image,
+        resourceId: image.id,
+        occurredAt: new Date(),
+      },
+    ]);
+    return this.deliveries.findById(data.deliveryId);
   }
-}
-
-/** What a delivery needs of the resource an event is about. */
-interface EventSubject {
-  orgId: string;
-  webhookUrl: string | null;
-  data: unknown;
 }

@@ -41,6 +41,19 @@ export async function startImageServer(): Promise<ImageServer> {
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+type Probe<T> = () => Promise<T | false | undefined | null> | T | false | undefined | null;
+
+/** Polls `probe` every 50 ms until it answers something truthy (that answer), or throws after `timeoutMs`. */
+export async function until<T>(what: string, probe: Probe<T>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
 export function sendPng(res: ServerResponse, body: Buffer): void {
   res.writeHead(200, { 'content-type': 'image/png', 'content-length': body.length, 'cache-control': 'no-store' });
   res.end(body);

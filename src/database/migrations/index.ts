@@ -5,6 +5,7 @@ import { RateLimits1764604800000 } from './1764604800000-rate-limits.js';
 import { Outbox1764648000000 } from './1764648000000-outbox.js';
 import { IdempotencyLease1764691200000 } from './1764691200000-idempotency-lease.js';
 import { RenderLease1764777600000 } from './1764777600000-render-lease.js';
+import { WebhookEndpoints1764864000000 } from './1764864000000-webhook-endpoints.js';
 import { Collections1764950400000 } from './1764950400000-collections.js';
 import { People1765036800000 } from './1765036800000-people.js';
 import { EventRules1765123200000 } from './1765123200000-event-rules.js';
@@ -18,6 +19,7 @@ export const MIGRATIONS = [
   Outbox1764648000000,
   IdempotencyLease1764691200000,
   RenderLease1764777600000,
+  WebhookEndpoints1764864000000,
   Collections1764950400000,
   People1765036800000,
   EventRules1765123200000,
