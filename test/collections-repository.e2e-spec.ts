@@ -59,7 +59,7 @@ async function newCollection(n: number, webhookUrl: string | null = 'http://127.
 async function state(id: string): Promise<{ status: string; renders_completed: number; renders_failed: number; events: number; completed_at: Date | null }> {
   const [row] = (await ds.query(
     `SELECT status, renders_completed, renders_failed, completed_at,
-       (SELECT count(*)::int FROM outbox WHERE topic = 'collection.completed' AND aggregate_id = c.id) AS events
+       (SELECT count(*)::int FROM outbox WHERE topic = 'event' AND payload->>'eventType' = 'collection.completed' AND aggregate_id = c.id) AS events
      FROM collections c WHERE id = $1`,
     [id],
   )) as { status: string; renders_completed: number; renders_failed: number; events: number; completed_at: Date | null }[];
@@ -107,8 +107,8 @@ describe('CollectionsRepository counters', () => {
     const c = await newCollection(2, null);
     await Promise.all(c.imageIds.map(async (id) => images.complete(id, (await images.claim(id)) as number, result)));
     expect(await state(c.id)).toMatchObject({ status: 'completed', renders_completed: 2, events: 1 });
-    const [rec] = (await ds.query(`SELECT payload FROM outbox WHERE topic = 'collection.completed' AND aggregate_id = $1`, [c.id])) as { payload: unknown }[];
-    expect(rec.payload).toMatchObject({ collectionId: c.id, destinations: [] });
+    const [rec] = (await ds.query(`SELECT payload FROM outbox WHERE topic = 'event' AND payload->>'eventType' = 'collection.completed' AND aggregate_id = $1`, [c.id])) as { payload: unknown }[];
+    expect(rec.payload).toMatchObject({ eventType: 'collection.completed', resource: { kind: 'collection', id: c.id }, destinations: [] });
   });
 
   it('refuses to finish a collection child in a process that has no collections counter (never a silent miscount)', async () => {

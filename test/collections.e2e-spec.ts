@@ -147,7 +147,7 @@ describe('collections', () => {
     expect(new Date(body.created_at).toISOString()).toBe(body.created_at);
     // data is the collection exactly as GET returns it.
     expect(body.data).toEqual(finished);
-    const outbox = (await t.ds.query(`SELECT count(*)::int AS n FROM outbox WHERE topic = 'collection.completed' AND aggregate_id = $1`, [post.body.id])) as {
+    const outbox = (await t.ds.query(`SELECT count(*)::int AS n FROM outbox WHERE topic = 'event' AND payload->>'eventType' = 'collection.completed' AND aggregate_id = $1`, [post.body.id])) as {
       n: number;
     }[];
     expect(outbox[0].n).toBe(1);
