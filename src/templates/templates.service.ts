@@ -1,4 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import type { AppConfig } from '../config/config.js';
+import { APP_CONFIG } from '../config/config.module.js';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In, IsNull, type EntityManager } from 'typeorm';
 import { AssetEntity } from '../assets/asset.entity.js';
@@ -9,7 +11,7 @@ import { type CursorPosition, cursorParam, type Page, toPage } from '../common/p
 import type { Background, Layer, TemplateDocument } from '../renderer/index.js';
 import type { Modification } from '../renderer/index.js';
 import { type ModificationContext, type ModificationProblem, validateModifications } from './modifications.js';
-import { checkTemplateRules, referencedAssetIds } from './template-rules.js';
+import { checkTemplateRules, DEFAULT_TEMPLATE_LIMITS, referencedAssetIds } from './template-rules.js';
 import { TemplateOut, TemplateVersionOut } from './template-out.dto.js';
 import { TemplateVersionEntity } from './template-version.entity.js';
 import { TemplateEntity } from './template.entity.js';
@@ -29,7 +31,11 @@ export function invalid(code: string, errors: ModificationProblem[]): ApiError {
 
 @Injectable()
 export class TemplatesService {
-  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    // Absent outside Nest (the demo seed of the admin CLI and the bench): the default limits apply.
+    @Optional() @Inject(APP_CONFIG) private readonly config?: AppConfig,
+  ) {}
 
   /** Kinds of the org's live assets among `ids`; foreign and deleted assets are simply absent. */
   async assetContext(orgId: string, ids: string[], em: EntityManager = this.ds.manager): Promise<ModificationContext> {
@@ -53,7 +59,7 @@ export class TemplatesService {
 
   private async assertRules(orgId: string, doc: TemplateDocument): Promise<void> {
     const ctx = await this.assetContext(orgId, referencedAssetIds(doc));
-    const problems = checkTemplateRules(doc, ctx);
+    const problems = checkTemplateRules(doc, ctx, this.config ? { maxKeyframesPerLayer: this.config.templateMaxKeyframes } : DEFAULT_TEMPLATE_LIMITS);
     if (problems.length) throw invalid('invalid_template', problems);
   }
 
