@@ -6,6 +6,7 @@ import { OrgEntity } from './orgs/org.entity.js';
 import { TemplateVersionEntity } from './templates/template-version.entity.js';
 import { OutboxEntity } from './queue/outbox.entity.js';
 import { TemplateEntity } from './templates/template.entity.js';
+import { VideoEntity } from './videos/video.entity.js';
 
 /** Every entity, in one list, so Nest, the CLI and the drift test see the same model. */
-export const ENTITIES = [OrgEntity, ApiKeyEntity, ImageEntity, TemplateEntity, TemplateVersionEntity, AssetEntity, IdempotencyKeyEntity, OutboxEntity];
+export const ENTITIES = [OrgEntity, ApiKeyEntity, ImageEntity, TemplateEntity, TemplateVersionEntity, AssetEntity, IdempotencyKeyEntity, OutboxEntity, VideoEntity];

@@ -28,6 +28,6 @@ describe('process roots', () => {
   });
 
   it('the worker graph holds the render and webhook processors', async () => {
-    expect(await processorsIn(WorkerModule)).toEqual(['RenderProcessor', 'WebhookProcessor']);
+    expect(await processorsIn(WorkerModule)).toEqual(['RenderProcessor', 'VideoProcessor', 'WebhookProcessor']);
   });
 });

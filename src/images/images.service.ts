@@ -3,19 +3,17 @@ import type { EntityManager } from 'typeorm';
 import { IdempotencyService } from '../idempotency/idempotency.service.js';
 import type { ImageFetcher } from '../outbound/image-fetcher.js';
 import { LIMITS, type Modification } from '../renderer/index.js';
-import { urlProblem } from '../templates/modifications.js';
 import { invalid, TemplatesService } from '../templates/templates.service.js';
 import { cursorParam } from '../common/pagination/cursor.js';
-import { errorItem, RequestValidationError } from '../http/validation-errors.js';
+import { RequestValidationError } from '../http/validation-errors.js';
 import { ImageWaiter } from './image-waiter.js';
+import { checkWebhookUrl, publishedVersion, valueError } from './render-request.js';
 import type { CreateImageDto, CreateImageHeaders, ListImagesQuery } from './images.dto.js';
 import { MAX_METADATA_BYTES } from './images.dto.js';
 import { MAX_PREFER_WAIT_SECONDS, parsePreferWait } from './prefer.js';
-import { describeFetchError, PerOrgGate, preflightImageUrls } from './url-preflight.js';
+import { PerOrgGate, preflightImageUrls } from './url-preflight.js';
 import type { AddressPolicy } from '../outbound/address-policy.js';
 import { ADDRESS_POLICY, IMAGE_FETCHER } from '../outbound/image-fetcher.provider.js';
-import { checkOutboundUrl } from '../outbound/safe-request.js';
-import { SafeRequestError } from '../outbound/safe-request-error.js';
 import type { Principal } from '../orgs/auth/auth.types.js';
 import { ApiError } from '../http/api-error.js';
 import { type Page, toPage } from '../common/pagination/cursor.js';
@@ -142,17 +140,7 @@ export class ImagesService {
     requestId: string,
     inTransaction: (em: EntityManager, row: ImageEntity) => Promise<void>,
   ): Promise<ImageEntity> {
-    const template = await this.templates
-      .findOwned(p, input.template_id)
-      .catch(notFoundAs(invalid('template_not_found', [{ name: 'template_id', reason: `template ${input.template_id} not found` }])));
-    if (template.archivedAt) throw invalid('template_archived', [{ name: 'template_id', reason: 'the template is archived' }]);
-    if (template.currentVersion === null) {
-      throw invalid('template_not_published', [{ name: 'template_id', reason: 'publish the template before rendering it' }]);
-    }
-    const versionNo = input.template_version ?? template.currentVersion;
-    const version = await this.templates
-      .getVersionEntity(p, template.id, versionNo)
-      .catch(notFoundAs(invalid('template_version_not_found', [{ name: 'template_version', reason: `version ${versionNo} does not exist` }])));
+    const version = await publishedVersion(this.templates, p, input.template_id, input.template_version);
     const scale = input.scale ?? 1;
     const [outW, outH] = [version.width * scale, version.height * scale];
     if (outW * outH > LIMITS.maxCanvasPixels) {
@@ -160,17 +148,7 @@ export class ImagesService {
         { name: 'scale', reason: `${outW}x${outH} exceeds the ${LIMITS.maxCanvasPixels / 1e6} megapixel output limit; use a smaller scale` },
       ]);
     }
-    if (input.webhook_url !== undefined) {
-      const reason = urlProblem(input.webhook_url, { assetKind: () => undefined });
-      if (reason) throw invalid('invalid_webhook_url', [{ name: 'webhook_url', reason: `webhook_url ${reason}` }]);
-      // Checked at the door (resolved, then the address policy) and again at every delivery.
-      try {
-        await checkOutboundUrl(input.webhook_url, { policy: this.policy, timeoutMs: this.config.fetch.timeoutMs });
-      } catch (err) {
-        if (!(err instanceof SafeRequestError)) throw err;
-        throw invalid('invalid_webhook_url', [{ name: 'webhook_url', reason: `webhook_url ${describeFetchError(err)}` }]);
-      }
-    }
+    if (input.webhook_url !== undefined) await checkWebhookUrl(input.webhook_url, this.policy, this.config.fetch.timeoutMs);
     const effective = await this.templates.checkModifications(p.orgId, version, input.modifications);
     const cap = this.config.maxPendingRendersPerOrg;
     // Checked before the (costly) remote pre-flight. Concurrent POSTs may overshoot by their number: a soft cap.
@@ -181,7 +159,7 @@ export class ImagesService {
 
     return this.images.insertPending({
       orgId: p.orgId,
-      templateId: template.id,
+      templateId: version.templateId,
       templateVersion: version.version,
       modifications: effective,
       imageMetadata: {},
@@ -219,14 +197,3 @@ function isTerminal(status: string): boolean {
   return status === 'completed' || status === 'failed';
 }
 
-/** pydantic's value_error, for checks a field type alone cannot express. */
-function valueError(loc: (string | number)[], input: unknown, error: string): RequestValidationError {
-  return new RequestValidationError([errorItem('value_error', loc, input, { error })]);
-}
-
-/** In a request body a missing referenced resource is a 400, not the 404 of its own endpoint; other errors pass through. */
-function notFoundAs(replacement: ApiError): (err: unknown) => never {
-  return (err) => {
-    throw err instanceof ApiError && err.getStatus() === 404 ? replacement : err;
-  };
-}

@@ -4,6 +4,7 @@ import { APP_CONFIG } from '../config/config.module.js';
 import { OutboxRepository, type DispatchResult } from './outbox.repository.js';
 import { OutboxTopic, type OutboxRecord } from './outbox.types.js';
 import { RenderProducer } from './render.producer.js';
+import { VideoProducer } from './video.producer.js';
 import { WebhookProducer } from './webhook.producer.js';
 
 const BATCH = 100;
@@ -32,6 +33,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly outbox: OutboxRepository,
     private readonly render: RenderProducer,
     private readonly webhooks: WebhookProducer,
+    private readonly videos: VideoProducer,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -89,6 +91,15 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         case OutboxTopic.ImageFailed:
           for (const url of rec.payload.destinations) {
             await this.webhooks.enqueue(rec.id, rec.payload.imageId, rec.topic, url, rec.payload.requestId ?? `event:${rec.id}`);
+          }
+          break;
+        case OutboxTopic.VideoRenderRequested:
+          await this.videos.enqueue(rec.payload);
+          break;
+        case OutboxTopic.VideoCompleted:
+        case OutboxTopic.VideoFailed:
+          for (const url of rec.payload.destinations) {
+            await this.webhooks.enqueue(rec.id, rec.payload.videoId, rec.topic, url, rec.payload.requestId ?? `event:${rec.id}`);
           }
           break;
       }

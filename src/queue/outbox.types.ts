@@ -5,9 +5,14 @@ export enum OutboxTopic {
   /** Events: one webhook delivery per destination. */
   ImageCompleted = 'image.completed',
   ImageFailed = 'image.failed',
+  /** Put a video render job on the videos queue (its own queue: a long clip never holds up image renders). */
+  VideoRenderRequested = 'video.render.requested',
+  VideoCompleted = 'video.completed',
+  VideoFailed = 'video.failed',
 }
 
 export type ImageEventTopic = OutboxTopic.ImageCompleted | OutboxTopic.ImageFailed;
+export type VideoEventTopic = OutboxTopic.VideoCompleted | OutboxTopic.VideoFailed;
 
 export interface RenderRequestedPayload {
   imageId: string;
@@ -27,10 +32,27 @@ export interface ImageEventPayload {
   requestId?: string;
 }
 
+export interface VideoRenderRequestedPayload {
+  videoId: string;
+  orgId: string;
+  jobId: string;
+  requestId: string;
+}
+
+export interface VideoEventPayload {
+  videoId: string;
+  orgId: string;
+  destinations: string[];
+  requestId?: string;
+}
+
 export interface OutboxPayloads {
   [OutboxTopic.RenderRequested]: RenderRequestedPayload;
   [OutboxTopic.ImageCompleted]: ImageEventPayload;
   [OutboxTopic.ImageFailed]: ImageEventPayload;
+  [OutboxTopic.VideoRenderRequested]: VideoRenderRequestedPayload;
+  [OutboxTopic.VideoCompleted]: VideoEventPayload;
+  [OutboxTopic.VideoFailed]: VideoEventPayload;
 }
 
 /** A record as the relay sees it. */

@@ -6,6 +6,7 @@ import { QUEUES } from './queue.constants.js';
 import { OutboxRelay } from './outbox.relay.js';
 import { OutboxRepository } from './outbox.repository.js';
 import { RenderProducer } from './render.producer.js';
+import { VideoProducer } from './video.producer.js';
 import { WebhookProducer } from './webhook.producer.js';
 import { webhookRetryDelay } from './webhook-retry.js';
 
@@ -36,7 +37,7 @@ const registered = BullModule.registerQueue(...QUEUES.map((name) => ({ name })))
     registered,
   ],
   // Every process that has the queues relays the outbox into them (see OutboxRelay).
-  providers: [RenderProducer, WebhookProducer, OutboxRepository, OutboxRelay],
-  exports: [registered, RenderProducer, OutboxRepository],
+  providers: [RenderProducer, VideoProducer, WebhookProducer, OutboxRepository, OutboxRelay],
+  exports: [registered, RenderProducer, VideoProducer, OutboxRepository],
 })
 export class QueueModule {}

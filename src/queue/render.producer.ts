@@ -50,12 +50,17 @@ export class RenderProducer {
 
   /** Fires on the queue's global completed/failed events with the image id (used by Prefer: wait). */
   onSettled(listener: (imageId: string) => void): () => void {
-    const done = (jobId: string | number) => listener(imageIdOfJob(jobId));
-    this.queue.on('global:completed', done);
-    this.queue.on('global:failed', done);
-    return () => {
-      this.queue.removeListener('global:completed', done);
-      this.queue.removeListener('global:failed', done);
-    };
+    return onJobsSettled(this.queue, listener);
   }
+}
+
+/** Calls `listener` with the subject id (job ids are `<id>` or `<id>:<re-drive>`) of every job of `queue` that completes or fails; returns the unsubscribe. */
+export function onJobsSettled(queue: Queue, listener: (id: string) => void): () => void {
+  const done = (jobId: string | number) => listener(imageIdOfJob(jobId));
+  queue.on('global:completed', done);
+  queue.on('global:failed', done);
+  return () => {
+    queue.removeListener('global:completed', done);
+    queue.removeListener('global:failed', done);
+  };
 }

@@ -6,7 +6,7 @@ import type { AppConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { withTimeout } from '../common/timeout.js';
 import { WEBHOOK_RETRY_DELAYS_MS } from './webhook-retry.js';
-import { QueueName, WebhookJob, type DeliverWebhookPayload } from './queue.constants.js';
+import { QueueName, WebhookJob, type DeliverWebhookPayload, type WebhookEvent } from './queue.constants.js';
 
 /** Finished deliveries are kept this long so a late duplicate enqueue of the same delivery is a no-op. */
 const KEEP_DELIVERED_SECONDS = 24 * 3600;
@@ -31,13 +31,17 @@ export class WebhookProducer {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** jobId = delivery id, so enqueueing the same delivery again (a relay retry) is a no-op. */
-  async enqueue(eventId: string, imageId: string, event: DeliverWebhookPayload['event'], url: string, requestId: string): Promise<string> {
+  /**
+   * jobId = delivery id, so enqueueing the same delivery again (a relay retry) is a no-op.
+   * `subjectId` is the image of an image event, the video of a video event.
+   */
+  async enqueue(eventId: string, subjectId: string, event: WebhookEvent, url: string, requestId: string): Promise<string> {
     const deliveryId = deliveryIdFor(eventId, url);
+    const subject = event.startsWith('video.') ? { videoId: subjectId } : { imageId: subjectId };
     await withTimeout(
       this.queue.add(
         WebhookJob.Deliver,
-        { deliveryId, eventId, imageId, event, url, requestId },
+        { deliveryId, eventId, ...subject, event, url, requestId },
         {
           jobId: deliveryId,
           attempts: WEBHOOK_RETRY_DELAYS_MS.length + 1,

@@ -17,12 +17,15 @@ import { OrgEntity } from '../orgs/org.entity.js';
 import { QueueName, WebhookJob, type DeliverWebhookPayload } from '../queue/queue.constants.js';
 import { STORAGE_DRIVER, type StorageDriver } from '../storage/storage.types.js';
 import { signWebhookBody } from './signing.js';
+import { VideoOut } from '../videos/video.dto.js';
+import { VideoEntity } from '../videos/video.entity.js';
+import { VideosRepository } from '../videos/videos.repository.js';
 
 const RESPONSE_CAP_BYTES = 64 * 1024;
 
 /**
  * Worker graph only. Delivers per-render webhooks: a signed POST of {type, created_at, data:
- * ImageOut}; any non-2xx, timeout or refused address throws, and Bull retries on the webhook
+ * ImageOut (VideoOut for video events)}; any non-2xx, timeout or refused address throws, and Bull retries on the webhook
  * schedule. The same SSRF rules as image fetching apply (resolved and checked before connecting).
  */
 @Processor(QueueName.Webhooks)
@@ -35,6 +38,7 @@ export class WebhookProcessor {
     @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly images: ImagesRepository,
+    private readonly videos: VideosRepository,
     private readonly metrics: Metrics,
     @Inject(ROOT_LOGGER) private readonly root: Pino,
   ) {
@@ -57,15 +61,25 @@ export class WebhookProcessor {
     });
   }
 
+  /** What an event is about (the image, or the video of a video event), as delivered now: URLs freshly signed. */
+  private async subjectOf(d: DeliverWebhookPayload): Promise<{ orgId: string; webhookUrl: string | null; data: () => Promise<unknown> } | null> {
+    const ttl = this.config.signedUrlTtlSeconds;
+    const row = d.videoId ? await this.videos.findById(d.videoId) : d.imageId ? await this.images.findById(d.imageId) : null;
+    if (!row) return null;
+    const data = row instanceof VideoEntity ? () => VideoOut.from(row, this.storage, ttl) : () => ImageOut.from(row, this.storage, ttl);
+    return { orgId: row.orgId, webhookUrl: row.webhookUrl, data };
+  }
+
   /** One delivery attempt: the HTTP status of a 2xx answer, 0 when there is nothing to deliver, else throws. */
   private async attempt(job: Job<DeliverWebhookPayload>): Promise<number> {
-    const { deliveryId, imageId, event } = job.data;
-    const image = await this.images.findById(imageId);
+    const { deliveryId, event } = job.data;
+    const subjectId = job.data.videoId ?? job.data.imageId;
+    const subject = await this.subjectOf(job.data);
     // The destination fixed with the event; jobs queued before events carried it use the row's.
-    const url = job.data.url ?? image?.webhookUrl;
-    if (!image || !url) return 0;
-    const org = await this.ds.getRepository(OrgEntity).findOneByOrFail({ id: image.orgId });
-    const data = await ImageOut.from(image, this.storage, this.config.signedUrlTtlSeconds);
+    const url = job.data.url ?? subject?.webhookUrl;
+    if (!subject || !url) return 0;
+    const org = await this.ds.getRepository(OrgEntity).findOneByOrFail({ id: subject.orgId });
+    const data = await subject.data();
     const body = JSON.stringify({ type: event, created_at: new Date().toISOString(), data });
     const attempt = job.attemptsMade + 1;
     const res = await safeRequest(url, {
@@ -84,10 +98,10 @@ export class WebhookProcessor {
       maxRedirects: 0,
     });
     if (res.status < 200 || res.status >= 300) {
-      this.logger.warn(`webhook ${deliveryId} (${event} for ${imageId}) attempt ${attempt}: HTTP ${res.status}`);
+      this.logger.warn(`webhook ${deliveryId} (${event} for ${subjectId}) attempt ${attempt}: HTTP ${res.status}`);
       throw new Error(`webhook endpoint answered HTTP ${res.status}`);
     }
-    this.logger.log(`webhook ${deliveryId} (${event} for ${imageId}) delivered on attempt ${attempt}`);
+    this.logger.log(`webhook ${deliveryId} (${event} for ${subjectId}) delivered on attempt ${attempt}`);
     return res.status;
   }
 }

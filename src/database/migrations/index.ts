@@ -5,6 +5,7 @@ import { RateLimits1764604800000 } from './1764604800000-rate-limits.js';
 import { Outbox1764648000000 } from './1764648000000-outbox.js';
 import { IdempotencyLease1764691200000 } from './1764691200000-idempotency-lease.js';
 import { RenderLease1764777600000 } from './1764777600000-render-lease.js';
+import { Videos1765209600000 } from './1765209600000-videos.js';
 
 /** Explicit list: globs do not work under ESM/ts-jest, and the order must be stable. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   Outbox1764648000000,
   IdempotencyLease1764691200000,
   RenderLease1764777600000,
+  Videos1765209600000,
 ];

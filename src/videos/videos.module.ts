@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { TemplatesModule } from '../templates/templates.module.js';
+import { VideosController } from './videos.controller.js';
+import { VideosDataModule } from './videos-data.module.js';
+import { VideosService, VideoWaiter } from './videos.service.js';
+
+@Module({
+  imports: [TemplatesModule, VideosDataModule],
+  controllers: [VideosController],
+  providers: [VideosService, VideoWaiter],
+})
+export class VideosModule {}
