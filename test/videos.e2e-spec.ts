@@ -10,6 +10,7 @@ import { verifyWebhookSignature } from '../src/webhooks/signing.js';
 import { startApi, type TestApp } from './support/app.js';
 import { createOrg, type TestOrg } from './support/factories.js';
 import { sleep, startImageServer, type ImageServer } from './support/image-server.js';
+import { cli } from './support/cli.js';
 import { api, publishedTemplate } from './support/render-flow.js';
 import { decode, near } from './support/renderer-testing.js';
 import { startWorker, type WorkerProcess } from './support/worker.js';
@@ -257,6 +258,34 @@ describe('videos', () => {
     expect(big.status).toBe(400);
     expect(big.body.detail.code).toBe('video_too_large');
     expect(big.body.detail.errors[0]).toMatchObject({ name: 'template_id', reason: expect.stringContaining('1920x1080') });
+  });
+
+  it('previews one frame of an animated template at a time t', async () => {
+    const res = await fetch(`${t.baseUrl}/v1/templates/${templateId}/preview`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${org.liveKey}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ t: 1 }),
+    });
+    expect(res.status).toBe(200);
+    const px = await decode(Buffer.from(await res.arrayBuffer()));
+    expect(redExtent(px, 90)).toEqual([100, 139]);
+    // Half red over white: opacity 0.75 at t = 1.
+    expect(near(px.at(120, 90), [255, 64, 64], 2)).toBe(true);
+  });
+
+  it('renders a video offline: npm run cli -- render --video', async () => {
+    await writeFile(join(dir, 't.json'), JSON.stringify(ANIMATED));
+    const out = join(dir, 'offline.mp4');
+    const r = await cli(['render', '--template', join(dir, 't.json'), '--video', '--duration', '3', '--fps', '30', '--out', out, '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ width: 320, height: 180, format: 'mp4', codec: 'h264', frames: 90, fps: 30 });
+    const probe = await ffprobe(out);
+    expect(probe.stream).toMatchObject({ codec_name: 'h264', width: 320, height: 180, r_frame_rate: '30/1', pix_fmt: 'yuv420p' });
+    expect(Math.abs(probe.duration - 3)).toBeLessThanOrEqual(1 / 30 + 1e-6);
+    const bad = await cli(['render', '--template', join(dir, 't.json'), '--video', '--duration', '61', '--out', out]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('--duration');
   });
 
   it('refuses unsorted keyframes when the template is saved, naming the layer', async () => {

@@ -358,4 +358,7 @@ export class PreviewTemplateDto {
 
   @PyInt({ ge: 1, le: 3, default: 1 })
   scale = 1;
+
+  @PyFloat({ ge: 0, le: LIMITS.keyframeTimeMax, default: 0, description: 'Seconds: an animated template (layers with keyframes) is drawn as its frame at this time, as a video shows it' })
+  t = 0;
 }
