@@ -140,25 +140,13 @@ describe('videos', () => {
   });
 
   it('renders a keyframed template to a valid H.264 MP4 whose frames show the animation, with a poster and a signed video.completed', async () => {
-    const post = await api<VideoBody>(
-      t.baseUrl,
-      org.liveKey,
-      'POST',
-      '/v1/videos',
-      { template_id: templateId, duration_seconds: 3, fps: 30, poster_time: 1, webhook_url: receiver.url('/hook'), metadata: { run: 'e2e' } },
-      { 'Idempotency-Key': 'video-e2e-1' },
-    );
+    const request = { template_id: templateId, duration_seconds: 3, fps: 30, poster_time: 1, webhook_url: receiver.url('/hook'), metadata: { run: 'e2e' } };
+    const post = await api<VideoBody>(t.baseUrl, org.liveKey, 'POST', '/v1/videos', request, { 'Idempotency-Key': 'video-e2e-1' });
     expect(post.status).toBe(202);
     expect(post.body).toMatchObject({ object: 'video', status: 'pending', progress: 0, duration_seconds: 3, fps: 30, format: 'mp4', result_url: null });
     // The same key and body replays the answer: no second video.
-    const again = await api<VideoBody>(
-      t.baseUrl,
-      org.liveKey,
-      'POST',
-      '/v1/videos',
-      { template_id: templateId, duration_seconds: 3, fps: 30, poster_time: 1, webhook_url: receiver.url('/hook'), metadata: { run: 'e2e' } },
-      { 'Idempotency-Key': 'video-e2e-1' },
-    );
+    const again = await api<VideoBody>(t.baseUrl, org.liveKey, 'POST', '/v1/videos', request, { 'Idempotency-Key': 'video-e2e-1' });
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
     expect(again.body.id).toBe(post.body.id);
 
     const done = await waitForVideo(t, org.liveKey, post.body.id);

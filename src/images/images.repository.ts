@@ -183,26 +183,14 @@ export class ImagesRepository implements OnModuleDestroy {
     return row;
   }
 
-  /**
-   * A status change that is an event: the CAS update (RETURNING the row's id, org and webhook
-   * URL) and the event's outbox record commit together, so the event fires exactly when the
-   * change wins and never without it.
-   */
-  private async transition(event: ImageEventTopic, sql: string, params: unknown[], requestId?: string): Promise<boolean> {
-    const changed = await this.ds.transaction(async (em) => {
-      const res = (await em.query(sql, params)) as [{ id: string; org_id: string; webhook_url: string | null }[], number];
-      if (res[1] === 0) return false;
-      const r = res[0][0];
-      await this.outbox.append(em, event, r.id, {
-        imageId: r.id,
-        orgId: r.org_id,
-        destinations: r.webhook_url ? [r.webhook_url] : [],
-        ...(requestId !== undefined ? { requestId } : {}),
-      });
-      return true;
-    });
-    if (changed) this.outbox.announce();
-    return changed;
+  /** A status change that is an event (OutboxRepository.updateWithEvent): the event is committed exactly when the CAS wins. */
+  private transition(event: ImageEventTopic, sql: string, params: unknown[], requestId?: string): Promise<boolean> {
+    return this.outbox.updateWithEvent(event, sql, params, (r: { id: string; org_id: string; webhook_url: string | null }) => ({
+      imageId: r.id,
+      orgId: r.org_id,
+      destinations: r.webhook_url ? [r.webhook_url] : [],
+      ...(requestId !== undefined ? { requestId } : {}),
+    }));
   }
 
   findById(id: string): Promise<ImageEntity | null> {

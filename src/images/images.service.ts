@@ -5,12 +5,9 @@ import type { ImageFetcher } from '../outbound/image-fetcher.js';
 import { LIMITS, type Modification } from '../renderer/index.js';
 import { invalid, TemplatesService } from '../templates/templates.service.js';
 import { cursorParam } from '../common/pagination/cursor.js';
-import { RequestValidationError } from '../http/validation-errors.js';
 import { ImageWaiter } from './image-waiter.js';
-import { checkWebhookUrl, publishedVersion, valueError } from './render-request.js';
+import { checkRenderRequest, checkWebhookUrl, isTerminal, publishedVersion, renderResponseHeaders } from './render-request.js';
 import type { CreateImageDto, CreateImageHeaders, ListImagesQuery } from './images.dto.js';
-import { MAX_METADATA_BYTES } from './images.dto.js';
-import { MAX_PREFER_WAIT_SECONDS, parsePreferWait } from './prefer.js';
 import { PerOrgGate, preflightImageUrls } from './url-preflight.js';
 import type { AddressPolicy } from '../outbound/address-policy.js';
 import { ADDRESS_POLICY, IMAGE_FETCHER } from '../outbound/image-fetcher.provider.js';
@@ -83,23 +80,9 @@ export class ImagesService {
     headers: CreateImageHeaders,
     requestId: string,
   ): Promise<{ status: number; headers: Record<string, string>; body: ImageOut }> {
-    const prefer = parsePreferWait(headers.prefer);
-    const errors = [];
-    if (!prefer.ok) {
-      errors.push(
-        valueError(['header', 'prefer'], headers.prefer, `wait must be a whole number of seconds from 0 to ${MAX_PREFER_WAIT_SECONDS}`).detail[0],
-      );
-    }
-    if (body.metadata !== undefined && Buffer.byteLength(JSON.stringify(body.metadata)) > MAX_METADATA_BYTES) {
-      errors.push(valueError(['body', 'metadata'], body.metadata, `metadata may be at most ${MAX_METADATA_BYTES} bytes as JSON`).detail[0]);
-    }
-    if (errors.length) throw new RequestValidationError(errors);
-    const wait = prefer.ok ? prefer.wait : null;
+    const wait = checkRenderRequest(headers.prefer, body.metadata);
     const out = await this.create(p, body as CreateImageInput, { wait, idempotencyKey: headers.idempotency_key, requestId });
-    const h: Record<string, string> = {};
-    if (wait !== null) h['Preference-Applied'] = `wait=${wait}`;
-    if (out.replayed) h['Idempotent-Replayed'] = 'true';
-    return { status: out.status, headers: h, body: out.body };
+    return { status: out.status, headers: renderResponseHeaders(wait, out.replayed), body: out.body };
   }
 
   /**
@@ -193,7 +176,4 @@ export class ImagesService {
   }
 }
 
-function isTerminal(status: string): boolean {
-  return status === 'completed' || status === 'failed';
-}
 

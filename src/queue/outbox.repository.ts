@@ -50,6 +50,27 @@ export class OutboxRepository {
     return id;
   }
 
+  /**
+   * A status change that is an event: the compare-and-set UPDATE (RETURNING the changed row) and
+   * the event's record commit together, so the event fires exactly when the change wins and never
+   * without it. False when the update changed nothing.
+   */
+  async updateWithEvent<T extends OutboxTopic, R extends { id: string }>(
+    topic: T,
+    sql: string,
+    params: unknown[],
+    payloadOf: (row: R) => OutboxPayloads[T],
+  ): Promise<boolean> {
+    const changed = await this.ds.transaction(async (em) => {
+      const res = (await em.query(sql, params)) as [R[], number];
+      if (res[1] === 0) return false;
+      await this.append(em, topic, res[0][0].id, payloadOf(res[0][0]));
+      return true;
+    });
+    if (changed) this.announce();
+    return changed;
+  }
+
   /** Wakes this process's relay after a commit, so a record does not wait for the next poll. */
   announce(): void {
     for (const fn of this.listeners) fn();

@@ -6,7 +6,7 @@
 export type * from './document.js';
 export { EASINGS, LIMITS, OUTPUT_FORMATS } from './document.js';
 export { prepareVideo, renderImage, renderDocument, type VideoFrames } from './render.js';
-export { ANIMATED_PROPERTIES, animatedAt, isAnimated, type Animated } from './keyframes.js';
+export { ANIMATED_PROPERTIES, animatedAt, isAnimated, KEYFRAME_RANGES, type Animated } from './keyframes.js';
 export {
   applyModifications,
   collectSources,

@@ -30,12 +30,13 @@ export function ease(easing: Easing, u: number): number {
   }
 }
 
-const RANGES: Record<Property, [number, number]> = {
+/** Valid keyframe values (template saves check them; the renderer clamps to them): ten turns, ten times the size. */
+export const KEYFRAME_RANGES: Readonly<Record<Property, readonly [number, number]>> = {
   x: [-100_000, 100_000],
   y: [-100_000, 100_000],
   opacity: [0, 1],
   scale: [0, LIMITS.keyframeScaleMax],
-  rotation: [-36_000, 36_000],
+  rotation: [-3600, 3600],
 };
 
 /** The usable keyframes of a layer, in order; anything malformed (a document through a thread, an old row) is dropped. */
@@ -58,7 +59,7 @@ export function isAnimated(layer: Layer): boolean {
 
 /** One property at time t: held before its first keyframe and after its last, eased in between. */
 function track(frames: readonly Keyframe[], p: Property, t: number, base: number): number {
-  const [min, max] = RANGES[p];
+  const [min, max] = KEYFRAME_RANGES[p];
   let prev: Keyframe | undefined;
   for (const k of frames) {
     const v = k[p];

@@ -21,7 +21,7 @@ import { isRecord, num, oneOf } from './util.js';
 import { drawWatermark } from './watermark.js';
 import { drawBackground, drawLayer, geometry } from './draw.js';
 import { isAnimated, maxScale } from './keyframes.js';
-import { buildAnimation, MAX_SPRITE_SCALE } from './animation.js';
+import { buildAnimation, MAX_SPRITE_SCALE, type AnimationInput } from './animation.js';
 
 // sharp picks one libvips thread on glibc (to limit heap fragmentation); a render decodes and
 // encodes in sharp on its critical path, and measured 15-25% faster per card with one thread
@@ -133,18 +133,8 @@ export async function renderDocument(doc: RenderDocument, assets: ResolvedAssets
 }
 
 /** Everything a document needs before its first pixel: sources checked and decoded, text laid out. */
-interface PreparedDocument {
+interface PreparedDocument extends Omit<AnimationInput, 'watermark'> {
   opts: Normalised;
-  width: number;
-  height: number;
-  outW: number;
-  outH: number;
-  s: number;
-  layers: Layer[];
-  background: Record<string, unknown>;
-  texts: Map<Layer, PreparedText>;
-  layerImages: (RawImage | null)[];
-  bgImage: RawImage | null;
   /** Released by the caller once the last glyph is drawn. */
   fontScope: FontScope;
 }

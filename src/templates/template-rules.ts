@@ -1,4 +1,4 @@
-import { EASINGS, LIMITS, type Layer, type TemplateDocument } from '../renderer/index.js';
+import { EASINGS, KEYFRAME_RANGES, LIMITS, type Layer, type TemplateDocument } from '../renderer/index.js';
 import { colorProblem, urlProblem, type ModificationContext, type ModificationProblem } from './modifications.js';
 
 const DEFAULT_FONT_SIZE = 48;
@@ -11,15 +11,6 @@ export interface TemplateLimits {
 }
 
 export const DEFAULT_TEMPLATE_LIMITS: TemplateLimits = { maxKeyframesPerLayer: 100 };
-
-/** Ranges of keyframe values: a layer's own geometry range, opacity 0..1, up to ten turns, up to 10x. */
-const KEYFRAME_RANGES: Record<string, [number, number]> = {
-  x: [-100_000, 100_000],
-  y: [-100_000, 100_000],
-  opacity: [0, 1],
-  scale: [0, LIMITS.keyframeScaleMax],
-  rotation: [-3600, 3600],
-};
 
 /**
  * Rules that span fields, checked after the schema (422) passes; each is a 400 with the layer's

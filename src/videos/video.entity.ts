@@ -42,7 +42,7 @@ export class VideoEntity {
   @Column({ type: 'jsonb', default: [] })
   modifications: Record<string, unknown>[];
 
-  @Column({ name: 'duration_seconds', type: 'real' })
+  @Column({ name: 'duration_seconds', type: 'double precision' })
   durationSeconds: number;
 
   @Column({ type: 'integer' })
@@ -51,7 +51,7 @@ export class VideoEntity {
   @Column({ type: 'text', default: 'mp4' })
   format: VideoFormat;
 
-  @Column({ name: 'poster_time', type: 'real', default: 0 })
+  @Column({ name: 'poster_time', type: 'double precision', default: 0 })
   posterTime: number;
 
   /** Storage keys, never URLs: URLs are signed on every read. */

@@ -165,21 +165,13 @@ export class VideosRepository {
     );
   }
 
-  /** The CAS update and its event's outbox record commit together: the event fires exactly when the change wins. */
-  private async transition(event: VideoEventTopic, sql: string, params: unknown[], requestId?: string): Promise<boolean> {
-    const changed = await this.ds.transaction(async (em) => {
-      const res = (await em.query(sql, params)) as [{ id: string; org_id: string; webhook_url: string | null }[], number];
-      if (res[1] === 0) return false;
-      const r = res[0][0];
-      await this.outbox.append(em, event, r.id, {
-        videoId: r.id,
-        orgId: r.org_id,
-        destinations: r.webhook_url ? [r.webhook_url] : [],
-        ...(requestId !== undefined ? { requestId } : {}),
-      });
-      return true;
-    });
-    if (changed) this.outbox.announce();
-    return changed;
+  /** A status change that is an event (OutboxRepository.updateWithEvent): the event is committed exactly when the CAS wins. */
+  private transition(event: VideoEventTopic, sql: string, params: unknown[], requestId?: string): Promise<boolean> {
+    return this.outbox.updateWithEvent(event, sql, params, (r: { id: string; org_id: string; webhook_url: string | null }) => ({
+      videoId: r.id,
+      orgId: r.org_id,
+      destinations: r.webhook_url ? [r.webhook_url] : [],
+      ...(requestId !== undefined ? { requestId } : {}),
+    }));
   }
 }

@@ -3,12 +3,9 @@ import { IdempotencyService } from '../idempotency/idempotency.service.js';
 import type { Modification } from '../renderer/index.js';
 import { TemplatesService, invalid } from '../templates/templates.service.js';
 import { cursorParam, type Page, toPage } from '../common/pagination/cursor.js';
-import { RequestValidationError } from '../http/validation-errors.js';
 import { ImageWaiter } from '../images/image-waiter.js';
-import { checkWebhookUrl, publishedVersion, valueError } from '../images/render-request.js';
+import { checkRenderRequest, checkWebhookUrl, isTerminal, publishedVersion, renderResponseHeaders, valueError } from '../images/render-request.js';
 import type { CreateImageHeaders } from '../images/images.dto.js';
-import { MAX_METADATA_BYTES } from '../images/images.dto.js';
-import { MAX_PREFER_WAIT_SECONDS, parsePreferWait } from '../images/prefer.js';
 import type { AddressPolicy } from '../outbound/address-policy.js';
 import { ADDRESS_POLICY } from '../outbound/image-fetcher.provider.js';
 import type { Principal } from '../orgs/auth/auth.types.js';
@@ -51,19 +48,11 @@ export class VideosService {
     headers: CreateImageHeaders,
     requestId: string,
   ): Promise<{ status: number; headers: Record<string, string>; body: VideoOut }> {
-    const prefer = parsePreferWait(headers.prefer);
-    const errors = [];
-    if (!prefer.ok) {
-      errors.push(valueError(['header', 'prefer'], headers.prefer, `wait must be a whole number of seconds from 0 to ${MAX_PREFER_WAIT_SECONDS}`).detail[0]);
-    }
-    if (body.metadata !== undefined && Buffer.byteLength(JSON.stringify(body.metadata)) > MAX_METADATA_BYTES) {
-      errors.push(valueError(['body', 'metadata'], body.metadata, `metadata may be at most ${MAX_METADATA_BYTES} bytes as JSON`).detail[0]);
-    }
-    if (body.poster_time !== undefined && body.poster_time > body.duration_seconds) {
-      errors.push(valueError(['body', 'poster_time'], body.poster_time, 'poster_time must not be after the end of the clip (duration_seconds)').detail[0]);
-    }
-    if (errors.length) throw new RequestValidationError(errors);
-    const wait = prefer.ok ? prefer.wait : null;
+    const posterAfterEnd =
+      body.poster_time !== undefined && body.poster_time > body.duration_seconds
+        ? [valueError(['body', 'poster_time'], body.poster_time, 'poster_time must not be after the end of the clip (duration_seconds)').detail[0]]
+        : [];
+    const wait = checkRenderRequest(headers.prefer, body.metadata, posterAfterEnd);
     const scope = { orgId: p.orgId, mode: p.mode };
     const res = await this.idempotency.run<VideoOut>(scope, headers.idempotency_key, { method: 'POST', path: '/v1/videos', body }, async (record) => {
       let out: VideoOut | undefined;
@@ -82,10 +71,7 @@ export class VideosService {
       });
       if (settled) video = await this.get(p, video.id);
     }
-    const h: Record<string, string> = {};
-    if (wait !== null) h['Preference-Applied'] = `wait=${wait}`;
-    if (res.replayed) h['Idempotent-Replayed'] = 'true';
-    return { status: isTerminal(video.status) && wait !== null ? 201 : 202, headers: h, body: video };
+    return { status: isTerminal(video.status) && wait !== null ? 201 : 202, headers: renderResponseHeaders(wait, res.replayed), body: video };
   }
 
   private async insert(p: Principal, input: CreateVideoDto, requestId: string, inTransaction: Parameters<VideosRepository['insertPending']>[1]['inTransaction']): Promise<VideoEntity> {
@@ -145,8 +131,4 @@ export class VideosService {
   out(row: VideoEntity): Promise<VideoOut> {
     return VideoOut.from(row, this.storage, this.config.signedUrlTtlSeconds);
   }
-}
-
-function isTerminal(status: string): boolean {
-  return status === 'completed' || status === 'failed';
 }
