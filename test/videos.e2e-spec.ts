@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import type { IncomingHttpHeaders } from 'node:http';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -283,4 +283,28 @@ describe('videos', () => {
     expect(res.body.detail.code).toBe('invalid_template');
     expect(res.body.detail.errors).toEqual([{ name: 'box', reason: expect.stringContaining('keyframes[1].t (0.5) must be greater than keyframes[0].t (1)') }]);
   });
+
+  // Last: it replaces the worker with one whose deadline is one second.
+  it('a video past VIDEO_TIMEOUT_MS fails with video_timeout, cleans up and sends video.failed', async () => {
+    await worker.stop('SIGKILL');
+    worker = await startWorker({ ...ENV, VIDEO_TIMEOUT_MS: '1000' });
+    const failed: { headers: IncomingHttpHeaders; raw: string }[] = [];
+    receiver.route('/hook-failed', async (req, res) => {
+      let raw = '';
+      for await (const chunk of req) raw += chunk;
+      failed.push({ headers: req.headers, raw });
+      res.writeHead(204).end();
+    });
+    const bigger = await publishedTemplate(t.baseUrl, org.liveKey, { ...ANIMATED, name: 'Slow', width: 1280, height: 720 });
+    const post = await api<VideoBody>(t.baseUrl, org.liveKey, 'POST', '/v1/videos', { template_id: bigger, duration_seconds: 30, fps: 60, webhook_url: receiver.url('/hook-failed') });
+    expect(post.status).toBe(202);
+    const done = await waitForVideo(t, org.liveKey, post.body.id, 60_000);
+    expect(done.status).toBe('failed');
+    expect(done.error).toMatchObject({ code: 'video_timeout', message: expect.stringContaining('deadline') });
+    expect(done.result_url).toBeNull();
+    expect((await readdir(tmpdir())).filter((n) => n.startsWith(`imtegrate-video-${done.id}.`))).toEqual([]);
+    for (let i = 0; i < 100 && failed.length === 0; i++) await sleep(100);
+    expect(failed.map((f) => f.headers['x-imtegrate-event'])).toEqual(['video.failed']);
+    expect(verifyWebhookSignature(secret, failed[0].raw, failed[0].headers['x-imtegrate-signature'] as string)).toBe(true);
+  }, 120_000);
 });
