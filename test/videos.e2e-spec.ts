@@ -248,6 +248,22 @@ describe('videos', () => {
     expect(big.body.detail.errors[0]).toMatchObject({ name: 'template_id', reason: expect.stringContaining('1920x1080') });
   });
 
+  it('answers 201 with the finished video within Prefer: wait, and lists by status', async () => {
+    const res = await api<VideoBody>(t.baseUrl, org.liveKey, 'POST', '/v1/videos', { template_id: templateId, duration_seconds: 0.5, fps: 24, format: 'webm' }, { Prefer: 'wait=30' });
+    expect(res.status).toBe(201);
+    expect(res.headers.get('preference-applied')).toBe('wait=30');
+    expect(res.body).toMatchObject({ status: 'completed', progress: 1, format: 'webm', video_metadata: { frames: 12, codec: 'vp9' } });
+    const file = join(dir, 'short.webm');
+    const body = await fetch(res.body.result_url as string);
+    expect(body.headers.get('content-type')).toContain('video/webm');
+    await writeFile(file, Buffer.from(await body.arrayBuffer()));
+    expect((await ffprobe(file)).stream).toMatchObject({ codec_name: 'vp9', width: 320, height: 180, pix_fmt: 'yuv420p' });
+    const completed = await api<{ data: VideoBody[] }>(t.baseUrl, org.liveKey, 'GET', '/v1/videos?status=completed&limit=100');
+    expect(completed.body.data.map((v) => v.id)).toContain(res.body.id);
+    const pending = await api<{ data: VideoBody[] }>(t.baseUrl, org.liveKey, 'GET', '/v1/videos?status=pending&limit=100');
+    expect(pending.body.data.map((v) => v.id)).not.toContain(res.body.id);
+  }, 60_000);
+
   it('previews one frame of an animated template at a time t', async () => {
     const res = await fetch(`${t.baseUrl}/v1/templates/${templateId}/preview`, {
       method: 'POST',
