@@ -23,6 +23,8 @@ const ENV = {
   QUEUE_LOCK_DURATION_MS: '1500',
   QUEUE_STALLED_INTERVAL_MS: '500',
   RENDER_LEASE_MS: '1500',
+  RENDER_SWEEP_AFTER_MS: '1000',
+  RENDER_SWEEP_INTERVAL_MS: '200',
   WEBHOOK_RETRY_SCALE: '0.001',
 };
 
@@ -299,6 +301,27 @@ describe('videos', () => {
     expect(res.body.detail.code).toBe('invalid_template');
     expect(res.body.detail.errors).toEqual([{ name: 'box', reason: expect.stringContaining('keyframes[1].t (0.5) must be greater than keyframes[0].t (1)') }]);
   });
+
+  it('re-drives a video whose job was lost (Redis flushed): the reconciler re-enqueues it and it completes', async () => {
+    const [{ id }] = (await t.ds.query(
+      `INSERT INTO videos (org_id, template_id, template_version, duration_seconds, fps, updated_at) VALUES ($1, $2, 1, 1, 24, now() - interval '1 hour') RETURNING id`,
+      [org.orgId, templateId],
+    )) as { id: string }[];
+    // The sent render request every product-written row has; its job never reached this Redis.
+    await t.ds.query(
+      `INSERT INTO outbox (id, queue_prefix, topic, aggregate_id, payload, sent_at) VALUES (gen_random_uuid(), $1, 'video.render.requested', $2, $3, now())`,
+      [ENV.QUEUE_PREFIX, id, JSON.stringify({ videoId: id, orgId: org.orgId, jobId: id, requestId: 'test' })],
+    );
+    const done = await waitForVideo(t, org.liveKey, id, 30_000);
+    expect(done.status).toBe('completed');
+    const jobs = (await t.ds.query(`SELECT topic, payload->>'jobId' AS job FROM outbox WHERE aggregate_id = $1 ORDER BY created_at`, [id])) as { topic: string; job: string | null }[];
+    // The lost request, the reconciler's with a job id of its own, then the completion event.
+    expect(jobs).toEqual([
+      { topic: 'video.render.requested', job: id },
+      { topic: 'video.render.requested', job: expect.stringMatching(new RegExp(`^${id}:`)) },
+      { topic: 'video.completed', job: null },
+    ]);
+  }, 60_000);
 
   // Last: it replaces the worker with one whose deadline is one second.
   it('a video past VIDEO_TIMEOUT_MS fails with video_timeout, cleans up and sends video.failed', async () => {

@@ -42,16 +42,21 @@ export class RenderProducer {
   }
 
   /** Whether this job is still queued or running (then the reconciler leaves its image alone). */
-  async hasLiveJob(jobId: string): Promise<boolean> {
-    const job = await this.bounded(this.queue.getJob(jobId), 'getJob');
-    if (!job) return false;
-    return LIVE.has(await this.bounded(job.getState(), 'job state'));
+  hasLiveJob(jobId: string): Promise<boolean> {
+    return jobIsLive(this.queue, jobId, this.config.queue.commandTimeoutMs);
   }
 
   /** Fires on the queue's global completed/failed events with the image id (used by Prefer: wait). */
   onSettled(listener: (imageId: string) => void): () => void {
     return onJobsSettled(this.queue, listener);
   }
+}
+
+/** Whether a job of `queue` is still queued or running; every Redis call bounded by `timeoutMs`. */
+export async function jobIsLive(queue: Queue, jobId: string, timeoutMs: number): Promise<boolean> {
+  const job = await withTimeout(queue.getJob(jobId), timeoutMs, 'Redis (getJob)');
+  if (!job) return false;
+  return LIVE.has(await withTimeout(job.getState(), timeoutMs, 'Redis (job state)'));
 }
 
 /** Calls `listener` with the subject id (job ids are `<id>` or `<id>:<re-drive>`) of every job of `queue` that completes or fails; returns the unsubscribe. */

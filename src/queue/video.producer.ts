@@ -5,7 +5,7 @@ import type { AppConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { withTimeout } from '../common/timeout.js';
 import { QueueName, VideoJob, type RenderVideoPayload } from './queue.constants.js';
-import { onJobsSettled } from './render.producer.js';
+import { jobIsLive, onJobsSettled } from './render.producer.js';
 
 /** The one way onto the videos queue (called by the OutboxRelay only). Every call is bounded by REDIS_COMMAND_TIMEOUT_MS. */
 @Injectable()
@@ -32,6 +32,11 @@ export class VideoProducer {
       this.config.queue.commandTimeoutMs,
       'Redis (video enqueue)',
     );
+  }
+
+  /** Whether this job is still queued or running (then the reconciler leaves its video alone). */
+  hasLiveJob(jobId: string): Promise<boolean> {
+    return jobIsLive(this.queue, jobId, this.config.queue.commandTimeoutMs);
   }
 
   /** Fires on the queue's global completed/failed events with the video id (used by Prefer: wait). */

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { prepareVideo, type TemplateDocument } from '../renderer/index.js';
+import { modifyDocument, prepareVideo, type TemplateDocument } from '../renderer/index.js';
 import { encodeVideo, frameCount, VideoEncodeError } from './ffmpeg.js';
 
 const DOC: TemplateDocument = {
@@ -15,7 +15,7 @@ const DOC: TemplateDocument = {
 const dir = mkdtempSync(join(tmpdir(), 'ffmpeg-spec-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const frames = () => prepareVideo(DOC, { images: new Map(), fonts: new Map() }, {});
+const frames = () => prepareVideo(modifyDocument(DOC, []), { images: new Map(), fonts: new Map() }, {});
 const probe = (file: string) =>
   execFileSync('ffprobe', ['-v', 'error', '-count_frames', '-show_entries', 'stream=codec_name,nb_read_frames,pix_fmt', '-of', 'csv=p=0', file], { encoding: 'utf8' }).trim();
 

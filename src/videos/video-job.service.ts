@@ -32,6 +32,8 @@ export function videoKeys(orgId: string, videoId: string, format: 'mp4' | 'webm'
 
 const tempPrefix = (videoId: string) => `imtegrate-video-${videoId}.`;
 
+const removeFile = (path: string): Promise<void> => rm(path, { force: true }).catch(() => undefined);
+
 /** The held video's job is still running elsewhere (a duplicate delivery): retried until its lease lapses. */
 class VideoBusyError extends Error {
   readonly transient = true;
@@ -98,6 +100,7 @@ export class VideoJobService {
       });
       const poster = await frames.poster(Math.min(row.posterTime, row.durationSeconds));
       const body = await readFile(outPath);
+      await removeFile(outPath);
       const keys = videoKeys(row.orgId, row.id, row.format);
       await Promise.all([this.storage.put(keys.result, body, MIME[row.format]), this.storage.put(keys.thumbnail, poster, 'image/jpeg')]);
       const duration = Date.now() - started;
@@ -110,6 +113,8 @@ export class VideoJobService {
       return { kind: 'completed' };
     } catch (err) {
       clearInterval(beat);
+      // Gone before the row says the video is over, so nobody sees a finished video with leftovers.
+      await removeFile(outPath);
       if (err instanceof VideoEncodeError && err.code === 'video_superseded') return this.superseded(videoId, held);
       const { retry, error } =
         err instanceof VideoEncodeError ? { retry: false, error: { code: err.code, message: err.message } } : classifyFailure(err, attempt, finalAttempt);
@@ -124,14 +129,14 @@ export class VideoJobService {
       return { kind: 'failed', error };
     } finally {
       clearInterval(beat);
-      await rm(outPath, { force: true }).catch(() => undefined);
+      await removeFile(outPath);
     }
   }
 
   /** Leftovers of executions of this video that were killed before they could clean up. */
   private async removeTemps(videoId: string): Promise<void> {
     const names = await readdir(tmpdir()).catch(() => [] as string[]);
-    await Promise.all(names.filter((n) => n.startsWith(tempPrefix(videoId))).map((n) => rm(join(tmpdir(), n), { force: true }).catch(() => undefined)));
+    await Promise.all(names.filter((n) => n.startsWith(tempPrefix(videoId))).map((n) => removeFile(join(tmpdir(), n))));
   }
 
   private superseded(videoId: string, attempt: number): VideoJobOutcome {

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { AppConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
@@ -39,6 +40,17 @@ export interface VideoResult {
   videoMetadata: Record<string, unknown>;
   durationMs: number;
 }
+
+/** A row the reconciler found untouched for too long, with the state it was seen in (the CAS guard). */
+export interface StaleVideo {
+  id: string;
+  orgId: string;
+  status: 'pending' | 'rendering';
+  attempts: number;
+}
+
+/** The reconciler never takes a row from an execution whose lease is still being renewed. */
+const LEASE_LAPSED = '(lease_until IS NULL OR lease_until < now())';
 
 /** A claim: the execution holds `attempt`; 'busy' when a live execution holds the row, 'done' when there is nothing to do. */
 export type VideoClaim = { attempt: number } | 'busy' | 'done';
@@ -162,6 +174,62 @@ export class VideosRepository {
         `UPDATE videos SET status = 'pending', progress = 0, updated_at = now(), lease_until = NULL WHERE id = $1 AND status = 'rendering' AND attempts = $2`,
         [id, attempt],
       ),
+    );
+  }
+
+  /**
+   * Rows the reconciler must look at, oldest first: rendering rows whose lease lapsed, and pending
+   * rows untouched for `olderThanMs`; only videos requested on this process's QUEUE_PREFIX.
+   */
+  async findStale(olderThanMs: number, limit: number): Promise<StaleVideo[]> {
+    const rows = (await this.ds.query(
+      `SELECT id, org_id, status, attempts FROM videos
+       WHERE ((status = 'rendering' AND ${LEASE_LAPSED})
+          OR (status = 'pending' AND COALESCE(updated_at, created_at) < now() - ($1 || ' milliseconds')::interval))
+         AND EXISTS (SELECT 1 FROM outbox o WHERE o.aggregate_id = videos.id AND o.topic = $3 AND o.queue_prefix = $4)
+       ORDER BY created_at LIMIT $2`,
+      [String(olderThanMs), limit, OutboxTopic.VideoRenderRequested, this.config.queuePrefix],
+    )) as { id: string; org_id: string; status: 'pending' | 'rendering'; attempts: number }[];
+    return rows.map((r) => ({ id: r.id, orgId: r.org_id, status: r.status, attempts: r.attempts }));
+  }
+
+  /** Its job is still queued or running: only push the row out of the reconciler's window. */
+  async postponeSweep(seen: StaleVideo): Promise<boolean> {
+    return won(
+      await this.ds.query(`UPDATE videos SET updated_at = now() WHERE id = $1 AND status = $2 AND attempts = $3 AND ${LEASE_LAPSED}`, [seen.id, seen.status, seen.attempts]),
+    );
+  }
+
+  /** Its job is gone: back to pending with a new render request (a job id of its own) in the outbox, in one transaction. */
+  async markForRequeue(seen: StaleVideo): Promise<boolean> {
+    const changed = await this.ds.transaction(async (em) => {
+      const res = await em.query(
+        `UPDATE videos SET status = 'pending', progress = 0, updated_at = now(), lease_until = NULL
+         WHERE id = $1 AND status = $2 AND attempts = $3 AND ${LEASE_LAPSED}`,
+        [seen.id, seen.status, seen.attempts],
+      );
+      if (!won(res)) return false;
+      const recordId = randomUUID();
+      await this.outbox.append(
+        em,
+        OutboxTopic.VideoRenderRequested,
+        seen.id,
+        { videoId: seen.id, orgId: seen.orgId, jobId: `${seen.id}:${recordId}`, requestId: `redrive:${recordId}` },
+        recordId,
+      );
+      return true;
+    });
+    if (changed) this.outbox.announce();
+    return changed;
+  }
+
+  /** pending/rendering -> failed as video_lost (with video.failed), if the row is still as the reconciler saw it. */
+  failLost(seen: StaleVideo, error: VideoError): Promise<boolean> {
+    return this.transition(
+      OutboxTopic.VideoFailed,
+      `UPDATE videos SET status = 'failed', error = $4, completed_at = now(), updated_at = now(), duration_ms = NULL, lease_until = NULL
+       WHERE id = $1 AND status = $2 AND attempts = $3 AND ${LEASE_LAPSED} ${RETURNING_EVENT}`,
+      [seen.id, seen.status, seen.attempts, JSON.stringify(error)],
     );
   }
 
