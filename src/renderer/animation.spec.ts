@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Layer, TemplateDocument } from './document.js';
 import { prepareVideo, renderImage } from './render.js';
-import { decode, near, NO_ASSETS } from '../../test/support/renderer-testing.js';
+import sharp from 'sharp';
+import { count, decode, isInk, near, NO_ASSETS } from '../../test/support/renderer-testing.js';
 
 const box = (over: Partial<Layer>): Layer =>
   ({ name: 'box', type: 'shape', shape: 'rect', x: 0, y: 40, width: 20, height: 20, fill_color: '#ff0000', ...over }) as Layer;
@@ -75,5 +76,22 @@ describe('animated documents', () => {
     const a = await renderImage(d, [], NO_ASSETS(), { format: 'png' });
     const b = await renderImage(d, [], NO_ASSETS(), { format: 'png', time: 3 });
     expect(b.buffer.equals(a.buffer)).toBe(true);
+  });
+
+  it('animates text and image layers too', async () => {
+    const text = { name: 'title', type: 'text', x: 0, y: 0, width: 80, height: 40, text: 'Hi', font_size: 30, keyframes: [{ t: 0, x: 0 }, { t: 1, x: 120 }] } as unknown as Layer;
+    const at0 = await frameAt(doc([text]), 0);
+    const at1 = await frameAt(doc([text]), 1);
+    expect(count(at0, 0, 0, 80, 40, isInk)).toBeGreaterThan(20);
+    expect(count(at1, 0, 0, 80, 40, isInk)).toBe(0);
+    expect(count(at1, 120, 0, 200, 40, isInk)).toBe(count(at0, 0, 0, 80, 40, isInk));
+
+    const png = await sharp({ create: { width: 10, height: 10, channels: 3, background: '#00ff00' } }).png().toBuffer();
+    const image = { name: 'photo', type: 'image', x: 100, y: 50, width: 40, height: 40, image_url: 'https://example.com/p.png', keyframes: [{ t: 0, opacity: 0 }, { t: 2, opacity: 1 }] } as unknown as Layer;
+    const assets = { images: new Map([['url:https://example.com/p.png', png]]), fonts: new Map() };
+    const render = async (time: number) => decode((await renderImage(doc([image]), [], assets, { format: 'png', time })).buffer);
+    expect(near((await render(0)).at(120, 70), [255, 255, 255])).toBe(true);
+    expect(near((await render(1)).at(120, 70), [128, 255, 128], 3)).toBe(true);
+    expect(near((await render(2)).at(120, 70), [0, 255, 0])).toBe(true);
   });
 });
