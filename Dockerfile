@@ -12,9 +12,9 @@ RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 # Fonts the renderer falls back to (Latin, Arabic, Hebrew, CJK, colour emoji); tini as PID 1
-# forwards SIGTERM to node and reaps child processes.
+# forwards SIGTERM to node and reaps child processes; ffmpeg encodes videos.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji tini \
+ && apt-get install -y --no-install-recommends fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji ffmpeg tini \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 ENV NODE_ENV=production

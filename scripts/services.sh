@@ -26,13 +26,15 @@ if ! redis_up; then
   wait_for Redis redis_up
 fi
 
-# Fonts for Latin, Arabic, Hebrew, CJK and colour emoji, and kubectl (Debian packages; no downloads at run time).
+# Fonts for Latin, Arabic, Hebrew, CJK and colour emoji, kubectl and ffmpeg (Debian packages; no downloads at run time).
 missing=()
 for pkg in fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
 # kubectl renders the kustomize base in the deployment spec (Debian's package; no download).
 command -v kubectl >/dev/null 2>&1 || missing+=(kubectl)
+# ffmpeg (with ffprobe) encodes videos and the video spec probes them (Debian's package).
+command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1 || missing+=(ffmpeg)
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     log "installing ${missing[*]}"

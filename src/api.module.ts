@@ -19,11 +19,12 @@ import { RenderCoreModule } from './rendering/render-core.module.js';
 import { FilesModule } from './storage/files.module.js';
 import { StorageModule } from './storage/storage.module.js';
 import { TemplatesModule } from './templates/templates.module.js';
+import { VideosModule } from './videos/videos.module.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
 
 /** The API process's root. It enqueues renders but never registers a queue processor. */
 @Module({
-  imports: [CoreModule, LoggingModule.forRole('api'), MetricsModule.forRole('api'), StorageModule, OrgsModule, IdempotencyModule, RenderCoreModule.forRole('api'), ImagesModule, TemplatesModule, PreviewModule, AssetsModule, FilesModule, CollectionsModule, PeopleModule, EventsModule, WebhooksModule],
+  imports: [CoreModule, LoggingModule.forRole('api'), MetricsModule.forRole('api'), StorageModule, OrgsModule, IdempotencyModule, RenderCoreModule.forRole('api'), ImagesModule, TemplatesModule, PreviewModule, AssetsModule, FilesModule, CollectionsModule, PeopleModule, EventsModule, WebhooksModule, VideosModule],
   controllers: [HealthController, MetricsController],
   providers: [
     { provide: APP_PIPE, useClass: FastApiValidationPipe },

@@ -14,6 +14,7 @@ import { OutboxEntity } from './queue/outbox.entity.js';
 import { TemplateEntity } from './templates/template.entity.js';
 import { WebhookDeliveryEntity } from './webhooks/webhook-delivery.entity.js';
 import { WebhookEndpointEntity } from './webhooks/webhook-endpoint.entity.js';
+import { VideoEntity } from './videos/video.entity.js';
 
 /** Every entity, in one list, so Nest, the CLI and the drift test see the same model. */
-export const ENTITIES = [OrgEntity, ApiKeyEntity, ImageEntity, TemplateEntity, TemplateVersionEntity, AssetEntity, IdempotencyKeyEntity, OutboxEntity, CollectionEntity, PersonEntity, EventSourceEntity, EventRuleEntity, IngestedEventEntity, RuleRunEntity, WebhookEndpointEntity, WebhookDeliveryEntity];
+export const ENTITIES = [OrgEntity, ApiKeyEntity, ImageEntity, TemplateEntity, TemplateVersionEntity, AssetEntity, IdempotencyKeyEntity, OutboxEntity, CollectionEntity, PersonEntity, EventSourceEntity, EventRuleEntity, IngestedEventEntity, RuleRunEntity, WebhookEndpointEntity, WebhookDeliveryEntity, VideoEntity];

@@ -27,7 +27,7 @@ describe('process roots', () => {
     expect(await processorsIn(ApiModule)).toEqual([]);
   });
 
-  it('the worker graph holds the render, webhook and schedule processors', async () => {
-    expect(await processorsIn(WorkerModule)).toEqual(['RenderProcessor', 'ScheduleProcessor', 'WebhookProcessor']);
+  it('the worker graph holds the render, schedule, video and webhook processors', async () => {
+    expect(await processorsIn(WorkerModule)).toEqual(['RenderProcessor', 'ScheduleProcessor', 'VideoProcessor', 'WebhookProcessor']);
   });
 });

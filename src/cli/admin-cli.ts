@@ -12,7 +12,8 @@ import { isScope, SCOPES, type Scope } from '../orgs/api-keys.js';
 import { publishKeyChange } from '../orgs/key-events.js';
 import { OrgsRepository } from '../orgs/orgs.service.js';
 import { RATE_COSTS } from '../rate-limit/rate-cost.js';
-import { OfflineRenderError, renderOffline } from './offline-render.js';
+import { OfflineRenderError, renderOffline, type OfflineVideoReport } from './offline-render.js';
+import type { RenderReport } from '../renderer/index.js';
 import { createStorageDriver } from '../storage/storage.module.js';
 import { seedDemoTemplate } from '../templates/demo-seed.js';
 
@@ -35,8 +36,11 @@ const USAGE = `Usage: npm run cli -- <command> [options]
   keys:revoke <key_id> --org <org_id> [--json]
   seed:demo [--json]                            create (once) the demo org and print its key
   migrate                                       create the database if missing and apply migrations
-  render --template t.json [--modifications m.json] --out card.png [--asset <id>=<file>]... [--format png|jpeg|webp|avif] [--scale 1-3]
-                                                render a template file offline (no database, Redis or server)
+  render --template t.json [--modifications m.json] --out card.png [--asset <id>=<file>]... [--format png|jpeg|webp|avif] [--scale 1-3] [--time <s>]
+                                                render a template file offline (no database, Redis or server);
+                                                --time draws an animated template's frame at that second
+  render --template t.json --video --duration <s> --fps 24|30|60 --out clip.mp4|clip.webm
+                                                render an animated template to a video offline (ffmpeg)
 
 Scopes: ${SCOPES.join(', ')} (default: all)
 Rate limits: points per minute for the key (a read costs ${RATE_COSTS.read}, a write ${RATE_COSTS.write}, a render ${RATE_COSTS.render});
@@ -133,6 +137,10 @@ export async function runCli(argv: string[], io: CliIo, parseArgs: typeof ParseA
         asset: { type: 'string', multiple: true },
         format: { type: 'string' },
         scale: { type: 'string' },
+        time: { type: 'string' },
+        video: { type: 'boolean', default: false },
+        duration: { type: 'string' },
+        fps: { type: 'string' },
       },
     });
     const config = configure();
@@ -145,16 +153,33 @@ export async function runCli(argv: string[], io: CliIo, parseArgs: typeof ParseA
       if (values.format !== undefined && !['png', 'jpeg', 'webp', 'avif'].includes(values.format)) {
         throw new UsageError('--format must be png, jpeg, webp or avif');
       }
+      const time = values.time === undefined ? undefined : Number(values.time);
+      if (time !== undefined && !(time >= 0 && time <= 3600)) throw new UsageError('--time must be a number of seconds from 0 to 3600');
+      let video: { durationSeconds: number; fps: number; ffmpegPath: string; timeoutMs: number } | undefined;
+      if (values.video) {
+        const durationSeconds = Number(values.duration);
+        const fps = Number(values.fps ?? 30);
+        if (!(durationSeconds > 0 && durationSeconds <= 60)) throw new UsageError('--video needs --duration <seconds>, above 0 and at most 60');
+        if (![24, 30, 60].includes(fps)) throw new UsageError('--fps must be 24, 30 or 60');
+        video = { durationSeconds, fps, ffmpegPath: config.video.ffmpegPath, timeoutMs: config.video.timeoutMs };
+      }
       try {
-        const report = await renderOffline({
+        if (video) {
+          const args = { template: values.template, modifications: values.modifications, out: values.out, assets: values.asset ?? [], scale, video };
+          const v = (await renderOffline({ ...args, fetchAllowCidrs: config.fetchAllowCidrs })) as OfflineVideoReport;
+          print(`Wrote ${values.out} (${v.width}x${v.height} ${v.codec}, ${v.frames} frames at ${v.fps} fps, ${v.bytes} bytes, in ${v.ms} ms)`, v);
+          return 0;
+        }
+        const report = (await renderOffline({
           template: values.template,
           modifications: values.modifications,
           out: values.out,
           assets: values.asset ?? [],
           format: values.format,
           scale,
+          ...(time !== undefined ? { time } : {}),
           fetchAllowCidrs: config.fetchAllowCidrs,
-        });
+        })) as RenderReport;
         print(`Wrote ${values.out} (${report.width}x${report.height} ${report.format}, ${report.bytes} bytes)`, report);
         return 0;
       } catch (err) {

@@ -1,13 +1,15 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { createAddressPolicy } from '../outbound/address-policy.js';
 import { createImageFetcher } from '../outbound/image-fetcher.js';
 import { validateModifications } from '../templates/modifications.js';
 import { checkTemplateRules } from '../templates/template-rules.js';
 import { fetchRemoteImage } from '../rendering/image-sources.js';
+import { encodeVideo, VideoEncodeError } from '../videos/ffmpeg.js';
 import {
   familyKey,
   modifyDocument,
+  prepareVideo,
   readFontInfo,
   renderDocument,
   resolveAssets,
@@ -26,7 +28,24 @@ export interface OfflineRenderArgs {
   assets: string[];
   format?: string;
   scale?: number;
+  /** Seconds: the frame of an animated template to draw (images). */
+  time?: number;
+  /** Render a video (MP4, or WebM for a .webm --out) instead of an image. */
+  video?: { durationSeconds: number; fps: number; ffmpegPath: string; timeoutMs: number };
   fetchAllowCidrs: readonly string[];
+}
+
+/** What `cli render --video` wrote. */
+export interface OfflineVideoReport {
+  width: number;
+  height: number;
+  format: 'mp4' | 'webm';
+  codec: string;
+  frames: number;
+  fps: number;
+  bytes: number;
+  /** Wall time of drawing and encoding. */
+  ms: number;
 }
 
 const FORMATS: Record<string, OutputFormat> = { '.png': 'png', '.jpg': 'jpeg', '.jpeg': 'jpeg', '.webp': 'webp', '.avif': 'avif' };
@@ -38,7 +57,7 @@ export class OfflineRenderError extends Error {}
  * server. Uploaded assets are stood in for by local files; remote images go through the same
  * SSRF-safe fetcher as the worker.
  */
-export async function renderOffline(a: OfflineRenderArgs): Promise<RenderReport> {
+export async function renderOffline(a: OfflineRenderArgs): Promise<RenderReport | OfflineVideoReport> {
   const readJson = async (path: string, what: string): Promise<unknown> => {
     try {
       return JSON.parse(await readFile(path, 'utf8'));
@@ -92,7 +111,35 @@ export async function renderOffline(a: OfflineRenderArgs): Promise<RenderReport>
   };
   const rendered = modifyDocument(doc, mods);
   const assets = await resolveAssets(rendered, port);
-  const out = await renderDocument(rendered, assets, { format, scale: a.scale ?? 1 });
+  if (a.video) return renderVideoOffline(rendered, assets, a, a.video);
+  const out = await renderDocument(rendered, assets, { format, scale: a.scale ?? 1, ...(a.time !== undefined ? { time: a.time } : {}) });
   await writeFile(a.out, out.buffer);
   return out.report;
+}
+
+async function renderVideoOffline(
+  doc: ReturnType<typeof modifyDocument>,
+  assets: Awaited<ReturnType<typeof resolveAssets>>,
+  a: OfflineRenderArgs,
+  v: NonNullable<OfflineRenderArgs['video']>,
+): Promise<OfflineVideoReport> {
+  const started = Date.now();
+  const format = extname(a.out).toLowerCase() === '.webm' ? 'webm' : 'mp4';
+  const frames = await prepareVideo(doc, assets, { scale: a.scale ?? 1 });
+  if (frames.width % 2 || frames.height % 2) throw new OfflineRenderError(`a video needs an even width and height (got ${frames.width}x${frames.height})`);
+  try {
+    const out = await encodeVideo({
+      frames,
+      durationSeconds: v.durationSeconds,
+      fps: v.fps,
+      format,
+      outPath: a.out,
+      ffmpegPath: v.ffmpegPath,
+      deadline: started + v.timeoutMs,
+    });
+    return { width: out.width, height: out.height, format, codec: out.codec, frames: out.frames, fps: v.fps, bytes: (await stat(a.out)).size, ms: Date.now() - started };
+  } catch (err) {
+    if (err instanceof VideoEncodeError) throw new OfflineRenderError(`${err.code}: ${err.message}`);
+    throw err;
+  }
 }

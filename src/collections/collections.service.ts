@@ -7,7 +7,7 @@ import { ApiError } from '../http/api-error.js';
 import { type FastApiErrorItem, RequestValidationError } from '../http/validation-errors.js';
 import { IdempotencyService } from '../idempotency/idempotency.service.js';
 import { ImageRequests, type ResolvedRender } from '../images/image-requests.js';
-import { metadataTooLarge, valueError } from '../images/images.service.js';
+import { metadataTooLarge, valueError } from '../images/render-request.js';
 import type { Principal } from '../orgs/auth/auth.types.js';
 import type { Modification } from '../renderer/index.js';
 import type { CollectionEntity } from './collection.entity.js';

@@ -107,6 +107,19 @@ export interface AppConfig {
     /** Requests per event source per minute (0 = unlimited); more get 429. */
     readonly perSourcePerMinute: number;
   };
+  /** Keyframes one template layer may carry (more is a 400 at save and publish). */
+  readonly templateMaxKeyframes: number;
+  /** Video renders (POST /v1/videos, their own queue and processor). */
+  readonly video: {
+    /** A video still rendering after this long is stopped and fails with video_timeout. */
+    readonly timeoutMs: number;
+    /** Frames x output pixels one video may have (duration x fps x width x height); more is a 400. */
+    readonly maxFramePixels: number;
+    /** Videos one worker renders at once (each runs one ffmpeg). */
+    readonly concurrency: number;
+    /** The ffmpeg executable. */
+    readonly ffmpegPath: string;
+  };
   /** Upload inspection threads in the API (InspectPool): sniffing, font parsing, the SVG check. */
   readonly inspect: {
     readonly poolSize: number;
@@ -198,6 +211,11 @@ export const DEFAULTS = {
   INSPECT_QUEUE_MAX: '16',
   INGEST_MAX_BODY_BYTES: String(256 * 1024),
   INGEST_RATE_LIMIT_PER_MINUTE: '600',
+  TEMPLATE_MAX_KEYFRAMES: '100',
+  VIDEO_TIMEOUT_MS: '300000',
+  VIDEO_MAX_FRAME_PIXELS: String(1920 * 1080 * 30 * 60),
+  VIDEO_CONCURRENCY: '1',
+  FFMPEG_PATH: 'ffmpeg',
 } as const;
 
 function intIn(name: string, raw: string, min: number, max: number, problems: string[]): number {
@@ -454,6 +472,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
     maxQueue: intIn('INSPECT_QUEUE_MAX', get('INSPECT_QUEUE_MAX'), 0, 10_000, problems),
   };
 
+  const templateMaxKeyframes = intIn('TEMPLATE_MAX_KEYFRAMES', get('TEMPLATE_MAX_KEYFRAMES'), 2, 1000, problems);
+  const video = {
+    timeoutMs: intIn('VIDEO_TIMEOUT_MS', get('VIDEO_TIMEOUT_MS'), 1000, 3_600_000, problems),
+    maxFramePixels: intIn('VIDEO_MAX_FRAME_PIXELS', get('VIDEO_MAX_FRAME_PIXELS'), 1, 100_000_000_000, problems),
+    concurrency: intIn('VIDEO_CONCURRENCY', get('VIDEO_CONCURRENCY'), 1, 64, problems),
+    ffmpegPath: get('FFMPEG_PATH'),
+  };
+
   const rateLimit = {
     perMinute: intIn('RATE_LIMIT_PER_MINUTE', get('RATE_LIMIT_PER_MINUTE'), 0, 10_000_000, problems),
     redis: Object.freeze(env.RATE_LIMIT_REDIS_URL ? redisFrom('RATE_LIMIT_REDIS_URL', env.RATE_LIMIT_REDIS_URL, problems) : redis),
@@ -501,6 +527,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     preflight: Object.freeze(preflight),
     render: Object.freeze(render),
     inspect: Object.freeze(inspect),
+    templateMaxKeyframes,
+    video: Object.freeze(video),
     webhookRetryScale,
     webhookDeliveryRetentionDays,
     webhookSweep: Object.freeze(webhookSweep),

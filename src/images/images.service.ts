@@ -2,11 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { IdempotencyService } from '../idempotency/idempotency.service.js';
 import { cursorParam } from '../common/pagination/cursor.js';
-import { errorItem, type FastApiErrorItem, RequestValidationError } from '../http/validation-errors.js';
 import { ImageWaiter } from './image-waiter.js';
+import { checkRenderRequest, isTerminal, renderResponseHeaders } from './render-request.js';
 import type { CreateImageDto, CreateImageHeaders, ListImagesQuery } from './images.dto.js';
-import { MAX_METADATA_BYTES } from './images.dto.js';
-import { MAX_PREFER_WAIT_SECONDS, parsePreferWait } from './prefer.js';
 import type { Principal } from '../orgs/auth/auth.types.js';
 import { ApiError } from '../http/api-error.js';
 import { type Page, toPage } from '../common/pagination/cursor.js';
@@ -59,22 +57,9 @@ export class ImagesService {
     headers: CreateImageHeaders,
     requestId: string,
   ): Promise<{ status: number; headers: Record<string, string>; body: ImageOut }> {
-    const prefer = parsePreferWait(headers.prefer);
-    const errors = [];
-    if (!prefer.ok) {
-      errors.push(
-        valueError(['header', 'prefer'], headers.prefer, `wait must be a whole number of seconds from 0 to ${MAX_PREFER_WAIT_SECONDS}`).detail[0],
-      );
-    }
-    const metadataError = metadataTooLarge(body.metadata);
-    if (metadataError) errors.push(metadataError);
-    if (errors.length) throw new RequestValidationError(errors);
-    const wait = prefer.ok ? prefer.wait : null;
+    const wait = checkRenderRequest(headers.prefer, body.metadata);
     const out = await this.create(p, body as CreateImageInput, { wait, idempotencyKey: headers.idempotency_key, requestId });
-    const h: Record<string, string> = {};
-    if (wait !== null) h['Preference-Applied'] = `wait=${wait}`;
-    if (out.replayed) h['Idempotent-Replayed'] = 'true';
-    return { status: out.status, headers: h, body: out.body };
+    return { status: out.status, headers: renderResponseHeaders(wait, out.replayed), body: out.body };
   }
 
   /**
@@ -136,19 +121,4 @@ export class ImagesService {
   out(row: ImageView): Promise<ImageOut> {
     return ImageOut.from(row, this.storage, this.config.signedUrlTtlSeconds);
   }
-}
-
-function isTerminal(status: string): boolean {
-  return status === 'completed' || status === 'failed';
-}
-
-/** The 422 item for a metadata object over MAX_METADATA_BYTES as JSON, or null. */
-export function metadataTooLarge(metadata: Record<string, unknown> | undefined): FastApiErrorItem | null {
-  if (metadata === undefined || Buffer.byteLength(JSON.stringify(metadata)) <= MAX_METADATA_BYTES) return null;
-  return valueError(['body', 'metadata'], metadata, `metadata may be at most ${MAX_METADATA_BYTES} bytes as JSON`).detail[0];
-}
-
-/** pydantic's value_error, for checks a field type alone cannot express. */
-export function valueError(loc: (string | number)[], input: unknown, error: string): RequestValidationError {
-  return new RequestValidationError([errorItem('value_error', loc, input, { error })]);
 }

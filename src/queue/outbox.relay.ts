@@ -5,6 +5,7 @@ import { OutboxRepository, type DispatchResult } from './outbox.repository.js';
 import { EVENT_FANOUT, type EventFanout } from './event-fanout.js';
 import { eventOf, OutboxTopic, type OutboxPayloads, type OutboxRecord } from './outbox.types.js';
 import { RenderProducer } from './render.producer.js';
+import { VideoProducer } from './video.producer.js';
 import { WebhookProducer } from './webhook.producer.js';
 
 const BATCH = 100;
@@ -36,6 +37,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly render: RenderProducer,
     private readonly webhooks: WebhookProducer,
     @Inject(EVENT_FANOUT) private readonly fanout: EventFanout,
+    private readonly videos: VideoProducer,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -96,6 +98,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     try {
       if (rec.topic === OutboxTopic.RenderRequested) {
         await this.render.enqueue(rec.payload);
+      } else if (rec.topic === OutboxTopic.VideoRenderRequested) {
+        await this.videos.enqueue(rec.payload);
       } else if (rec.topic === OutboxTopic.ScheduleSync) {
         const fn = this.handlers.get(rec.topic) as ((p: OutboxPayloads[OutboxTopic.ScheduleSync]) => Promise<void>) | undefined;
         if (!fn) return { ok: false, error: `no handler for ${rec.topic} in this process` };

@@ -60,6 +60,27 @@ export class OutboxRepository {
     );
   }
 
+  /**
+   * A status change that is an event: the compare-and-set UPDATE (RETURNING the changed row) and
+   * the event's record commit together, so the event fires exactly when the change wins and never
+   * without it. False when the update changed nothing.
+   */
+  async updateWithEvent<T extends OutboxTopic, R extends { id: string }>(
+    topic: T,
+    sql: string,
+    params: unknown[],
+    payloadOf: (row: R) => OutboxPayloads[T],
+  ): Promise<boolean> {
+    const changed = await this.ds.transaction(async (em) => {
+      const res = (await em.query(sql, params)) as [R[], number];
+      if (res[1] === 0) return false;
+      await this.append(em, topic, res[0][0].id, payloadOf(res[0][0]));
+      return true;
+    });
+    if (changed) this.announce();
+    return changed;
+  }
+
   /** Wakes this process's relay after a commit, so a record does not wait for the next poll. */
   announce(): void {
     for (const fn of this.listeners) fn();
@@ -105,12 +126,15 @@ export class OutboxRepository {
     });
   }
 
-  /** The Bull job id of the image's latest render request (the reconciler checks whether it still lives). */
-  async latestRenderRequest(imageId: string): Promise<{ jobId: string; sent: boolean } | null> {
+  /** The Bull job id of the image's (or video's) latest render request (the reconcilers check whether it still lives). */
+  async latestRenderRequest(
+    imageId: string,
+    topic: OutboxTopic.RenderRequested | OutboxTopic.VideoRenderRequested = OutboxTopic.RenderRequested,
+  ): Promise<{ jobId: string; sent: boolean } | null> {
     const [row] = (await this.ds.query(
       `SELECT payload->>'jobId' AS job_id, sent_at IS NOT NULL AS sent FROM outbox
        WHERE aggregate_id = $1 AND topic = $2 ORDER BY created_at DESC LIMIT 1`,
-      [imageId, OutboxTopic.RenderRequested],
+      [imageId, topic],
     )) as { job_id: string; sent: boolean }[];
     return row ? { jobId: row.job_id, sent: row.sent } : null;
   }
@@ -130,6 +154,7 @@ export class OutboxRepository {
          SELECT o.id FROM outbox o WHERE o.sent_at IS NOT NULL AND o.sent_at < now() - ($1 || ' milliseconds')::interval
            -- A render request is kept while its render is unfinished: the reconciler finds renders by it.
            AND NOT (o.topic = 'render.requested' AND EXISTS (SELECT 1 FROM images i WHERE i.id = o.aggregate_id AND i.status IN ('pending', 'rendering')))
+           AND NOT (o.topic = 'video.render.requested' AND EXISTS (SELECT 1 FROM videos v WHERE v.id = o.aggregate_id AND v.status IN ('pending', 'rendering')))
          LIMIT $2)`,
       [String(olderThanMs), limit],
     )) as [unknown[], number];

@@ -13,6 +13,8 @@ export enum OutboxTopic {
   ImageFailed = 'image.failed',
   /** Make the rule's Bull repeatable job match the rule as it is now (added, changed or removed). */
   ScheduleSync = 'schedule.sync',
+  /** Put a video render job on the videos queue (its own queue: a long clip never holds up image renders). */
+  VideoRenderRequested = 'video.render.requested',
 }
 
 /** Every event type a receiver can get (and an endpoint can subscribe to). Adding one is one entry. */
@@ -30,6 +32,7 @@ export const EVENT_TYPES: readonly EventType[] = Object.values(EventType);
 export enum ResourceKind {
   Image = 'image',
   Collection = 'collection',
+  Video = 'video',
 }
 
 export interface RenderRequestedPayload {
@@ -67,12 +70,20 @@ export interface ScheduleSyncPayload {
   ruleId: string;
 }
 
+export interface VideoRenderRequestedPayload {
+  videoId: string;
+  orgId: string;
+  jobId: string;
+  requestId: string;
+}
+
 export interface OutboxPayloads {
   [OutboxTopic.RenderRequested]: RenderRequestedPayload;
   [OutboxTopic.Event]: EventPayload;
   [OutboxTopic.ImageCompleted]: LegacyImageEventPayload;
   [OutboxTopic.ImageFailed]: LegacyImageEventPayload;
   [OutboxTopic.ScheduleSync]: ScheduleSyncPayload;
+  [OutboxTopic.VideoRenderRequested]: VideoRenderRequestedPayload;
 }
 
 /** A record as the relay sees it. */

@@ -3,10 +3,16 @@ export enum QueueName {
   Webhooks = 'webhooks',
   /** Bull repeatable jobs, one per scheduled event rule (job id = rule id). */
   Schedules = 'schedules',
+  /** Video renders: their own queue, so a long clip never holds up image renders. */
+  Videos = 'videos',
 }
 
 export enum RenderJob {
   RenderImage = 'render-image',
+}
+
+export enum VideoJob {
+  RenderVideo = 'render-video',
 }
 
 export enum WebhookJob {
@@ -45,6 +51,11 @@ export interface RenderImagePayload extends RequestCorrelated {
   orgId: string;
 }
 
+export interface RenderVideoPayload extends RequestCorrelated {
+  videoId: string;
+  orgId: string;
+}
+
 export interface DeliverWebhookPayload extends RequestCorrelated {
   /** The webhook_deliveries row (its id is stable across retries; receivers de-duplicate on X-Imtegrate-Delivery-Id). */
   deliveryId: string;
@@ -62,7 +73,7 @@ export interface DeliverWebhookPayload extends RequestCorrelated {
 export const LIVE_JOB_STATES: ReadonlySet<string> = new Set(['active', 'waiting', 'delayed', 'paused']);
 
 /** The queues every process registers; only the worker graph adds processors. */
-export const QUEUES: QueueName[] = [QueueName.Render, QueueName.Webhooks, QueueName.Schedules];
+export const QUEUES: QueueName[] = [QueueName.Render, QueueName.Webhooks, QueueName.Schedules, QueueName.Videos];
 
 /** Render job ids are `<image id>` or `<image id>:<re-drive>`: the image a job is for. */
 export function imageIdOfJob(jobId: string | number): string {

@@ -7,6 +7,7 @@ import { OutboxRelay } from './outbox.relay.js';
 import { OutboxRepository } from './outbox.repository.js';
 import { RenderProducer } from './render.producer.js';
 import { ScheduleProducer } from './schedule.producer.js';
+import { VideoProducer } from './video.producer.js';
 import { WebhookProducer } from './webhook.producer.js';
 import { webhookBackoff } from './webhook-retry.js';
 
@@ -37,7 +38,7 @@ const registered = BullModule.registerQueue(...QUEUES.map((name) => ({ name })))
     registered,
   ],
   // Every process that has the queues relays the outbox into them (see OutboxRelay).
-  providers: [RenderProducer, WebhookProducer, ScheduleProducer, OutboxRepository, OutboxRelay],
-  exports: [registered, RenderProducer, WebhookProducer, ScheduleProducer, OutboxRepository, OutboxRelay],
+  providers: [RenderProducer, VideoProducer, WebhookProducer, ScheduleProducer, OutboxRepository, OutboxRelay],
+  exports: [registered, RenderProducer, VideoProducer, WebhookProducer, ScheduleProducer, OutboxRepository, OutboxRelay],
 })
 export class QueueModule {}

@@ -40,20 +40,30 @@ export class RenderProducer {
   }
 
   /** Whether this job is still queued or running (then the reconciler leaves its image alone). */
-  async hasLiveJob(jobId: string): Promise<boolean> {
-    const job = await this.bounded(this.queue.getJob(jobId), 'getJob');
-    if (!job) return false;
-    return LIVE_JOB_STATES.has(await this.bounded(job.getState(), 'job state'));
+  hasLiveJob(jobId: string): Promise<boolean> {
+    return jobIsLive(this.queue, jobId, this.config.queue.commandTimeoutMs);
   }
 
   /** Fires on the queue's global completed/failed events with the image id (used by Prefer: wait). */
   onSettled(listener: (imageId: string) => void): () => void {
-    const done = (jobId: string | number) => listener(imageIdOfJob(jobId));
-    this.queue.on('global:completed', done);
-    this.queue.on('global:failed', done);
-    return () => {
-      this.queue.removeListener('global:completed', done);
-      this.queue.removeListener('global:failed', done);
-    };
+    return onJobsSettled(this.queue, listener);
   }
+}
+
+/** Whether a job of `queue` is still queued or running; every Redis call bounded by `timeoutMs`. */
+export async function jobIsLive(queue: Queue, jobId: string, timeoutMs: number): Promise<boolean> {
+  const job = await withTimeout(queue.getJob(jobId), timeoutMs, 'Redis (getJob)');
+  if (!job) return false;
+  return LIVE_JOB_STATES.has(await withTimeout(job.getState(), timeoutMs, 'Redis (job state)'));
+}
+
+/** Calls `listener` with the subject id (job ids are `<id>` or `<id>:<re-drive>`) of every job of `queue` that completes or fails; returns the unsubscribe. */
+export function onJobsSettled(queue: Queue, listener: (id: string) => void): () => void {
+  const done = (jobId: string | number) => listener(imageIdOfJob(jobId));
+  queue.on('global:completed', done);
+  queue.on('global:failed', done);
+  return () => {
+    queue.removeListener('global:completed', done);
+    queue.removeListener('global:failed', done);
+  };
 }

@@ -42,6 +42,28 @@ export interface Background {
 
 export type LayerType = 'text' | 'image' | 'shape';
 
+export type Easing = 'linear' | 'ease-in' | 'ease-out' | 'ease-in-out';
+
+export const EASINGS: readonly Easing[] = ['linear', 'ease-in', 'ease-out', 'ease-in-out'];
+
+/**
+ * One point of a layer's animation, `t` seconds from the start. Each property animates on its
+ * own track (the keyframes that give it); a layer's own value holds where no keyframe gives one.
+ */
+export interface Keyframe {
+  t: number;
+  x?: number;
+  y?: number;
+  /** 0..1 */
+  opacity?: number;
+  /** Multiplies the layer's size around its centre. Default 1. */
+  scale?: number;
+  /** Degrees clockwise around the layer centre. */
+  rotation?: number;
+  /** Of the segment this keyframe starts. Default 'linear'. */
+  easing?: Easing;
+}
+
 export interface BaseLayer {
   /** Unique within the template; modifications address layers by name. */
   name: string;
@@ -57,6 +79,8 @@ export interface BaseLayer {
   /** Only dynamic layers accept modifications. Default false. */
   dynamic?: boolean;
   hidden?: boolean;
+  /** Sorted by strictly increasing t. A layer with keyframes moves in videos (and previews at a time). */
+  keyframes?: Keyframe[];
 }
 
 export type TextAlign = 'left' | 'center' | 'right' | 'justify';
@@ -190,4 +214,7 @@ export const LIMITS = {
   /** An SVG embedding an SVG is depth 2. */
   maxSvgNesting: 8,
   thumbnailWidth: 400,
+  /** Keyframe value ranges (checked at template save; the renderer clamps to them). */
+  keyframeScaleMax: 10,
+  keyframeTimeMax: 3600,
 } as const;

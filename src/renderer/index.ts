@@ -4,8 +4,9 @@
  * rest of src/.
  */
 export type * from './document.js';
-export { LIMITS, OUTPUT_FORMATS } from './document.js';
-export { renderImage, renderDocument } from './render.js';
+export { EASINGS, LIMITS, OUTPUT_FORMATS } from './document.js';
+export { prepareVideo, renderImage, renderDocument, type VideoFrames } from './render.js';
+export { ANIMATED_PROPERTIES, animatedAt, isAnimated, KEYFRAME_RANGES, type Animated } from './keyframes.js';
 export {
   applyModifications,
   collectSources,

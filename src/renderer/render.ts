@@ -1,23 +1,14 @@
 import { availableParallelism } from 'node:os';
 import sharp from 'sharp';
-import { Canvas, createCanvas, ImageData, type SKRSContext2D } from '@napi-rs/canvas';
-import {
-  LIMITS,
-  type ImageLayer,
-  type Layer,
-  type Modification,
-  type ShapeLayer,
-  type TemplateDocument,
-  type TextLayer,
-} from './document.js';
-import { parseColor, toCss } from './color.js';
+import { Canvas, createCanvas } from '@napi-rs/canvas';
+import { LIMITS, type Layer, type Modification, type TemplateDocument } from './document.js';
+import { parseColor } from './color.js';
 import { encode, MAX_SIDE, type CanvasPixels } from './encode.js';
 import { ensureFonts, FontScope } from './fonts.js';
 import { checkDocumentBudget, RenderBudget } from './budget.js';
 import { decodedPixels, prepareImage, probeImage, type ImageParams, type ImageProbe, type RawImage } from './images.js';
 import { imageRef, modifyDocument, type RenderDocument } from './merge.js';
-import { applyShadow, clearShadow, setGradientFill, shadowMargin, type Box } from './paint.js';
-import { drawText, prepareText, type PreparedText } from './text.js';
+import { prepareText, type PreparedText } from './text.js';
 import {
   OUTPUT_FORMATS,
   RenderError,
@@ -28,6 +19,9 @@ import {
 } from './types.js';
 import { isRecord, num, oneOf } from './util.js';
 import { drawWatermark } from './watermark.js';
+import { drawBackground, drawLayer, geometry } from './draw.js';
+import { isAnimated, maxScale } from './keyframes.js';
+import { buildAnimation, MAX_SPRITE_SCALE, type AnimationInput } from './animation.js';
 
 // sharp picks one libvips thread on glibc (to limit heap fragmentation); a render decodes and
 // encodes in sharp on its critical path, and measured 15-25% faster per card with one thread
@@ -68,21 +62,6 @@ interface ImageUse {
   params: ImageParams;
 }
 
-interface Geometry extends Box {
-  rotation: number;
-  opacity: number;
-}
-
-function geometry(layer: Layer): Geometry {
-  return {
-    x: num(layer.x, 0, -100000, 100000),
-    y: num(layer.y, 0, -100000, 100000),
-    width: num(layer.width, 0, -100000, 100000),
-    height: num(layer.height, 0, -100000, 100000),
-    rotation: num(layer.rotation, 0, -36000, 36000),
-    opacity: num(layer.opacity, 1, 0, 1),
-  };
-}
 
 /**
  * Renders a template with modifications applied. Pure: every byte comes from `assets`, the
@@ -99,6 +78,68 @@ export function renderImage(
 
 /** Draws a document whose modifications modifyDocument already applied (the worker's path). */
 export async function renderDocument(doc: RenderDocument, assets: ResolvedAssets, options: RenderOptions): Promise<RenderResult> {
+  const p = await prepareDocument(doc, assets, options);
+  try {
+    const { opts, width, height, outW, outH, s } = p;
+    // A keyframed document is drawn as its frame at `time` (default 0), exactly as a video draws it.
+    const animated = p.layers.some(isAnimated);
+    let canvas: Canvas;
+    let opaque: boolean;
+    if (animated) {
+      const movie = buildAnimation({ ...p, watermark: opts.watermark }, false);
+      canvas = movie.canvas;
+      opaque = movie.opaque;
+      movie.draw(num(options?.time, 0, 0, LIMITS.keyframeTimeMax));
+    } else {
+      // From here to the end of the thumbnail everything is synchronous, so a cached canvas can
+      // never be shared by two renders of this thread.
+      canvas = acquireCanvas(outW, outH);
+      const ctx = canvas.getContext('2d');
+      ctx.reset();
+      ctx.imageSmoothingEnabled = true;
+      ctx.imageSmoothingQuality = 'low';
+      ctx.scale(s, s);
+      opaque = drawBackground(ctx, p.background, width, height, p.bgImage);
+      p.layers.forEach((layer, i) => drawLayer(ctx, canvas, layer, s, p.texts.get(layer), p.layerImages[i] ?? null));
+      if (opts.watermark) drawWatermark(ctx, width, height);
+    }
+    const report: TextReport[] = [];
+    for (const l of p.layers) {
+      const prepared = p.texts.get(l);
+      if (prepared) report.push(prepared.report);
+    }
+
+    // The main encode starts first (libuv thread); the thumbnail is drawn meanwhile.
+    const pixels = { data: canvas.data(), width: outW, height: outH };
+    const main = encode(pixels, opaque, opts);
+    main.catch(() => undefined);
+    const thumbPixels = thumbnailOf(canvas, pixels, opts.thumbnailWidth);
+    const [buffer, thumbnail] = await Promise.all([main, encode(thumbPixels, opaque, opts)]);
+    return {
+      buffer,
+      thumbnail,
+      report: {
+        width: outW,
+        height: outH,
+        format: opts.format,
+        bytes: buffer.length,
+        thumbnail: { width: thumbPixels.width, height: thumbPixels.height, format: opts.format, bytes: thumbnail.length },
+        text: report,
+      },
+    };
+  } finally {
+    p.fontScope.release();
+  }
+}
+
+/** Everything a document needs before its first pixel: sources checked and decoded, text laid out. */
+interface PreparedDocument extends Omit<AnimationInput, 'watermark'> {
+  opts: Normalised;
+  /** Released by the caller once the last glyph is drawn. */
+  fontScope: FontScope;
+}
+
+async function prepareDocument(doc: RenderDocument, assets: ResolvedAssets, options: RenderOptions): Promise<PreparedDocument> {
   ensureFonts();
   const opts = normaliseOptions(options);
   const width = Math.round(num(doc?.width, 0, 0, LIMITS.maxCanvasSide));
@@ -149,14 +190,16 @@ export async function renderDocument(doc: RenderDocument, assets: ResolvedAssets
     const ref = imageRef(l);
     const bytes = need(ref, l.name);
     if (!ref || !bytes) return;
+    // A layer that grows in a video is decoded at the largest size it reaches.
+    const grow = isAnimated(l) ? Math.min(maxScale(l), MAX_SPRITE_SCALE) : 1;
     uses.push({
       ref,
       bytes,
       layer: l.name,
       index: i,
       params: {
-        width: Math.max(1, Math.round(g.width * s)),
-        height: Math.max(1, Math.round(g.height * s)),
+        width: Math.max(1, Math.round(g.width * s * grow)),
+        height: Math.max(1, Math.round(g.height * s * grow)),
         fit: oneOf(l.fit, ['cover', 'contain', 'fill'] as const, 'cover'),
         focus: oneOf(
           l.focus,
@@ -166,7 +209,7 @@ export async function renderDocument(doc: RenderDocument, assets: ResolvedAssets
         crop: isRecord(l.crop) ? l.crop : undefined,
         grayscale: l.grayscale === true,
         tint: parseColor(l.tint_color),
-        borderRadius: num(l.border_radius, 0, 0, 100000) * s,
+        borderRadius: num(l.border_radius, 0, 0, 100000) * s * grow,
       },
     });
   });
@@ -212,45 +255,10 @@ export async function renderDocument(doc: RenderDocument, assets: ResolvedAssets
       if (u.index < 0) bgImage = decoded[i];
       else layerImages[u.index] = decoded[i];
     });
-
-    // From here to the end of the thumbnail everything is synchronous, so a cached canvas can
-    // never be shared by two renders of this thread.
-    const canvas = acquireCanvas(outW, outH);
-    const ctx = canvas.getContext('2d');
-    ctx.reset();
-    ctx.imageSmoothingEnabled = true;
-    ctx.imageSmoothingQuality = 'low';
-    ctx.scale(s, s);
-    const opaque = drawBackground(ctx, background, width, height, bgImage);
-
-    const report: TextReport[] = [];
-    layers.forEach((layer, i) => {
-      const prepared = texts.get(layer);
-      if (prepared) report.push(prepared.report);
-      drawLayer(ctx, canvas, layer, s, prepared, layerImages[i] ?? null);
-    });
-    if (opts.watermark) drawWatermark(ctx, width, height);
-
-    // The main encode starts first (libuv thread); the thumbnail is drawn meanwhile.
-    const pixels = { data: canvas.data(), width: outW, height: outH };
-    const main = encode(pixels, opaque, opts);
-    main.catch(() => undefined);
-    const thumbPixels = thumbnailOf(canvas, pixels, opts.thumbnailWidth);
-    const [buffer, thumbnail] = await Promise.all([main, encode(thumbPixels, opaque, opts)]);
-    return {
-      buffer,
-      thumbnail,
-      report: {
-        width: outW,
-        height: outH,
-        format: opts.format,
-        bytes: buffer.length,
-        thumbnail: { width: thumbPixels.width, height: thumbPixels.height, format: opts.format, bytes: thumbnail.length },
-        text: report,
-      },
-    };
-  } finally {
+    return { opts, width, height, outW, outH, s, layers, background, texts, layerImages, bgImage, fontScope };
+  } catch (e) {
     fontScope.release();
+    throw e;
   }
 }
 
@@ -292,219 +300,46 @@ function thumbnailOf(canvas: Canvas, pixels: CanvasPixels, maxWidth: number): Ca
   return { data: thumb.data(), width, height };
 }
 
-/** Returns whether the canvas is fully opaque afterwards (then no pixel can become translucent). */
-function drawBackground(
-  ctx: SKRSContext2D,
-  bg: Record<string, unknown>,
-  width: number,
-  height: number,
-  image: RawImage | null,
-): boolean {
-  // Default and unparsable colours are white; transparency has to be asked for (#RRGGBB00).
-  const color = parseColor(bg.color) ?? { r: 255, g: 255, b: 255, a: 1 };
-  if (color.a > 0) {
-    ctx.fillStyle = toCss(color);
-    ctx.fillRect(0, 0, width, height);
-  }
-  if (bg.gradient !== undefined) {
-    ctx.save();
-    ctx.beginPath();
-    ctx.rect(0, 0, width, height);
-    if (setGradientFill(ctx, bg.gradient as never, { x: 0, y: 0, width, height })) ctx.fill();
-    ctx.restore();
-  }
-  if (image) ctx.drawImage(toCanvas(image), 0, 0, width, height);
-  return color.a === 1;
+/** A document ready to be drawn frame by frame (a video): sources decoded, text laid out, layers split into static and moving. */
+export interface VideoFrames {
+  /** Output pixels. */
+  readonly width: number;
+  readonly height: number;
+  /** Layers drawn per frame (the others were drawn once). */
+  readonly movingLayers: number;
+  /**
+   * The frame at `t` seconds as raw RGBA, width*height*4 bytes, opaque (a translucent background
+   * is flattened onto white). The buffer is valid until the next call.
+   */
+  frame(t: number): Buffer;
+  /** The frame at `t` as a JPEG of the video's size (the poster / thumbnail). */
+  poster(t: number, quality?: number): Promise<Buffer>;
 }
 
 /**
- * Raw RGBA to something drawImage takes. putImageData onto a scratch canvas measured about
- * 2x faster than encoding a PNG for `new Image()` (1.4 ms vs 2.8 ms for 500x400).
+ * Prepares a video's frames. Every glyph is drawn while preparing (onto the static runs and the
+ * sprites), so the document's fonts are released before this returns.
  */
-function toCanvas(img: RawImage): Canvas {
-  const c = createCanvas(img.width, img.height);
-  const data = new Uint8ClampedArray(img.data.buffer, img.data.byteOffset, img.data.length);
-  c.getContext('2d').putImageData(new ImageData(data, img.width, img.height), 0, 0);
-  return c;
-}
-
-function drawLayer(
-  main: SKRSContext2D,
-  canvas: Canvas,
-  layer: Layer,
-  scale: number,
-  text: PreparedText | undefined,
-  image: RawImage | null,
-): void {
-  const g = geometry(layer);
-  if (g.opacity <= 0) return;
-  const isLine = layer.type === 'shape' && layer.shape === 'line';
-  if (!isLine && (g.width <= 0 || g.height <= 0)) return;
-  if (layer.type === 'image' && !image) return;
-
-  const paint = (ctx: SKRSContext2D) => {
-    ctx.save();
-    if (g.rotation !== 0) {
-      const cx = g.x + g.width / 2;
-      const cy = g.y + g.height / 2;
-      ctx.translate(cx, cy);
-      ctx.rotate((g.rotation * Math.PI) / 180);
-      ctx.translate(-cx, -cy);
-    }
-    if (layer.type === 'text' && text) drawText(ctx, text, layer as TextLayer, g, scale, g.rotation);
-    else if (layer.type === 'image' && image) drawImageLayer(ctx, layer, image, g, scale);
-    else if (layer.type === 'shape') drawShape(ctx, layer, g, scale);
-    ctx.restore();
+export async function prepareVideo(doc: RenderDocument, assets: ResolvedAssets, options: Omit<RenderOptions, 'format'>): Promise<VideoFrames> {
+  const p = await prepareDocument(doc, assets, { ...options, format: 'png' });
+  let movie: ReturnType<typeof buildAnimation>;
+  try {
+    movie = buildAnimation({ ...p, watermark: p.opts.watermark }, true);
+  } finally {
+    p.fontScope.release();
+  }
+  const { outW: width, outH: height } = p;
+  return {
+    width,
+    height,
+    movingLayers: movie.moving,
+    frame(t: number): Buffer {
+      movie.draw(t);
+      return movie.canvas.data();
+    },
+    poster(t: number, quality = 85): Promise<Buffer> {
+      movie.draw(t);
+      return encode({ data: movie.canvas.data(), width, height }, true, { format: 'jpeg', quality });
+    },
   };
-
-  if (g.opacity >= 1) return paint(main);
-  if (!needsIsolation(layer, text)) {
-    main.save();
-    main.globalAlpha = g.opacity;
-    paint(main);
-    main.restore();
-    return;
-  }
-  // Several overlapping paints (fill + stroke, text + shadow, ...) must fade as one, as CSS
-  // opacity does: draw them opaque on a layer-sized canvas and composite that once.
-  const bounds = deviceBounds(layer, g, scale, canvas.width, canvas.height);
-  if (!bounds) return;
-  const off = createCanvas(bounds.width, bounds.height);
-  const octx = off.getContext('2d');
-  octx.setTransform(scale, 0, 0, scale, -bounds.x, -bounds.y);
-  paint(octx);
-  main.save();
-  main.setTransform(1, 0, 0, 1, 0, 0);
-  main.globalAlpha = g.opacity;
-  main.drawImage(off, bounds.x, bounds.y);
-  main.restore();
-}
-
-function needsIsolation(layer: Layer, text: PreparedText | undefined): boolean {
-  if (isRecord((layer as unknown as Record<string, unknown>).shadow)) return true;
-  if (layer.type === 'text') return !!text && (text.background !== null || text.stroke !== null);
-  if (layer.type !== 'shape') return false;
-  const hasFill = parseColor(layer.fill_color) !== null || isRecord(layer.fill_gradient);
-  return hasFill && parseColor(layer.stroke_color) !== null && num(layer.stroke_width, 0) > 0;
-}
-
-/** The layer's rotated box plus shadow/stroke margins, in device pixels, clamped to the canvas. */
-function deviceBounds(layer: Layer, g: Geometry, scale: number, cw: number, ch: number): Box | null {
-  const cx = g.x + g.width / 2;
-  const cy = g.y + g.height / 2;
-  const r = (g.rotation * Math.PI) / 180;
-  const cos = Math.cos(r);
-  const sin = Math.sin(r);
-  const rec = layer as unknown as Record<string, unknown>;
-  const stroke = isRecord(rec.stroke) ? num(rec.stroke.width, 0, 0, 1000) * 2 : num(rec.stroke_width, 0, 0, 1000);
-  const margin = shadowMargin(rec.shadow as never) + stroke + 2;
-  let minX = Infinity;
-  let minY = Infinity;
-  let maxX = -Infinity;
-  let maxY = -Infinity;
-  for (const [px, py] of [
-    [g.x, g.y],
-    [g.x + g.width, g.y],
-    [g.x, g.y + g.height],
-    [g.x + g.width, g.y + g.height],
-  ]) {
-    const dx = px - cx;
-    const dy = py - cy;
-    const x = cx + dx * cos - dy * sin;
-    const y = cy + dx * sin + dy * cos;
-    minX = Math.min(minX, x);
-    maxX = Math.max(maxX, x);
-    minY = Math.min(minY, y);
-    maxY = Math.max(maxY, y);
-  }
-  const x0 = Math.max(0, Math.floor((minX - margin) * scale));
-  const y0 = Math.max(0, Math.floor((minY - margin) * scale));
-  const x1 = Math.min(cw, Math.ceil((maxX + margin) * scale));
-  const y1 = Math.min(ch, Math.ceil((maxY + margin) * scale));
-  return x1 > x0 && y1 > y0 ? { x: x0, y: y0, width: x1 - x0, height: y1 - y0 } : null;
-}
-
-function drawImageLayer(ctx: SKRSContext2D, layer: ImageLayer, image: RawImage, g: Geometry, scale: number): void {
-  if (isRecord(layer.shadow) && image.opaqueBox) {
-    // Skia blurs an image's whole alpha mask for its shadow (16 ms for a 440x510 photo); the
-    // same shadow from the rounded-rect path is analytic (about 1.5 ms). The path is drawn far
-    // outside the canvas and only its shadow, offset back, lands under the image.
-    const m = ctx.getTransform();
-    const far = 4 * (Math.abs(g.x) + Math.abs(g.y) + g.width + g.height + 10000);
-    if (applyShadow(ctx, layer.shadow, scale, g.rotation)) {
-      ctx.shadowOffsetX -= m.a * far;
-      ctx.shadowOffsetY -= m.b * far;
-      ctx.beginPath();
-      const r = Math.min(num(layer.border_radius, 0, 0), g.width / 2, g.height / 2);
-      if (r > 0) ctx.roundRect(g.x + far, g.y, g.width, g.height, r);
-      else ctx.rect(g.x + far, g.y, g.width, g.height);
-      ctx.fillStyle = '#000';
-      ctx.fill();
-      clearShadow(ctx);
-    }
-    ctx.drawImage(toCanvas(image), g.x, g.y, g.width, g.height);
-    return;
-  }
-  const shadowed = applyShadow(ctx, layer.shadow, scale, g.rotation);
-  ctx.drawImage(toCanvas(image), g.x, g.y, g.width, g.height);
-  if (shadowed) clearShadow(ctx);
-}
-
-function drawShape(ctx: SKRSContext2D, layer: ShapeLayer, g: Geometry, scale: number): void {
-  const strokeColor = parseColor(layer.stroke_color);
-  const strokeWidth = num(layer.stroke_width, layer.shape === 'line' ? 1 : 0, 0, 10000);
-  const fillColor = parseColor(layer.fill_color);
-  const kind = oneOf(layer.shape, ['rect', 'ellipse', 'line'] as const, 'rect');
-
-  if (kind === 'line') {
-    const color = strokeColor ?? fillColor;
-    if (!color || strokeWidth <= 0) return;
-    ctx.beginPath();
-    ctx.moveTo(g.x, g.y);
-    ctx.lineTo(g.x + g.width, g.y + g.height);
-    ctx.lineWidth = strokeWidth;
-    ctx.lineCap = 'butt';
-    ctx.strokeStyle = toCss(color);
-    const shadowed = applyShadow(ctx, layer.shadow, scale, g.rotation);
-    ctx.stroke();
-    if (shadowed) clearShadow(ctx);
-    return;
-  }
-
-  // Strokes sit inside the box, like a CSS border, so the layer never grows past its size.
-  const path = (inset: number) => {
-    const x = g.x + inset;
-    const y = g.y + inset;
-    const w = Math.max(0, g.width - 2 * inset);
-    const h = Math.max(0, g.height - 2 * inset);
-    ctx.beginPath();
-    if (kind === 'ellipse') ctx.ellipse(x + w / 2, y + h / 2, w / 2, h / 2, 0, 0, Math.PI * 2);
-    else {
-      const r = Math.max(0, Math.min(num(layer.border_radius, 0, 0) - inset, w / 2, h / 2));
-      if (r > 0) ctx.roundRect(x, y, w, h, r);
-      else ctx.rect(x, y, w, h);
-    }
-  };
-  let shadowPending = true;
-  const withShadow = (draw: () => void) => {
-    const shadowed = shadowPending && applyShadow(ctx, layer.shadow, scale, g.rotation);
-    shadowPending = false;
-    draw();
-    if (shadowed) clearShadow(ctx);
-  };
-  path(0);
-  if (isRecord(layer.fill_gradient)) {
-    ctx.save();
-    if (setGradientFill(ctx, layer.fill_gradient, g)) withShadow(() => ctx.fill());
-    ctx.restore();
-  } else if (fillColor) {
-    ctx.fillStyle = toCss(fillColor);
-    withShadow(() => ctx.fill());
-  }
-  if (strokeColor && strokeWidth > 0) {
-    path(strokeWidth / 2);
-    ctx.lineWidth = strokeWidth;
-    ctx.strokeStyle = toCss(strokeColor);
-    withShadow(() => ctx.stroke());
-  }
 }

@@ -49,6 +49,11 @@ export interface RenderOptions {
    * so no registration is ever shared between two organisations. Default ''.
    */
   fontNamespace?: string;
+  /**
+   * Seconds from the start: a document with keyframes is drawn as its frame at this time (the
+   * frame a video shows then). Default 0; ignored without keyframes.
+   */
+  time?: number;
 }
 
 export interface TextReport {

@@ -44,6 +44,7 @@ export class PreviewService {
         ...budget,
         format: dto.format,
         scale: dto.scale,
+        time: dto.t,
         ...(dto.quality !== undefined ? { quality: dto.quality } : {}),
         watermark: p.mode === 'test',
         fontNamespace: p.orgId,

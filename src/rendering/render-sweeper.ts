@@ -1,4 +1,5 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { PeriodicTask } from '../common/periodic-task.js';
 import type { AppConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { ImageError } from '../images/image.entity.js';
@@ -18,32 +19,24 @@ const LOST: ImageError = { code: 'render_lost', message: 'The render did not fin
  * a render that finishes meanwhile, or the reconciler of another worker, wins over this one.
  */
 @Injectable()
-export class RenderSweeper implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly logger = new Logger('RenderSweeper');
-  private timer?: NodeJS.Timeout;
-  private busy = false;
-  private lastWarn = 0;
+export class RenderSweeper extends PeriodicTask {
+  protected readonly logger = new Logger('RenderSweeper');
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly producer: RenderProducer,
     private readonly images: ImagesRepository,
     private readonly outbox: OutboxRepository,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      if (this.busy) return;
-      this.busy = true;
-      this.sweep()
-        .catch((err: unknown) => this.warn(`sweep failed: ${String(err)}`))
-        .finally(() => (this.busy = false));
-    }, this.config.queue.sweepIntervalMs);
-    this.timer.unref();
+  ) {
+    super();
   }
 
-  onModuleDestroy(): void {
-    clearInterval(this.timer);
+  protected get intervalMs(): number {
+    return this.config.queue.sweepIntervalMs;
+  }
+
+  protected pass(): Promise<number> {
+    return this.sweep();
   }
 
   /** One pass; returns how many renders it re-drove or failed. */
@@ -79,11 +72,5 @@ export class RenderSweeper implements OnApplicationBootstrap, OnModuleDestroy {
       return failed;
     }
     return this.images.markForRequeue(row);
-  }
-
-  private warn(msg: string): void {
-    if (Date.now() - this.lastWarn < 5000) return;
-    this.lastWarn = Date.now();
-    this.logger.warn(msg);
   }
 }

@@ -15,6 +15,8 @@ const CONTENT_TYPE_BY_EXTENSION: Readonly<Record<string, string>> = {
   '.ttf': 'font/ttf',
   '.otf': 'font/otf',
   '.woff2': 'font/woff2',
+  '.mp4': 'video/mp4',
+  '.webm': 'video/webm',
 };
 const UNKNOWN_CONTENT_TYPE = 'application/octet-stream';
 

@@ -74,3 +74,33 @@ describe('checkTemplateRules', () => {
     expect(referencedAssetIds(d).sort()).toEqual([IMG, FONT].sort());
   });
 });
+
+describe('keyframe rules', () => {
+  const moving = (keyframes: unknown[]): Layer => ({ ...text(), name: 'mover', keyframes }) as Layer;
+  const reasons = (l: Layer, max = 100) => checkTemplateRules(doc([l]), ctx, { maxKeyframesPerLayer: max }).map((p) => `${p.name}: ${p.reason}`);
+
+  it('accepts sorted keyframes with values in range', () => {
+    expect(reasons(moving([{ t: 0, x: -500, opacity: 0 }, { t: 1.5, x: 10, opacity: 1, easing: 'ease-out', scale: 2, rotation: 720 }]))).toEqual([]);
+  });
+
+  it('refuses unsorted or repeated times, naming the layer and the keyframe', () => {
+    expect(reasons(moving([{ t: 1 }, { t: 1 }, { t: 0.5 }]))).toEqual([
+      'mover: keyframes[1].t (1) must be greater than keyframes[0].t (1): keyframes are sorted by time',
+      'mover: keyframes[2].t (0.5) must be greater than keyframes[1].t (1): keyframes are sorted by time',
+    ]);
+  });
+
+  it('refuses values out of range and unknown easings', () => {
+    expect(reasons(moving([{ t: -1, opacity: 1.5, scale: 11, x: 1e6, easing: 'bounce' }]))).toEqual([
+      'mover: keyframes[0].t must be a number of seconds from 0 to 3600',
+      'mover: keyframes[0].x must be a number from -100000 to 100000',
+      'mover: keyframes[0].opacity must be a number from 0 to 1',
+      'mover: keyframes[0].scale must be a number from 0 to 10',
+      'mover: keyframes[0].easing must be one of linear, ease-in, ease-out, ease-in-out',
+    ]);
+  });
+
+  it('refuses more keyframes than the per-layer limit', () => {
+    expect(reasons(moving([{ t: 0 }, { t: 1 }, { t: 2 }]), 2)).toEqual(['mover: keyframes: at most 2 per layer (got 3)']);
+  });
+});

@@ -1,14 +1,22 @@
-import { LIMITS, type Layer, type TemplateDocument } from '../renderer/index.js';
+import { EASINGS, KEYFRAME_RANGES, LIMITS, type Layer, type TemplateDocument } from '../renderer/index.js';
 import { colorProblem, urlProblem, type ModificationContext, type ModificationProblem } from './modifications.js';
 
 const DEFAULT_FONT_SIZE = 48;
 const DEFAULT_MIN_FONT_SIZE = 12;
 
+/** Limits operators set (config); the defaults are for callers without a config (specs, the CLI). */
+export interface TemplateLimits {
+  /** Keyframes one layer may carry (TEMPLATE_MAX_KEYFRAMES). */
+  maxKeyframesPerLayer: number;
+}
+
+export const DEFAULT_TEMPLATE_LIMITS: TemplateLimits = { maxKeyframesPerLayer: 100 };
+
 /**
  * Rules that span fields, checked after the schema (422) passes; each is a 400 with the layer's
  * name. `name` is "canvas" or "background" for problems that are not a layer's.
  */
-export function checkTemplateRules(doc: TemplateDocument, ctx: ModificationContext): ModificationProblem[] {
+export function checkTemplateRules(doc: TemplateDocument, ctx: ModificationContext, limits: TemplateLimits = DEFAULT_TEMPLATE_LIMITS): ModificationProblem[] {
   const problems: ModificationProblem[] = [];
   const pixels = doc.width * doc.height;
   if (pixels > LIMITS.maxCanvasPixels) {
@@ -30,7 +38,7 @@ export function checkTemplateRules(doc: TemplateDocument, ctx: ModificationConte
   for (const layer of doc.layers) {
     if (seen.has(layer.name)) problems.push({ name: layer.name, reason: 'layer names must be unique in a template' });
     seen.add(layer.name);
-    problems.push(...layerProblems(layer, doc, ctx).map((reason) => ({ name: layer.name, reason })));
+    problems.push(...[...layerProblems(layer, doc, ctx), ...keyframeProblems(layer, limits)].map((reason) => ({ name: layer.name, reason })));
   }
   return problems;
 }
@@ -63,8 +71,9 @@ function valueProblems(obj: Record<string, unknown>, ctx: ModificationContext): 
 function layerProblems(layer: Layer, doc: TemplateDocument, ctx: ModificationContext): string[] {
   const out: string[] = valueProblems(layer as unknown as Record<string, unknown>, ctx);
   // Bleeding off an edge is a normal design choice; a layer nobody can ever see is a mistake.
+  // A keyframed layer may rest off the canvas and move onto it.
   const visible = layer.x < doc.width && layer.y < doc.height && layer.x + layer.width > 0 && layer.y + layer.height > 0;
-  if (!visible) out.push(`layer lies entirely outside the ${doc.width}x${doc.height} canvas`);
+  if (!visible && !layer.keyframes?.length) out.push(`layer lies entirely outside the ${doc.width}x${doc.height} canvas`);
 
   if (layer.type === 'text') {
     const size = layer.font_size ?? DEFAULT_FONT_SIZE;
@@ -87,6 +96,32 @@ function layerProblems(layer: Layer, doc: TemplateDocument, ctx: ModificationCon
   if (layer.type === 'shape' && layer.fill_color && layer.fill_gradient) {
     out.push('give only one of fill_color, fill_gradient');
   }
+  return out;
+}
+
+/** Keyframes sorted by strictly increasing t, every value in range, at most the per-layer limit. */
+function keyframeProblems(layer: Layer, limits: TemplateLimits): string[] {
+  const frames = layer.keyframes;
+  if (frames === undefined) return [];
+  const out: string[] = [];
+  if (frames.length > limits.maxKeyframesPerLayer) {
+    out.push(`keyframes: at most ${limits.maxKeyframesPerLayer} per layer (got ${frames.length})`);
+  }
+  frames.forEach((k, i) => {
+    const at = `keyframes[${i}]`;
+    if (!Number.isFinite(k.t) || k.t < 0 || k.t > LIMITS.keyframeTimeMax) {
+      out.push(`${at}.t must be a number of seconds from 0 to ${LIMITS.keyframeTimeMax}`);
+    } else if (i > 0 && Number.isFinite(frames[i - 1].t) && k.t <= frames[i - 1].t) {
+      out.push(`${at}.t (${k.t}) must be greater than keyframes[${i - 1}].t (${frames[i - 1].t}): keyframes are sorted by time`);
+    }
+    for (const [prop, [min, max]] of Object.entries(KEYFRAME_RANGES)) {
+      const v = (k as unknown as Record<string, unknown>)[prop];
+      if (v !== undefined && !(typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max)) {
+        out.push(`${at}.${prop} must be a number from ${min} to ${max}`);
+      }
+    }
+    if (k.easing !== undefined && !EASINGS.includes(k.easing)) out.push(`${at}.easing must be one of ${EASINGS.join(', ')}`);
+  });
   return out;
 }
 

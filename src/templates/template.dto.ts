@@ -85,6 +85,35 @@ export class BackgroundDto {
   image_url?: string;
 }
 
+/** The hard ceiling of the schema; the per-layer limit operators set (TEMPLATE_MAX_KEYFRAMES) is a 400 below it. */
+export const KEYFRAMES_SCHEMA_MAX = 1000;
+
+/* Numbers without bounds here: order, ranges and the per-layer limit are 400s naming the layer
+   (template-rules.ts), as every rule that spans a layer's fields. */
+@ModelConfig({ extra: 'forbid' })
+export class KeyframeDto {
+  @PyFloat({ example: 0, description: 'Seconds from the start; strictly increasing within a layer' })
+  t: number;
+
+  @PyFloat({ optional: true, example: -600 })
+  x?: number;
+
+  @PyFloat({ optional: true })
+  y?: number;
+
+  @PyFloat({ optional: true, description: '0..1' })
+  opacity?: number;
+
+  @PyFloat({ optional: true, description: 'Multiplies the layer size around its centre (0..10)' })
+  scale?: number;
+
+  @PyFloat({ optional: true, description: 'Degrees clockwise around the layer centre' })
+  rotation?: number;
+
+  @PyStr({ maxLength: 32, optional: true, example: 'ease-out', description: 'Of the segment this keyframe starts: linear (default), ease-in, ease-out, ease-in-out' })
+  easing?: string;
+}
+
 @ModelConfig({ extra: 'forbid' })
 export class BaseLayerDto {
   @PyStr({ minLength: 1, maxLength: 100, example: 'headline', description: 'Unique in the template; modifications address layers by name' })
@@ -113,6 +142,13 @@ export class BaseLayerDto {
 
   @PyBool({ optional: true })
   hidden?: boolean;
+
+  @PyList(() => KeyframeDto, {
+    maxItems: KEYFRAMES_SCHEMA_MAX,
+    optional: true,
+    description: 'Animation for videos (and previews at a time t): values interpolated between keyframes, held before the first and after the last',
+  })
+  keyframes?: KeyframeDto[];
 }
 
 export class TextLayerDto extends BaseLayerDto {
@@ -327,4 +363,7 @@ export class PreviewTemplateDto {
 
   @PyInt({ ge: 1, le: 3, default: 1 })
   scale = 1;
+
+  @PyFloat({ ge: 0, le: LIMITS.keyframeTimeMax, default: 0, description: 'Seconds: an animated template (layers with keyframes) is drawn as its frame at this time, as a video shows it' })
+  t = 0;
 }

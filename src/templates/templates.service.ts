@@ -1,4 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
+import type { AppConfig } from '../config/config.js';
+import { APP_CONFIG } from '../config/config.module.js';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In, IsNull, type EntityManager } from 'typeorm';
 import { AssetEntity } from '../assets/asset.entity.js';
@@ -10,7 +12,7 @@ import type { Background, Layer, TemplateDocument } from '../renderer/index.js';
 import type { Modification } from '../renderer/index.js';
 import { type ModificationContext, type ModificationProblem, UUID, validateModifications } from './modifications.js';
 import { PERSON_DIRECTORY, type PersonDirectory, type PersonRecord, type PersonRef } from './person-refs.js';
-import { checkTemplateRules, referencedAssetIds } from './template-rules.js';
+import { checkTemplateRules, DEFAULT_TEMPLATE_LIMITS, referencedAssetIds } from './template-rules.js';
 import { TemplateOut, TemplateVersionOut } from './template-out.dto.js';
 import { TemplateVersionEntity } from './template-version.entity.js';
 import { TemplateEntity } from './template.entity.js';
@@ -34,6 +36,8 @@ export class TemplatesService {
     @InjectDataSource() private readonly ds: DataSource,
     // Absent outside the API (the demo seed builds this service by hand): no person resolves then.
     @Optional() @Inject(PERSON_DIRECTORY) private readonly people?: PersonDirectory,
+    // Absent outside Nest (the demo seed of the admin CLI and the bench): the default limits apply.
+    @Optional() @Inject(APP_CONFIG) private readonly config?: AppConfig,
   ) {}
 
   /** Kinds of the org's live assets among `ids`; foreign and deleted assets are simply absent. */
@@ -72,7 +76,7 @@ export class TemplatesService {
 
   private async assertRules(orgId: string, doc: TemplateDocument): Promise<void> {
     const ctx = await this.assetContext(orgId, referencedAssetIds(doc));
-    const problems = checkTemplateRules(doc, ctx);
+    const problems = checkTemplateRules(doc, ctx, this.config ? { maxKeyframesPerLayer: this.config.templateMaxKeyframes } : DEFAULT_TEMPLATE_LIMITS);
     if (problems.length) throw invalid('invalid_template', problems);
   }
 

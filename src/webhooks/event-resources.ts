@@ -6,6 +6,8 @@ import { CollectionsRepository } from '../collections/collections.repository.js'
 import { ImageOut } from '../images/image.dto.js';
 import { ImagesRepository } from '../images/images.repository.js';
 import { ResourceKind } from '../queue/outbox.types.js';
+import { VideoOut } from '../videos/video.dto.js';
+import { VideosRepository } from '../videos/videos.repository.js';
 import { STORAGE_DRIVER, type StorageDriver } from '../storage/storage.types.js';
 
 /** An event's `data`: the resource exactly as its GET answers it (URLs freshly signed), or null when it is gone. */
@@ -22,6 +24,7 @@ export class EventResources {
   constructor(
     images: ImagesRepository,
     collections: CollectionsRepository,
+    videos: VideosRepository,
     @Inject(STORAGE_DRIVER) storage: StorageDriver,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
@@ -33,6 +36,10 @@ export class EventResources {
       [ResourceKind.Collection]: async (id) => {
         const row = await collections.findById(id);
         return row && CollectionOut.from(row);
+      },
+      [ResourceKind.Video]: async (id) => {
+        const row = await videos.findById(id);
+        return row && VideoOut.from(row, storage, config.signedUrlTtlSeconds);
       },
     };
   }

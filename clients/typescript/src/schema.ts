@@ -453,6 +453,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/videos": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Videos
+         * @description Newest first, with cursor pagination: pass next_cursor as cursor to get the next page.
+         */
+        get: operations["list_videos_v1_videos_get"];
+        put?: never;
+        /**
+         * Create Video
+         * @description Queues a video (MP4 H.264 by default) of a published template version whose layers may carry keyframes. Answers 202 with the pending video; with `Prefer: wait=N` it waits up to N seconds and answers 201 with the finished video.
+         */
+        post: operations["create_video_v1_videos_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/videos/{video_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Video
+         * @description Reads a video render and its progress. result_url and thumbnail_url are freshly signed on every read.
+         */
+        get: operations["get_video_v1_videos__video_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/webhook-endpoints": {
         parameters: {
             query?: never;
@@ -1024,6 +1068,72 @@ export interface components {
              */
             width: number;
         };
+        /** CreateVideoDto */
+        CreateVideoDto: {
+            /**
+             * Duration Seconds
+             * @description Length of the clip in seconds (above 0, at most 60)
+             * @example 5
+             */
+            duration_seconds: number;
+            /**
+             * Format
+             * @description mp4: H.264, yuv420p, +faststart; webm: VP9. Default: `"mp4"`.
+             * @enum {string}
+             */
+            format?: "mp4" | "webm";
+            /**
+             * Fps
+             * @description Frames per second
+             * @example 30
+             * @enum {number}
+             */
+            fps: 24 | 30 | 60;
+            /**
+             * Metadata
+             * @description Your own key/value pairs (at most 8192 bytes as JSON)
+             */
+            metadata?: {
+                [key: string]: unknown;
+            };
+            /**
+             * Modifications
+             * @description Default: `[]`.
+             * @example [
+             *       {
+             *         "name": "headline",
+             *         "text": "Now in motion"
+             *       }
+             *     ]
+             */
+            modifications?: ({
+                /** Name */
+                name: string;
+            } & {
+                [key: string]: unknown;
+            })[];
+            /**
+             * Poster Time
+             * @description Seconds: the frame the thumbnail (poster) shows; default 0
+             */
+            poster_time?: number;
+            /**
+             * Template Id
+             * Format: uuid
+             * @example 3f0c8a52-9d1e-4b7a-8c55-2e1f0a9b7c13
+             */
+            template_id: string;
+            /**
+             * Template Version
+             * @description Published version to render; default: the current one
+             */
+            template_version?: number;
+            /**
+             * Webhook Url
+             * @description Receives a signed video.completed / video.failed event
+             */
+            webhook_url?: string;
+        };
         /** CreateWebhookEndpointDto */
         CreateWebhookEndpointDto: {
             /**
@@ -1312,6 +1422,11 @@ export interface components {
              */
             image_url?: string;
             /**
+             * Keyframes
+             * @description Animation for videos (and previews at a time t): values interpolated between keyframes, held before the first and after the last
+             */
+            keyframes?: components["schemas"]["KeyframeDto"][];
+            /**
              * Name
              * @description Unique in the template; modifications address layers by name
              * @example headline
@@ -1453,6 +1568,43 @@ export interface components {
             /** Type */
             type: string;
         };
+        /** KeyframeDto */
+        KeyframeDto: {
+            /**
+             * Easing
+             * @description Of the segment this keyframe starts: linear (default), ease-in, ease-out, ease-in-out
+             * @example ease-out
+             */
+            easing?: string;
+            /**
+             * Opacity
+             * @description 0..1
+             */
+            opacity?: number;
+            /**
+             * Rotation
+             * @description Degrees clockwise around the layer centre
+             */
+            rotation?: number;
+            /**
+             * Scale
+             * @description Multiplies the layer size around its centre (0..10)
+             */
+            scale?: number;
+            /**
+             * T
+             * @description Seconds from the start; strictly increasing within a layer
+             * @example 0
+             */
+            t: number;
+            /**
+             * X
+             * @example -600
+             */
+            x?: number;
+            /** Y */
+            y?: number;
+        };
         /** PersonList */
         PersonList: {
             /** Data */
@@ -1542,6 +1694,11 @@ export interface components {
              * @description Default: `1`.
              */
             scale?: number;
+            /**
+             * T
+             * @description Seconds: an animated template (layers with keyframes) is drawn as its frame at this time, as a video shows it. Default: `0`.
+             */
+            t?: number;
             /**
              * Version
              * @description A published version; default: the current draft
@@ -1669,6 +1826,11 @@ export interface components {
             height: number;
             /** Hidden */
             hidden?: boolean;
+            /**
+             * Keyframes
+             * @description Animation for videos (and previews at a time t): values interpolated between keyframes, held before the first and after the last
+             */
+            keyframes?: components["schemas"]["KeyframeDto"][];
             /**
              * Name
              * @description Unique in the template; modifications address layers by name
@@ -1899,6 +2061,11 @@ export interface components {
             height: number;
             /** Hidden */
             hidden?: boolean;
+            /**
+             * Keyframes
+             * @description Animation for videos (and previews at a time t): values interpolated between keyframes, held before the first and after the last
+             */
+            keyframes?: components["schemas"]["KeyframeDto"][];
             /** Letter Spacing */
             letter_spacing?: number;
             /**
@@ -2038,6 +2205,109 @@ export interface components {
             msg: string;
             /** Error Type */
             type: string;
+        };
+        /** VideoList */
+        VideoList: {
+            /** Data */
+            data: components["schemas"]["VideoOut"][];
+            /** Has More */
+            has_more: boolean;
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` to get the next page
+             */
+            next_cursor: string | null;
+            /**
+             * Object
+             * @default list
+             */
+            object: string;
+        };
+        /** VideoOut */
+        VideoOut: {
+            /** Completed At */
+            completed_at: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Duration Ms */
+            duration_ms: number | null;
+            /**
+             * Duration Seconds
+             * @description Length of the clip in seconds
+             */
+            duration_seconds: number;
+            /** Error */
+            error: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Format
+             * @enum {string}
+             */
+            format: "mp4" | "webm";
+            /**
+             * Fps
+             * @enum {integer}
+             */
+            fps: 24 | 30 | 60;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Metadata */
+            metadata: {
+                [key: string]: unknown;
+            };
+            /** Modifications */
+            modifications: {
+                [key: string]: unknown;
+            }[];
+            /**
+             * Object
+             * @default video
+             */
+            object: string;
+            /**
+             * Org Id
+             * Format: uuid
+             */
+            org_id: string;
+            /** Poster Time */
+            poster_time: number;
+            /**
+             * Progress
+             * @description 0 to 1 while rendering; 1 once completed
+             */
+            progress: number;
+            /** Result Url */
+            result_url: string | null;
+            /** Started At */
+            started_at: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "rendering" | "completed" | "failed";
+            /**
+             * Template Id
+             * Format: uuid
+             */
+            template_id: string;
+            /** Template Version */
+            template_version: number;
+            /** Thumbnail Url */
+            thumbnail_url: string | null;
+            /**
+             * Video Metadata
+             * @description What was encoded: width, height, frames, bytes, codec
+             */
+            video_metadata: {
+                [key: string]: unknown;
+            };
         };
         /** WebhookDeliveryList */
         WebhookDeliveryList: {
@@ -3936,6 +4206,8 @@ export interface operations {
                     "image/png": string;
                     "image/svg+xml": string;
                     "image/webp": string;
+                    "video/mp4": string;
+                    "video/webm": string;
                 };
             };
             /** @description Not modified: If-None-Match names the current ETag */
@@ -5960,6 +6232,348 @@ export interface operations {
                 };
             };
             /** @description No such template in your organisation */
+            404: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
+            /** @description A JSON body over the size limit ("Request body too large") */
+            413: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Rate limit exceeded: the key spent its budget for this minute */
+            429: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
+        };
+    };
+    list_videos_v1_videos_get: {
+        parameters: {
+            query?: {
+                status?: "pending" | "rendering" | "completed" | "failed";
+                template_id?: string;
+                limit?: number;
+                /** @description next_cursor of the previous page */
+                cursor?: string;
+            };
+            header?: {
+                Authorization?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VideoList"];
+                };
+            };
+            /** @description Missing, malformed, unknown or revoked API key */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
+            /** @description The key lacks the images:read scope */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
+            /** @description A JSON body over the size limit ("Request body too large") */
+            413: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Rate limit exceeded: the key spent its budget for this minute */
+            429: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
+        };
+    };
+    create_video_v1_videos_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description RFC 7240; `wait=N` (N at most 30) answers 201 with the finished image if it completes within N seconds */
+                prefer?: string;
+                /** @description Retrying with the same key and body replays the first response; another body is a 409 */
+                "idempotency-key"?: string;
+                Authorization?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateVideoDto"];
+            };
+        };
+        responses: {
+            /** @description Finished within the Prefer: wait time */
+            201: {
+                headers: {
+                    /** @description `wait=N` when the request honoured a `Prefer: wait=N` */
+                    "Preference-Applied"?: string;
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VideoOut"];
+                };
+            };
+            /** @description Queued (or still rendering at the end of the Prefer: wait time) */
+            202: {
+                headers: {
+                    /** @description `wait=N` when the request honoured a `Prefer: wait=N` */
+                    "Preference-Applied"?: string;
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VideoOut"];
+                };
+            };
+            /** @description `{"detail": {"code", "errors": [{"name", "reason"}]}}` with code template_not_found, template_archived, template_not_published, template_version_not_found, video_too_large (template over 1920x1080, or frames x pixels over VIDEO_MAX_FRAME_PIXELS), video_odd_size, invalid_webhook_url or invalid_modification; or a JSON body Python cannot read (bytes no codec decodes, an integer literal over 4300 digits): "There was an error parsing the body" */
+            400: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CodedErrorSchema"];
+                };
+            };
+            /** @description Missing, malformed, unknown or revoked API key */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
+            /** @description The key lacks the images:write scope, or sets `webhook_url` without the webhooks:write scope */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
+            /** @description Idempotency-Key in use: idempotency_conflict (the key was used with another body) or idempotency_in_progress (its first request is still running) */
+            409: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
+            /** @description A JSON body over the size limit ("Request body too large") */
+            413: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Rate limit exceeded (a video costs 10 points) */
+            429: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
+        };
+    };
+    get_video_v1_videos__video_id__get: {
+        parameters: {
+            query?: never;
+            header?: {
+                Authorization?: string | null;
+            };
+            path: {
+                video_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VideoOut"];
+                };
+            };
+            /** @description Missing, malformed, unknown or revoked API key */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
+            /** @description The key lacks the images:read scope */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
+            /** @description No such video in your organisation */
             404: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];

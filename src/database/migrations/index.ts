@@ -9,6 +9,7 @@ import { WebhookEndpoints1764864000000 } from './1764864000000-webhook-endpoints
 import { Collections1764950400000 } from './1764950400000-collections.js';
 import { People1765036800000 } from './1765036800000-people.js';
 import { EventRules1765123200000 } from './1765123200000-event-rules.js';
+import { Videos1765209600000 } from './1765209600000-videos.js';
 
 /** Explicit list: globs do not work under ESM/ts-jest, and the order must be stable. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   Collections1764950400000,
   People1765036800000,
   EventRules1765123200000,
+  Videos1765209600000,
 ];
