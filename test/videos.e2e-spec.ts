@@ -314,7 +314,7 @@ describe('videos', () => {
     );
     const done = await waitForVideo(t, org.liveKey, id, 30_000);
     expect(done.status).toBe('completed');
-    const jobs = (await t.ds.query(`SELECT topic, payload->>'jobId' AS job FROM outbox WHERE aggregate_id = $1 ORDER BY created_at`, [id])) as { topic: string; job: string | null }[];
+    const jobs = (await t.ds.query(`SELECT coalesce(payload->>'eventType', topic) AS topic, payload->>'jobId' AS job FROM outbox WHERE aggregate_id = $1 ORDER BY created_at`, [id])) as { topic: string; job: string | null }[];
     // The lost request, the reconciler's with a job id of its own, then the completion event.
     expect(jobs).toEqual([
       { topic: 'video.render.requested', job: id },
