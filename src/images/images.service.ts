@@ -4,6 +4,7 @@ import { IdempotencyService } from '../idempotency/idempotency.service.js';
 import type { ImageFetcher } from '../outbound/image-fetcher.js';
 import { LIMITS, type Modification } from '../renderer/index.js';
 import { urlProblem } from '../templates/modifications.js';
+import type { TemplateVersionEntity } from '../templates/template-version.entity.js';
 import { invalid, TemplatesService } from '../templates/templates.service.js';
 import { cursorParam } from '../common/pagination/cursor.js';
 import { errorItem, type FastApiErrorItem, RequestValidationError } from '../http/validation-errors.js';
@@ -166,6 +167,13 @@ export class ImagesService {
    * modifications fit the version. Throws the 400s of POST /v1/images (name: template_id etc.).
    */
   async resolveRender(p: Principal, input: RenderSpec): Promise<ResolvedRender> {
+    const { version, scale } = await this.resolveVersion(p, input);
+    const modifications = await this.templates.checkModifications(p.orgId, version, input.modifications);
+    return { templateId: version.templateId, templateVersion: version.version, scale, modifications };
+  }
+
+  /** resolveRender's checks of the template, version and canvas (a batch checks the modifications of its many renders itself). */
+  async resolveVersion(p: Principal, input: Omit<RenderSpec, 'modifications'>): Promise<{ version: TemplateVersionEntity; scale: number }> {
     const template = await this.templates
       .findOwned(p, input.template_id)
       .catch(notFoundAs(invalid('template_not_found', [{ name: 'template_id', reason: `template ${input.template_id} not found` }])));
@@ -184,8 +192,7 @@ export class ImagesService {
         { name: 'scale', reason: `${outW}x${outH} exceeds the ${LIMITS.maxCanvasPixels / 1e6} megapixel output limit; use a smaller scale` },
       ]);
     }
-    const modifications = await this.templates.checkModifications(p.orgId, version, input.modifications);
-    return { templateId: template.id, templateVersion: version.version, scale, modifications };
+    return { version, scale };
   }
 
   /** Checked at the door (syntax, resolved, then the address policy) and again at every delivery. */

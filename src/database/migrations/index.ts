@@ -7,6 +7,7 @@ import { IdempotencyLease1764691200000 } from './1764691200000-idempotency-lease
 import { RenderLease1764777600000 } from './1764777600000-render-lease.js';
 import { Collections1764950400000 } from './1764950400000-collections.js';
 import { People1765036800000 } from './1765036800000-people.js';
+import { CollectionPeople1765382400000 } from './1765382400000-collection-people.js';
 
 /** Explicit list: globs do not work under ESM/ts-jest, and the order must be stable. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   RenderLease1764777600000,
   Collections1764950400000,
   People1765036800000,
+  CollectionPeople1765382400000,
 ];
