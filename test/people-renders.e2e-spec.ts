@@ -1,8 +1,8 @@
-import type { IncomingHttpHeaders } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import sharp from 'sharp';
 import { verifyWebhookSignature } from '../src/webhooks/signing.js';
 import { startApi, type TestApp } from './support/app.js';
+import { type Received, recordDeliveries, waitForCollection } from './support/collection-flow.js';
 import { bearer, createKey, createOrg, type TestOrg } from './support/factories.js';
 import { type ImageServer, sleep, startImageServer } from './support/image-server.js';
 import { api, publishedTemplate, waitForImage } from './support/render-flow.js';
@@ -32,11 +32,6 @@ interface Coded {
 interface Unprocessable {
   detail: { type: string; loc: (string | number)[] }[];
 }
-interface Received {
-  headers: IncomingHttpHeaders;
-  raw: string;
-}
-
 const GREEN: [number, number, number] = [0, 200, 0];
 const MAGENTA: [number, number, number] = [220, 0, 220];
 const BLUE: [number, number, number] = [0, 0, 230];
@@ -86,27 +81,9 @@ describe('batch renders per person (API + a real worker process)', () => {
     return res.body.id;
   };
 
-  async function settled(id: string, timeoutMs = 60_000): Promise<CollectionBody> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const r = await call<CollectionBody>('GET', `/v1/collections/${id}`);
-      expect(r.status).toBe(200);
-      if (r.body.status === 'completed') return r.body;
-      if (Date.now() > deadline) throw new Error(`collection ${id} still ${r.body.status}: ${JSON.stringify(r.body)}`);
-      await sleep(50);
-    }
-  }
+  const settled = (id: string): Promise<CollectionBody> => waitForCollection<CollectionBody>(t.baseUrl, org.liveKey, id);
 
-  function hook(path: string): string {
-    received.set(path, []);
-    receiver.route(path, async (req, res) => {
-      let raw = '';
-      for await (const chunk of req) raw += chunk;
-      received.get(path)?.push({ headers: req.headers, raw });
-      res.writeHead(204).end();
-    });
-    return receiver.url(path);
-  }
+  const hook = (path: string): string => recordDeliveries(receiver, received, path);
 
   beforeAll(async () => {
     t = await startApi(ENV);
@@ -309,5 +286,21 @@ describe('batch renders per person (API + a real worker process)', () => {
     expect(await count('images')).toBe(images);
     const conflict = await batch<{ detail: { code: string } }>({ ...body, bindings: { headline: 'external_id' } }, org.liveKey, { 'Idempotency-Key': 'batch-1' });
     expect([conflict.status, conflict.body.detail.code]).toEqual([409, 'idempotency_conflict']);
+  });
+
+  it('costs a render per person: the rest of the cost is taken once the match is known', async () => {
+    const { id, key } = await createKey(t.ds, org.orgId, ['people:read', 'images:write']);
+    await t.ds.query('UPDATE api_keys SET rate_limit_per_minute = 35 WHERE id = $1', [id]);
+    const body = { filter: { external_ids: ['crm-ada', 'crm-grace'] }, bindings: { headline: 'name' } };
+    const first = await batch(body, key);
+    expect(first.status).toBe(202);
+    // 10 at the door, 10 more for the second person: 35 - 20.
+    expect([first.headers.get('ratelimit-limit'), first.headers.get('ratelimit-remaining')]).toEqual(['35', '15']);
+    const images = await count('images');
+    // 10 at the door leave 5, too few for the second person's 10: refused, nothing created.
+    const second = await batch(body, key);
+    expect([second.status, second.body]).toEqual([429, { detail: 'Rate limit exceeded' }]);
+    expect(Number(second.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await count('images')).toBe(images);
   });
 });

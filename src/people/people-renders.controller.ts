@@ -3,6 +3,7 @@ import { ApiAcceptedResponse, ApiBody, ApiOperation, ApiTags } from '@nestjs/swa
 import type { Request, Response } from 'express';
 import { CollectionOut } from '../collections/collection.dto.js';
 import { ApiErrors, coded } from '../http/openapi/error-responses.js';
+import { IDEMPOTENCY_409 } from '../images/images.dto.js';
 import { PENDING_CAP_DETAIL } from '../images/images.service.js';
 import { requestIdFrom } from '../logging/request-id.js';
 import { Auth, CurrentPrincipal } from '../orgs/auth/auth.decorators.js';
@@ -43,7 +44,7 @@ export class PeopleRendersController {
         "person's binding: the error then carries `person_id`, e.g. a person without the bound tag)",
     ),
     429: `Rate limit exceeded (a batch costs ${RATE_COSTS.render} points per person), or its renders would take the organisation past MAX_PENDING_RENDERS_PER_ORG ("${PENDING_CAP_DETAIL}")`,
-    409: 'Idempotency-Key in use: idempotency_conflict (the key was used with another body) or idempotency_in_progress (its first request is still running)',
+    409: IDEMPOTENCY_409,
   })
   async createPeopleRender(
     @CurrentPrincipal() p: Principal,
