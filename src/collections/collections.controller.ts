@@ -57,7 +57,12 @@ export class CollectionsController {
 
   @Get(':collection_id')
   @Auth('images:read')
-  @ApiOperation({ summary: 'Get Collection', description: 'A collection with its counters and the ids of its images (list them with GET /v1/images?collection_id=).' })
+  @ApiOperation({
+    summary: 'Get Collection',
+    description:
+      'A collection with its counters and the ids of its images (list them with GET /v1/images?collection_id=); ' +
+      '`source` says whether it renders several templates (POST /v1/collections) or one template per person (POST /v1/people/renders, with `people`).',
+  })
   @ApiParam({ name: 'collection_id', required: true, schema: { type: 'string', format: 'uuid', title: 'Collection Id' } })
   @ApiOkResponse({ description: 'Successful Response', type: CollectionOut })
   @ApiErrors({ 404: 'No such collection in your organisation' })

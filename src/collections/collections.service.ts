@@ -106,7 +106,7 @@ export class CollectionsService {
       if (body.webhook_url !== undefined) await this.images.checkWebhookUrl(body.webhook_url);
       if (charge) charged = await charge(planned.renders.length);
       await this.images.checkPendingCap(p.orgId, planned.renders.length);
-      await this.images.preflight(p.orgId, planned.renders.flatMap((r) => r.modifications));
+      await this.images.preflight(p.orgId, remoteSources(planned.renders));
       const child = { format: body.format, metadata: body.metadata };
       let out: CollectionOut | undefined;
       await this.collections.insertWithImages(
@@ -164,4 +164,17 @@ function namingTemplate(err: unknown, templateId: string): unknown {
       template_id: templateId,
     })),
   });
+}
+
+/**
+ * The remote image sources of all renders, each layer and URL once: the renders of a collection
+ * mostly share them (the same modifications for every template or person), and a bad URL is
+ * then reported once, not once per image.
+ */
+function remoteSources(renders: readonly ResolvedRender[]): Modification[] {
+  const seen = new Map<string, Modification>();
+  for (const m of renders.flatMap((r) => r.modifications)) {
+    if (typeof m.image_url === 'string') seen.set(JSON.stringify([m.name, m.image_url]), m);
+  }
+  return [...seen.values()];
 }

@@ -37,6 +37,9 @@ describe('bindings of a batch render per person', () => {
       { name: 'caption', text: 'hi' } as Modification,
     ]);
     expect(clash.map((p) => p.reason)).toEqual([expect.stringContaining('must not set asset_id'), expect.stringContaining('must not set text')]);
+    // As written, the last entry for the layer: a person reference clashes too; an earlier, overridden entry does not.
+    const written = [{ name: 'avatar', image_url: 'https://example.com/a.png' }, { name: 'avatar', person_id: 'p' }, { name: 'caption', text: 'x' }, { name: 'caption', color: '#000' }];
+    expect(bindingProblems(doc, { avatar: 'photo', caption: 'name' }, written as Modification[]).map((p) => p.reason)).toEqual([expect.stringContaining('must not set person_id')]);
   });
 
   it("merges each bound layer's person reference into the request's modifications", () => {

@@ -38,7 +38,7 @@ const SOURCE_KEYS = { image: ['image_url', 'asset_id', 'person_id', 'person_exte
 /**
  * The bindings against the version they render (400 invalid_binding, naming the layer): each
  * bound layer exists, is dynamic and is of the binding's type ("photo" an image layer, the
- * others text layers), and the request's modifications do not set what the binding sets.
+ * others text layers), and the request's modifications (as written) do not set what the binding sets.
  */
 export function bindingProblems(doc: TemplateDocument, bindings: Bindings, modifications: readonly Modification[]): ModificationProblem[] {
   const layers = new Map(doc.layers.map((l) => [l.name, l]));
@@ -50,7 +50,8 @@ export function bindingProblems(doc: TemplateDocument, bindings: Bindings, modif
     else if (layer.dynamic !== true) problems.push({ name, reason: 'layer is not dynamic: mark it dynamic in the template to bind it' });
     else if (layer.type !== wants) problems.push({ name, reason: `"${binding}" binds ${wants} layers, not ${layer.type} layers` });
     else {
-      const own = modifications.find((m) => m.name === name);
+      // The request's own entry as written (the last one for the layer wins, as in any render).
+      const own = modifications.findLast((m) => m.name === name);
       const clash = own && SOURCE_KEYS[wants].find((k) => Object.hasOwn(own, k));
       if (clash) problems.push({ name, reason: `the binding "${binding}" sets this layer's ${wants === 'image' ? 'image' : 'text'}; its modification must not set ${clash}` });
     }

@@ -57,8 +57,9 @@ export class PeopleRendersService {
 
   private async plan(p: Principal, body: CreatePeopleRenderDto): Promise<CollectionPlan> {
     const { version } = await this.images.resolveVersion(p, body);
-    const base = await this.templates.checkModifications(p.orgId, version, body.modifications as Modification[]);
-    const problems = bindingProblems(version, body.bindings, base);
+    const mods = body.modifications as Modification[];
+    const base = await this.templates.checkModifications(p.orgId, version, mods);
+    const problems = bindingProblems(version, body.bindings, mods);
     if (problems.length) throw invalid('invalid_binding', problems);
 
     const max = this.config.peopleBatchMax;

@@ -79,7 +79,7 @@ export interface paths {
         };
         /**
          * Get Collection
-         * @description A collection with its counters and the ids of its images (list them with GET /v1/images?collection_id=).
+         * @description A collection with its counters and the ids of its images (list them with GET /v1/images?collection_id=); `source` says whether it renders several templates (POST /v1/collections) or one template per person (POST /v1/people/renders, with `people`).
          */
         get: operations["get_collection_v1_collections__collection_id__get"];
         put?: never;
