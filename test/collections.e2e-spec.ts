@@ -1,8 +1,8 @@
-import type { IncomingHttpHeaders } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { verifyWebhookSignature } from '../src/webhooks/signing.js';
 import { startApi, type TestApp } from './support/app.js';
+import { type Received, recordDeliveries, waitForCollection } from './support/collection-flow.js';
 import { createKey, createOrg, insertImage, type TestOrg } from './support/factories.js';
 import { sleep, startImageServer, type ImageServer } from './support/image-server.js';
 import { api, E2E_TEMPLATE, type ImageBody, publishedTemplate } from './support/render-flow.js';
@@ -32,11 +32,6 @@ interface Coded {
   detail: { code: string; errors: { name: string; reason: string; template_id: string }[] };
 }
 
-interface Received {
-  headers: IncomingHttpHeaders;
-  raw: string;
-}
-
 const MODS = [{ name: 'headline', text: 'One set, many templates' }];
 
 describe('collections', () => {
@@ -52,29 +47,9 @@ describe('collections', () => {
   const count = async (table: 'images' | 'collections', orgId = org.orgId): Promise<number> =>
     ((await t.ds.query(`SELECT count(*)::int AS n FROM ${table} WHERE org_id = $1`, [orgId])) as { n: number }[])[0].n;
 
-  /** Polls GET /v1/collections/{id} until it is completed. */
-  async function settled(id: string, timeoutMs = 60_000): Promise<CollectionBody> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const r = await call<CollectionBody>('GET', `/v1/collections/${id}`);
-      expect(r.status).toBe(200);
-      if (r.body.status === 'completed') return r.body;
-      if (Date.now() > deadline) throw new Error(`collection ${id} still ${r.body.status} after ${timeoutMs} ms: ${JSON.stringify(r.body)}`);
-      await sleep(50);
-    }
-  }
+  const settled = (id: string): Promise<CollectionBody> => waitForCollection<CollectionBody>(t.baseUrl, org.liveKey, id);
 
-  /** A receiver path that records every delivery and answers 204. */
-  function hook(path: string): string {
-    received.set(path, []);
-    receiver.route(path, async (req, res) => {
-      let raw = '';
-      for await (const chunk of req) raw += chunk;
-      received.get(path)?.push({ headers: req.headers, raw });
-      res.writeHead(204).end();
-    });
-    return receiver.url(path);
-  }
+  const hook = (path: string): string => recordDeliveries(receiver, received, path);
 
   beforeAll(async () => {
     t = await startApi(ENV);

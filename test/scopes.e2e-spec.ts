@@ -13,6 +13,8 @@ import { bearer, createKey, createOrg } from './support/factories.js';
  */
 interface Rule {
   anyOf: Scope[];
+  /** "`a` and `b`": the key needs every one of them. */
+  allOf?: Scope[];
   bodyFields: Record<string, Scope>;
 }
 
@@ -28,7 +30,8 @@ for (const line of readme.split('\n')) {
     const field = /sets `([a-z_]+)`/.exec(extra)?.[1];
     if (field) bodyFields[field] = scopesIn(extra)[0];
   }
-  table.set(`${m[1]} ${m[2]}`, { anyOf: scopesIn(main), bodyFields });
+  const named = scopesIn(main);
+  table.set(`${m[1]} ${m[2]}`, / and `/.test(main) ? { anyOf: named, allOf: named, bodyFields } : { anyOf: named, bodyFields });
 }
 
 const doc = JSON.parse(readFileSync(resolve(process.cwd(), 'openapi.json'), 'utf8')) as {
@@ -78,7 +81,8 @@ describe('scopes match effects', () => {
       const rule = table.get(`${method} ${path}`) as Rule;
       for (const scope of SCOPES) {
         const res = await call(method, path, keys.get(scope) as string);
-        const allowed = rule.anyOf.includes(scope);
+        // A single scope never suffices for an operation that needs all of two.
+        const allowed = rule.allOf ? rule.allOf.every((s) => s === scope) : rule.anyOf.includes(scope);
         const body = (await res.json().catch(() => null)) as { detail?: unknown } | null;
         expect([method, path, scope, res.status === 403]).toEqual([method, path, scope, !allowed]);
         if (!allowed) expect(typeof body?.detail === 'string' && body.detail.includes('scope')).toBe(true);

@@ -5,9 +5,13 @@ import type { OutputFormat } from '../images/image.entity.js';
 export const COLLECTION_STATUSES = ['rendering', 'completed'] as const;
 export type CollectionStatus = (typeof COLLECTION_STATUSES)[number];
 
+/** `templates`: one image per template (POST /v1/collections); `people`: one template, one image per person (POST /v1/people/renders). */
+export const COLLECTION_SOURCES = ['templates', 'people'] as const;
+export type CollectionSource = (typeof COLLECTION_SOURCES)[number];
+
 /**
- * One modification set over several templates: one image per template (images.collection_id).
- * The counters move only in the transaction that moves a child image to a final state.
+ * One modification set over several templates (one image per template), or one template over
+ * several people (one image per person); images.collection_id points back. The counters move only in the transaction that moves a child image to a final state.
  */
 @Entity({ name: 'collections' })
 @Index('idx_collections_org_created', ['orgId', 'createdAt', 'id'])
@@ -28,9 +32,16 @@ export class CollectionEntity {
   @Column({ type: 'text', default: 'rendering' })
   status: CollectionStatus;
 
-  /** In request order; imageIds[i] renders templateIds[i]. */
+  @Column({ type: 'text', default: 'templates' })
+  source: CollectionSource;
+
+  /** `templates`: in request order, imageIds[i] renders templateIds[i]. `people`: the one template. */
   @Column({ name: 'template_ids', type: 'uuid', array: true })
   templateIds: string[];
+
+  /** `people` only: imageIds[i] renders the template for personIds[i]; empty for `templates`. */
+  @Column({ name: 'person_ids', type: 'uuid', array: true, default: () => "'{}'" })
+  personIds: string[];
 
   @Column({ name: 'image_ids', type: 'uuid', array: true })
   imageIds: string[];

@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@
 import { ApiAcceptedResponse, ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { ApiErrors, coded } from '../http/openapi/error-responses.js';
+import { IDEMPOTENCY_409 } from '../images/images.dto.js';
 import { PENDING_CAP_DETAIL } from '../images/images.service.js';
 import { requestIdFrom } from '../logging/request-id.js';
 import { Auth, CurrentPrincipal } from '../orgs/auth/auth.decorators.js';
@@ -40,7 +41,7 @@ export class CollectionsController {
         'or invalid_modification',
     ),
     429: `Rate limit exceeded (a collection costs ${RATE_COSTS.render} points per template), or its renders would take the organisation past MAX_PENDING_RENDERS_PER_ORG ("${PENDING_CAP_DETAIL}")`,
-    409: 'Idempotency-Key in use: idempotency_conflict (the key was used with another body) or idempotency_in_progress (its first request is still running)',
+    409: IDEMPOTENCY_409,
   })
   async createCollection(
     @CurrentPrincipal() p: Principal,
@@ -56,7 +57,12 @@ export class CollectionsController {
 
   @Get(':collection_id')
   @Auth('images:read')
-  @ApiOperation({ summary: 'Get Collection', description: 'A collection with its counters and the ids of its images (list them with GET /v1/images?collection_id=).' })
+  @ApiOperation({
+    summary: 'Get Collection',
+    description:
+      'A collection with its counters and the ids of its images (list them with GET /v1/images?collection_id=); ' +
+      '`source` says whether it renders several templates (POST /v1/collections) or one template per person (POST /v1/people/renders, with `people`).',
+  })
   @ApiParam({ name: 'collection_id', required: true, schema: { type: 'string', format: 'uuid', title: 'Collection Id' } })
   @ApiOkResponse({ description: 'Successful Response', type: CollectionOut })
   @ApiErrors({ 404: 'No such collection in your organisation' })

@@ -8,5 +8,7 @@ import { CollectionsService } from './collections.service.js';
   imports: [ImageRequestsModule, CollectionsDataModule],
   controllers: [CollectionsController],
   providers: [CollectionsService],
+  // Batch renders per person (src/people/) are collections too.
+  exports: [CollectionsService],
 })
 export class CollectionsModule {}

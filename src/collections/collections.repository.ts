@@ -9,8 +9,12 @@ import { OutboxRepository } from '../queue/outbox.repository.js';
 import { EventType, OutboxTopic, ResourceKind } from '../queue/outbox.types.js';
 import { CollectionEntity } from './collection.entity.js';
 
-/** What the API decides about a new collection; ids, counters and status are the repository's. */
-export type NewCollection = Pick<CollectionEntity, 'orgId' | 'isTest' | 'apiKeyId' | 'templateIds' | 'format' | 'webhookUrl' | 'metadata'>;
+/**
+ * What the API decides about a new collection; ids, counters and status are the repository's.
+ * `source` and `personIds` default to a templates collection (`templates`, no people).
+ */
+export type NewCollection = Pick<CollectionEntity, 'orgId' | 'isTest' | 'apiKeyId' | 'templateIds' | 'format' | 'webhookUrl' | 'metadata'> &
+  Partial<Pick<CollectionEntity, 'source' | 'personIds'>>;
 
 /** The counters after one child's count, as the counting UPDATE returned them. */
 interface Counted {
@@ -50,7 +54,7 @@ export class CollectionsRepository {
     const imageIds = children.map(() => randomUUID());
     const row = await this.ds.transaction(async (em) => {
       const repo = em.getRepository(CollectionEntity);
-      const saved = await repo.save(repo.create({ ...fields, status: 'rendering', imageIds, rendersTotal: children.length }));
+      const saved = await repo.save(repo.create({ source: 'templates', personIds: [], ...fields, status: 'rendering', imageIds, rendersTotal: children.length }));
       await this.images.insertPendingManyIn(
         em,
         children.map((child, i) => ({ ...child, id: imageIds[i], collectionId: saved.id })),

@@ -96,6 +96,8 @@ export interface AppConfig {
   readonly maxPendingRendersPerOrg: number;
   /** Templates one POST /v1/collections may name (at most COLLECTION_TEMPLATES_CEILING). */
   readonly collectionMaxTemplates: number;
+  /** People one POST /v1/people/renders may match (at most PEOPLE_BATCH_CEILING); 400 beyond. */
+  readonly peopleBatchMax: number;
   /** The API's in-process cache of verified keys; revocations reach it at once through Redis pub/sub. 0 = no cache. */
   readonly apiKeyCacheTtlMs: number;
   /** last_used_at is collected in memory and written in one UPDATE this often. */
@@ -156,6 +158,8 @@ type Env = Record<string, string | undefined>;
 /** Defaults of the settings that have a literal one (the README table shows each; a test compares). */
 /** The schema's bound on a collection's templates (the DTO's maxItems); COLLECTION_MAX_TEMPLATES may only lower it. */
 export const COLLECTION_TEMPLATES_CEILING = 500;
+/** The bound on a batch render's people (and its filter's external_ids); PEOPLE_BATCH_MAX may only lower it. */
+export const PEOPLE_BATCH_CEILING = 10_000;
 
 export const DEFAULTS = {
   DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/imtegrate',
@@ -204,6 +208,7 @@ export const DEFAULTS = {
   RATE_LIMIT_REDIS_TIMEOUT_MS: '100',
   MAX_PENDING_RENDERS_PER_ORG: '10000',
   COLLECTION_MAX_TEMPLATES: '50',
+  PEOPLE_BATCH_MAX: '1000',
   API_KEY_CACHE_TTL_MS: '30000',
   LAST_USED_FLUSH_MS: '5000',
   INSPECT_POOL_SIZE: '1',
@@ -487,6 +492,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   };
   const maxPendingRendersPerOrg = intIn('MAX_PENDING_RENDERS_PER_ORG', get('MAX_PENDING_RENDERS_PER_ORG'), 0, 100_000_000, problems);
   const collectionMaxTemplates = intIn('COLLECTION_MAX_TEMPLATES', get('COLLECTION_MAX_TEMPLATES'), 1, COLLECTION_TEMPLATES_CEILING, problems);
+  const peopleBatchMax = intIn('PEOPLE_BATCH_MAX', get('PEOPLE_BATCH_MAX'), 1, PEOPLE_BATCH_CEILING, problems);
   const apiKeyCacheTtlMs = intIn('API_KEY_CACHE_TTL_MS', get('API_KEY_CACHE_TTL_MS'), 0, 3_600_000, problems);
   const lastUsedFlushMs = intIn('LAST_USED_FLUSH_MS', get('LAST_USED_FLUSH_MS'), 10, 600_000, problems);
   const ingest = {
@@ -535,6 +541,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     rateLimit: Object.freeze(rateLimit),
     maxPendingRendersPerOrg,
     collectionMaxTemplates,
+    peopleBatchMax,
     apiKeyCacheTtlMs,
     lastUsedFlushMs,
     ingest: Object.freeze(ingest),

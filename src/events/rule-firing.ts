@@ -46,7 +46,7 @@ export class RuleFiring {
       };
     }
     // The rule acts for the organisation with the mode of the key that made it.
-    const principal: Principal = { orgId: rule.orgId, keyId: rule.apiKeyId ?? '', mode: rule.isTest ? 'test' : 'live', scopes: [] };
+    const principal: Principal = { orgId: rule.orgId, keyId: rule.apiKeyId ?? '', mode: rule.isTest ? 'test' : 'live', scopes: [], rateLimitPerMinute: null };
     try {
       const image = await this.requests.prepare(principal, {
         template_id: rule.templateId,

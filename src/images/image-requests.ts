@@ -97,6 +97,13 @@ export class ImageRequests {
    * modifications fit the version. Throws the 400s of POST /v1/images (name: template_id etc.).
    */
   async resolveRender(p: Principal, input: RenderSpec): Promise<ResolvedRender> {
+    const { version, scale } = await this.resolveVersion(p, input);
+    const modifications = await this.templates.checkModifications(p.orgId, version, input.modifications);
+    return { templateId: version.templateId, templateVersion: version.version, scale, modifications };
+  }
+
+  /** resolveRender's checks of the template, version and canvas (a batch checks the modifications of its many renders itself). */
+  async resolveVersion(p: Principal, input: Omit<RenderSpec, 'modifications'>): Promise<{ version: TemplateVersionEntity; scale: number }> {
     const version = await this.publishedVersion(p, input.template_id, input.template_version);
     const scale = input.scale ?? 1;
     const [outW, outH] = [version.width * scale, version.height * scale];
@@ -105,8 +112,7 @@ export class ImageRequests {
         { name: 'scale', reason: `${outW}x${outH} exceeds the ${LIMITS.maxCanvasPixels / 1e6} megapixel output limit; use a smaller scale` },
       ]);
     }
-    const modifications = await this.templates.checkModifications(p.orgId, version, input.modifications);
-    return { templateId: version.templateId, templateVersion: version.version, scale, modifications };
+    return { version, scale };
   }
 
   /**

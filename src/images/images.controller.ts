@@ -12,7 +12,7 @@ import { ApiHeadersOf } from '../validation/decorators.js';
 import { RATE_COSTS, RateCost } from '../rate-limit/rate-cost.js';
 import { RequestHeaders, UuidParam } from '../validation/validation.pipe.js';
 import { ImageList, ImageOut } from './image.dto.js';
-import { CreateImageDto, CreateImageHeaders, ListImagesQuery } from './images.dto.js';
+import { CreateImageDto, CreateImageHeaders, IDEMPOTENCY_409, ListImagesQuery } from './images.dto.js';
 import { ImagesService, PENDING_CAP_DETAIL } from './images.service.js';
 
 @ApiTags('images')
@@ -60,7 +60,7 @@ export class ImagesController {
       'of another organisation or lacks the person_field)',
     ),
     429: `Rate limit exceeded (a render costs ${RATE_COSTS.render} points), or the organisation already has MAX_PENDING_RENDERS_PER_ORG renders pending ("${PENDING_CAP_DETAIL}")`,
-    409: 'Idempotency-Key in use: idempotency_conflict (the key was used with another body) or idempotency_in_progress (its first request is still running)',
+    409: IDEMPOTENCY_409,
   })
   async createImage(
     @CurrentPrincipal() p: Principal,

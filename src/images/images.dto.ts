@@ -39,6 +39,10 @@ export const ModificationsField = (example: unknown, lead?: string): PropertyDec
     description: lead ? `${lead}. ${MODIFICATIONS_DESCRIPTION}` : MODIFICATIONS_DESCRIPTION,
   });
 
+/** The 409 of a POST that takes an Idempotency-Key (for its ApiErrors). */
+export const IDEMPOTENCY_409 =
+  'Idempotency-Key in use: idempotency_conflict (the key was used with another body) or idempotency_in_progress (its first request is still running)';
+
 /** The `Idempotency-Key` header of a POST that creates renders. */
 export const IdempotencyKeyField = (): PropertyDecorator =>
   PyStr({

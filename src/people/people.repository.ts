@@ -63,6 +63,18 @@ export class PeopleRepository implements PersonDirectory {
     return this.withPhotos(orgId, await fetchKeysetRows(qb, 'p', f.limit, f.cursor));
   }
 
+  /**
+   * The ids of the live people a batch render matches, oldest first (created_at, id), at most
+   * `limit`: every tag (containment over idx_people_tags) and, when given, an external_id among `externalIds`.
+   */
+  async matchIds(orgId: string, f: { tags: Record<string, string>; externalIds: readonly string[] }, limit: number): Promise<string[]> {
+    const qb = this.live(orgId).select('p.id', 'id');
+    if (Object.keys(f.tags).length) qb.andWhere('p.tags @> :tags::jsonb', { tags: JSON.stringify(f.tags) });
+    if (f.externalIds.length) qb.andWhere('p.external_id = ANY(:externalIds)', { externalIds: f.externalIds });
+    const rows = await qb.orderBy('p.created_at', 'ASC').addOrderBy('p.id', 'ASC').limit(limit).getRawMany<{ id: string }>();
+    return rows.map((r) => r.id);
+  }
+
   async insert(orgId: string, fields: PersonFields): Promise<PersonEntity> {
     const repo = this.ds.getRepository(PersonEntity);
     try {

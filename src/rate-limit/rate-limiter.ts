@@ -18,6 +18,11 @@ export type RateDecision =
   | { kind: 'failed-open' }
   | { kind: 'allowed' | 'limited'; limit: number; remaining: number; resetSeconds: number };
 
+/** The IETF RateLimit header fields (draft-ietf-httpapi-ratelimit-headers), Reset in seconds. */
+export function rateLimitHeaders(d: Extract<RateDecision, { limit: number }>): Record<string, string> {
+  return { 'RateLimit-Limit': String(d.limit), 'RateLimit-Remaining': String(d.remaining), 'RateLimit-Reset': String(d.resetSeconds) };
+}
+
 /**
  * Per-key budgets shared by every API process: a fixed one-minute window per key in Redis
  * (rate-limiter-flexible's RateLimiterRedis, one atomic script call per request). The limiter
@@ -82,6 +87,18 @@ export class RateLimiter implements OnModuleInit, OnModuleDestroy {
       this.failOpen(err);
       return { kind: 'failed-open' };
     }
+  }
+
+  /**
+   * The rest of a request's cost once it is known (a batch learns its size after matching):
+   * `total` less what the guard took at the door, both capped at the limit as consume() caps
+   * one charge, so a batch costs what a collection of the same size costs. Null when nothing more is due.
+   */
+  async consumeMore(keyId: string, keyLimit: number | null, charged: number, total: number): Promise<RateDecision | null> {
+    const limit = this.limitFor(keyLimit);
+    if (limit === 0) return null;
+    const more = Math.min(total, limit) - Math.min(charged, limit);
+    return more > 0 ? this.consume(keyId, keyLimit, more) : null;
   }
 
   private failOpen(err: unknown): void {

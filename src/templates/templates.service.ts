@@ -54,10 +54,23 @@ export class TemplatesService {
    * listing every problem; else the effective list (last entry per name).
    */
   async checkModifications(orgId: string, doc: TemplateDocument, mods: readonly Modification[]): Promise<Modification[]> {
-    const [assets, person] = await Promise.all([this.assetContext(orgId, referencedAssetIds({ layers: [] }, mods)), this.personLookup(orgId, mods)]);
-    const { problems, effective } = validateModifications(doc, mods, { ...assets, person });
+    const [{ problems, effective }] = await this.checkModificationSets(orgId, doc, [mods]);
     if (problems.length) throw invalid('invalid_modification', problems);
     return effective;
+  }
+
+  /**
+   * validateModifications for several modification sets over one document (a batch render per
+   * person), with one asset query and one person query for all of them; each set's own result.
+   */
+  async checkModificationSets(
+    orgId: string,
+    doc: TemplateDocument,
+    sets: readonly (readonly Modification[])[],
+  ): Promise<{ problems: ModificationProblem[]; effective: Modification[] }[]> {
+    const all = sets.flat();
+    const [assets, person] = await Promise.all([this.assetContext(orgId, referencedAssetIds({ layers: [] }, all)), this.personLookup(orgId, all)]);
+    return sets.map((mods) => validateModifications(doc, mods, { ...assets, person }));
   }
 
   /** The live people of the org that `mods` name, loaded in one query, as a lookup. */

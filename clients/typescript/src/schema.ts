@@ -79,7 +79,7 @@ export interface paths {
         };
         /**
          * Get Collection
-         * @description A collection with its counters and the ids of its images (list them with GET /v1/images?collection_id=).
+         * @description A collection with its counters and the ids of its images (list them with GET /v1/images?collection_id=); `source` says whether it renders several templates (POST /v1/collections) or one template per person (POST /v1/people/renders, with `people`).
          */
         get: operations["get_collection_v1_collections__collection_id__get"];
         put?: never;
@@ -299,6 +299,26 @@ export interface paths {
          * @description A person of your directory: a photo (an uploaded image asset), a name, your own reference and tags. Templates use them in renders.
          */
         post: operations["create_person_v1_people_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/people/renders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create People Render
+         * @description Renders one template once per matching live person of your organisation (oldest first, at most PEOPLE_BATCH_MAX, default 1000), as a collection with source `people`: each image gets the modifications plus the bindings resolved for its person ("photo" -> the photo asset on that image layer; "name", "external_id", "tags.<key>" -> that text). Every person is checked first; nothing is created unless all pass. The answer and GET /v1/collections/{id} list the people in image order; one signed `collection.completed` event goes to webhook_url when the last image finishes.
+         */
+        post: operations["create_people_render_v1_people_renders_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -742,7 +762,7 @@ export interface components {
             id: string;
             /**
              * Images
-             * @description One image per template, in the order of templates
+             * @description `templates`: one image per template, in the order of templates. `people`: one image per person, in the order of people
              */
             images: string[];
             /** Metadata */
@@ -754,12 +774,23 @@ export interface components {
              * @default collection
              */
             object: string;
+            /**
+             * People
+             * @description `people`: the person each image was rendered for (images[i] is for people[i]). Empty for `templates`
+             */
+            people: string[];
             /** Renders Completed */
             renders_completed: number;
             /** Renders Failed */
             renders_failed: number;
             /** Renders Total */
             renders_total: number;
+            /**
+             * Source
+             * @description `templates`: one image per template (POST /v1/collections); `people`: one template, one image per person (POST /v1/people/renders)
+             * @enum {string}
+             */
+            source: "templates" | "people";
             /**
              * Status
              * @description `rendering` until every image has finished, then `completed` (even when some failed)
@@ -768,7 +799,7 @@ export interface components {
             status: "rendering" | "completed";
             /**
              * Templates
-             * @description The templates, as requested
+             * @description `templates`: the templates, as requested. `people`: the one template
              */
             templates: string[];
             /** Webhook Url */
@@ -967,6 +998,71 @@ export interface components {
             /**
              * Webhook Url
              * @description Receives a signed image.completed / image.failed event
+             */
+            webhook_url?: string;
+        };
+        /** CreatePeopleRenderDto */
+        CreatePeopleRenderDto: {
+            /**
+             * Bindings
+             * @description Layer name -> what of each person it shows: "photo" (an image layer), "name", "external_id" or "tags.<key>" (text layers). Every bound layer must be a dynamic layer of the template; at least one binding
+             * @example {
+             *       "avatar": "photo",
+             *       "full_name": "name",
+             *       "role": "tags.role"
+             *     }
+             */
+            bindings: {
+                [key: string]: unknown;
+            };
+            /**
+             * Filter
+             * @description Which live people of your organisation to render, oldest first; at least one criterion
+             */
+            filter: components["schemas"]["PeopleFilterDto"];
+            /**
+             * Format
+             * @description Default: `"png"`.
+             * @enum {string}
+             */
+            format?: "png" | "jpeg" | "webp" | "avif";
+            /**
+             * Metadata
+             * @description Your own key/value pairs (at most 8192 bytes as JSON), on the collection and every image
+             */
+            metadata?: {
+                [key: string]: unknown;
+            };
+            /**
+             * Modifications
+             * @description Applied to every image, before the bindings. Each entry names a dynamic layer and the properties to override; the last entry for a name wins. Instead of a source, an entry may name a person of your directory: `person_id` (or `person_external_id`, your own reference) sets an image layer to the person's photo; with `person_field` (`name`, `external_id` or `tags.<key>`) it sets a text layer's text. People are resolved when the request is accepted and the image stores the concrete values (`asset_id`, `text`), so a later change to the person never changes a render; an unknown, deleted or foreign person is a 400 invalid_modification naming the layer. Default: `[]`.
+             * @example [
+             *       {
+             *         "name": "headline",
+             *         "text": "Welcome to the team"
+             *       }
+             *     ]
+             */
+            modifications?: ({
+                /** Name */
+                name: string;
+            } & {
+                [key: string]: unknown;
+            })[];
+            /**
+             * Template Id
+             * Format: uuid
+             * @example 3f0c8a52-9d1e-4b7a-8c55-2e1f0a9b7c13
+             */
+            template_id: string;
+            /**
+             * Template Version
+             * @description Published version to render; default: the current one
+             */
+            template_version?: number;
+            /**
+             * Webhook Url
+             * @description Receives a signed collection.completed event when the last image finishes
              */
             webhook_url?: string;
         };
@@ -1604,6 +1700,29 @@ export interface components {
             x?: number;
             /** Y */
             y?: number;
+        };
+        /** PeopleFilterDto */
+        PeopleFilterDto: {
+            /**
+             * External Ids
+             * @description People whose external_id is one of these (an external_id no live person has matches nobody)
+             * @example [
+             *       "crm-4711",
+             *       "crm-4712"
+             *     ]
+             */
+            external_ids?: string[];
+            /**
+             * Tags
+             * @description People having every one of these tags with these values (at most 20)
+             * @example {
+             *       "department": "sales",
+             *       "region": "EMEA"
+             *     }
+             */
+            tags?: {
+                [key: string]: unknown;
+            };
         };
         /** PersonList */
         PersonList: {
@@ -4915,6 +5034,128 @@ export interface operations {
                 };
             };
             /** @description Rate limit exceeded: the key spent its budget for this minute */
+            429: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
+        };
+    };
+    create_people_render_v1_people_renders_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retrying with the same key and body replays the first response; another body is a 409 */
+                "idempotency-key"?: string;
+                Authorization?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreatePeopleRenderDto"];
+            };
+        };
+        responses: {
+            /** @description Queued */
+            202: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CollectionOut"];
+                };
+            };
+            /** @description `{"detail": {"code", "errors": [{"name", "reason"}]}}`: template_not_found, template_archived, template_not_published, template_version_not_found, invalid_webhook_url; invalid_binding (name: the bound layer: unknown, not dynamic, of the wrong type, or its modification sets what the binding sets); no_matching_people or too_many_people (name: filter); invalid_modification (a modification, or a person's binding: the error then carries `person_id`, e.g. a person without the bound tag); or a JSON body Python cannot read (bytes no codec decodes, an integer literal over 4300 digits): "There was an error parsing the body" */
+            400: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CodedErrorSchema"];
+                };
+            };
+            /** @description Missing, malformed, unknown or revoked API key */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
+            /** @description The key lacks the people:read and images:write scopes (it needs all of them), or sets `webhook_url` without the webhooks:write scope */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
+            /** @description Idempotency-Key in use: idempotency_conflict (the key was used with another body) or idempotency_in_progress (its first request is still running) */
+            409: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
+            /** @description A JSON body over the size limit ("Request body too large") */
+            413: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Rate limit exceeded (a batch costs 10 points per person), or its renders would take the organisation past MAX_PENDING_RENDERS_PER_ORG ("Too many renders pending for this organisation") */
             429: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];

@@ -10,6 +10,7 @@ import { Collections1764950400000 } from './1764950400000-collections.js';
 import { People1765036800000 } from './1765036800000-people.js';
 import { EventRules1765123200000 } from './1765123200000-event-rules.js';
 import { Videos1765209600000 } from './1765209600000-videos.js';
+import { CollectionPeople1765382400000 } from './1765382400000-collection-people.js';
 
 /** Explicit list: globs do not work under ESM/ts-jest, and the order must be stable. */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   People1765036800000,
   EventRules1765123200000,
   Videos1765209600000,
+  CollectionPeople1765382400000,
 ];

@@ -7,9 +7,11 @@ import type { AuthenticatedRequest, Principal } from './auth.types.js';
 
 export const REQUIRED_SCOPE = 'imtegrate:required-scope';
 
-/** What an operation needs: any one of `anyOf`, plus a further scope for each body field that is set. */
+/** What an operation needs: any one of `anyOf` (when not empty), every one of `allOf`, plus a further scope for each body field that is set. */
 export interface ScopeRule {
   anyOf: readonly Scope[];
+  /** An operation with two effects (a batch render reads people and writes images) needs both scopes. */
+  allOf?: readonly Scope[];
   /** A body field whose effect needs its own scope (setting `webhook_url` needs `webhooks:write`). */
   bodyFields?: Readonly<Record<string, Scope>>;
 }
@@ -27,8 +29,13 @@ export function missingScopeDetail(anyOf: readonly Scope[]): string {
  * Authorization header parameter the seed contract lists, plus a security scheme so Swagger UI's
  * Authorize button works (Swagger UI ignores header parameters named Authorization).
  */
-export function Auth(scopes: Scope | readonly Scope[], bodyFields?: Readonly<Record<string, Scope>>): MethodDecorator & ClassDecorator {
-  const rule: ScopeRule = { anyOf: typeof scopes === 'string' ? [scopes] : scopes, ...(bodyFields ? { bodyFields } : {}) };
+export function Auth(
+  scopes: Scope | readonly Scope[] | { allOf: readonly Scope[] },
+  bodyFields?: Readonly<Record<string, Scope>>,
+): MethodDecorator & ClassDecorator {
+  const needs = typeof scopes === 'string' ? { anyOf: [scopes] } : 'allOf' in scopes ? { anyOf: [], allOf: scopes.allOf } : { anyOf: scopes };
+  const rule: ScopeRule = { ...needs, ...(bodyFields ? { bodyFields } : {}) };
+  const needed = rule.allOf ? `${rule.allOf.join(' and ')} scopes (it needs all of them)` : `${rule.anyOf.join(' or ')} scope`;
   const fieldNote = Object.entries(bodyFields ?? {})
     .map(([field, scope]) => `, or sets \`${field}\` without the ${scope} scope`)
     .join('');
@@ -39,7 +46,7 @@ export function Auth(scopes: Scope | readonly Scope[], bodyFields?: Readonly<Rec
     ApiHeader({ name: 'Authorization', required: false, schema: { anyOf: [{ type: 'string' }, { type: 'null' }], title: 'Authorization' } as never }),
     ApiErrors({
       401: 'Missing, malformed, unknown or revoked API key',
-      403: `The key lacks the ${rule.anyOf.join(' or ')} scope${fieldNote}`,
+      403: `The key lacks the ${needed}${fieldNote}`,
     }),
   );
 }

@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { Response } from 'express';
 import { ApiError } from '../../http/api-error.js';
 import { costOf, RATE_COST, type RateCostRule } from '../../rate-limit/rate-cost.js';
-import { type RateDecision, RateLimiter } from '../../rate-limit/rate-limiter.js';
+import { RateLimiter, rateLimitHeaders } from '../../rate-limit/rate-limiter.js';
 import { missingScopeDetail, REQUIRED_SCOPE, type ScopeRule } from './auth.decorators.js';
 import { parseAuthorizationHeader } from './authorization-header.js';
 import type { AuthenticatedRequest } from './auth.types.js';
@@ -11,11 +11,6 @@ import { LastUsedRecorder } from './last-used.js';
 import { VerifiedKeys } from './verified-keys.js';
 
 const BEARER = { 'WWW-Authenticate': 'Bearer' };
-
-/** The IETF RateLimit header fields (draft-ietf-httpapi-ratelimit-headers), Reset in seconds. */
-function rateHeaders(d: Extract<RateDecision, { limit: number }>): Record<string, string> {
-  return { 'RateLimit-Limit': String(d.limit), 'RateLimit-Remaining': String(d.remaining), 'RateLimit-Reset': String(d.resetSeconds) };
-}
 
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -40,7 +35,7 @@ export class AuthGuard implements CanActivate {
     const cost = this.reflector.getAllAndOverride<RateCostRule | undefined>(RATE_COST, [ctx.getHandler(), ctx.getClass()]);
     const decision = await this.limiter.consume(found.keyId, found.rateLimitPerMinute, costOf(cost, req.method, req.body));
     if (decision.kind === 'allowed' || decision.kind === 'limited') {
-      const headers = rateHeaders(decision);
+      const headers = rateLimitHeaders(decision);
       // On the response now, so every answer from here on (2xx, 4xx, 5xx) carries them.
       http.getResponse<Response>().set(headers);
       if (decision.kind === 'limited') throw new ApiError(429, 'Rate limit exceeded', { ...headers, 'Retry-After': String(decision.resetSeconds) });
@@ -48,7 +43,9 @@ export class AuthGuard implements CanActivate {
 
     const rule = this.reflector.getAllAndOverride<ScopeRule | undefined>(REQUIRED_SCOPE, [ctx.getHandler(), ctx.getClass()]);
     if (rule) {
-      if (!rule.anyOf.some((s) => found.scopes.includes(s))) throw new ApiError(403, missingScopeDetail(rule.anyOf));
+      if (rule.anyOf.length && !rule.anyOf.some((s) => found.scopes.includes(s))) throw new ApiError(403, missingScopeDetail(rule.anyOf));
+      const lacking = rule.allOf?.find((s) => !found.scopes.includes(s));
+      if (lacking) throw new ApiError(403, missingScopeDetail([lacking]));
       // The body is parsed by the HTTP layer's middleware before guards run; only its own keys count.
       const body = req.body as unknown;
       for (const [field, scope] of Object.entries(rule.bodyFields ?? {})) {
@@ -56,7 +53,7 @@ export class AuthGuard implements CanActivate {
         if (set && !found.scopes.includes(scope)) throw new ApiError(403, `Setting ${field} needs the '${scope}' scope, which this API key lacks`);
       }
     }
-    req.principal = { orgId: found.orgId, keyId: found.keyId, mode: found.mode, scopes: found.scopes };
+    req.principal = { orgId: found.orgId, keyId: found.keyId, mode: found.mode, scopes: found.scopes, rateLimitPerMinute: found.rateLimitPerMinute };
     return true;
   }
 }

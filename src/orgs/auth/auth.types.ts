@@ -7,6 +7,8 @@ export interface Principal {
   keyId: string;
   mode: KeyMode;
   scopes: readonly Scope[];
+  /** The key's own per-minute budget (null: the default), for charges made after the guard's. */
+  rateLimitPerMinute: number | null;
 }
 
 export interface AuthenticatedRequest extends Request {
