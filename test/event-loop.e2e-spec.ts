@@ -6,6 +6,7 @@ import { ENTITIES } from '../src/entities.js';
 import { hostileFonts } from './fixtures/fonts.js';
 import { startApiProcess, type ApiProcess } from './support/api-process.js';
 import { bearer, createOrg, insertImage } from './support/factories.js';
+import { sampleValue, scrape } from './support/prometheus.js';
 
 /**
  * Issue 10 item 2: no request, whatever its content, holds the API's event loop. Organisation A
@@ -28,14 +29,12 @@ const INTERVAL_MS = 5;
  * - uploads and the preview: their checks and drawing run in threads, but on a 2-core host the
  *   API's main thread still competes with those threads, libvips and GC for the cores, and B's
  *   corrected p99 measured 60-250 ms (quiet p99 under 50 ms): bound 500 ms;
- * - JSON bodies of several MB are parsed and validated on the event loop: printed, not asserted.
  * Lower a bound to P99_LIMIT_MS when its class meets it.
  */
 const GAP_LIMITS: [prefix: string, limitMs: number][] = [
   ['svg:', 500],
   ['font:', 500],
   ['preview:', 500],
-  ['template:', Infinity],
 ];
 const limitFor = (name: string): number => GAP_LIMITS.find(([p]) => name.startsWith(p))?.[1] ?? P99_LIMIT_MS;
 const P99_LIMIT_MS = 50;
@@ -175,22 +174,38 @@ const layer = (i: number, extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
+/** Just under MAX_JSON_BODY_BYTES (2 MiB by default): the largest bodies the API reads. */
+const NEAR_LIMIT = 2 * MB - 4096;
+const TEXT = 'Lorem ipsum dolor sit amet, é ü 漢字 '.repeat(400).slice(0, 10_000);
+
+/** The largest valid body of each kind: layers or modifications of 10,000 characters up to NEAR_LIMIT. */
+function textItems(item: (i: number) => Record<string, unknown>): unknown[] {
+  const items: unknown[] = [];
+  for (let size = 0; items.length < 200; ) {
+    const next = item(items.length);
+    size += Buffer.byteLength(JSON.stringify(next)) + 1;
+    if (size > NEAR_LIMIT - 4096) break;
+    items.push(next);
+  }
+  return items;
+}
+
 function templateBodies(): Record<string, string> {
-  const nearLimit = 4.8 * MB;
   const manyLayers: unknown[] = [];
-  for (let i = 0; JSON.stringify(manyLayers).length < nearLimit - 2000; i += 1) {
+  for (let i = 0; Buffer.byteLength(JSON.stringify(manyLayers)) < NEAR_LIMIT - 100_000; i += 1) {
     for (let k = 0; k < 1000; k++) manyLayers.push(layer(i * 1000 + k));
   }
-  const text = 'Lorem ipsum dolor sit amet, é ü 漢字 '.repeat(400).slice(0, 10_000);
-  const texts = Array.from({ length: 200 }, (_, i) => ({ name: `t${i}`, type: 'text', x: 0, y: 0, width: 100, height: 100, text }));
+  const texts = textItems((i) => ({ name: `t${i}`, type: 'text', x: 0, y: 0, width: 100, height: 100, text: TEXT }));
   const colours = Array.from({ length: 100 }, (_, i) =>
     layer(i, { fill_color: `rgba(${' 1 ,'.repeat(2500)}`, stroke_color: `#${'f'.repeat(10_000)}`, width: `${'9'.repeat(4000)}` }),
   );
+  const numbers = Math.floor((NEAR_LIMIT - 1000) / 8);
   return {
-    'template: 4.8 MB, thousands of layers': JSON.stringify({ name: 'big', width: 100, height: 100, layers: manyLayers }),
-    'template: 200 text layers of 10,000 characters': JSON.stringify({ name: 'texts', width: 1000, height: 1000, layers: texts }),
+    'template: 2 MB, thousands of layers': JSON.stringify({ name: 'big', width: 100, height: 100, layers: manyLayers }),
+    'template: 2 MB of text layers (valid)': JSON.stringify({ name: 'texts', width: 1000, height: 1000, layers: texts }),
     'template: colours and numbers against patterns': JSON.stringify({ name: 'colours', width: 100, height: 100, layers: colours }),
-    'template: 4.8 MB of nested arrays and numbers': `{"name":"n","width":100,"height":100,"layers":[${'[1.5e3,'.repeat(60)}${'-0.1e-3,'.repeat(600_000)}0${']'.repeat(60)}]}`,
+    'template: 2 MB of nested arrays and numbers': `{"name":"n","width":100,"height":100,"layers":[${'[1.5e3,'.repeat(60)}${'-0.1e-3,'.repeat(numbers)}0${']'.repeat(60)}]}`,
+    'template: 201 layers of 9 KB (echoed in the 422)': JSON.stringify({ name: 'near', width: 100, height: 100, layers: Array.from({ length: 201 }, (_, i) => layer(i, { note: TEXT.slice(0, 8000) })) }),
   };
 }
 
@@ -203,6 +218,7 @@ describe('the API event loop is never held (other organisations keep a p99 under
   let readUrl: string;
   let keyB: string;
   let previewTemplate: string;
+  let patchTemplate: string;
 
   beforeAll(async () => {
     api = await startApiProcess();
@@ -226,6 +242,13 @@ describe('the API event loop is never held (other organisations keep a p99 under
     });
     expect(created.status).toBe(201);
     previewTemplate = (JSON.parse(created.body) as { id: string }).id;
+    const small = await send(`${api.baseUrl}/v1/templates`, {
+      method: 'POST',
+      headers: { ...bearer(keyA), 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'patched', width: 1000, height: 1000, layers: [layer(0)] }),
+    });
+    expect(small.status).toBe(201);
+    patchTemplate = (JSON.parse(small.body) as { id: string }).id;
   }, 60_000);
 
   afterAll(async () => {
@@ -239,13 +262,21 @@ describe('the API event loop is never held (other organisations keep a p99 under
       form.append('file', new Blob([bytes]), name.startsWith('font') ? 'f.ttf' : 'f.svg');
       return () => send(`${api.baseUrl}/v1/assets`, { method: 'POST', headers: bearer(keyA), body: form });
     };
-    const postJson = (path: string, body: string, headers: Record<string, string> = {}) => () =>
-      send(`${api.baseUrl}${path}`, { method: 'POST', headers: { ...bearer(keyA), 'content-type': 'application/json', ...headers }, body });
+    const postJson = (path: string, body: string, headers: Record<string, string> = {}, method = 'POST') => () =>
+      send(`${api.baseUrl}${path}`, { method, headers: { ...bearer(keyA), 'content-type': 'application/json', ...headers }, body });
+    const modifications = JSON.stringify(textItems((i) => ({ name: `l${i}`, text: TEXT })));
+    let idempotency = 0;
 
     const classes: [string, () => Promise<Answer>][] = [
       ...Object.entries(svgUploads()).map(([n, b]) => [n, upload(n, b)] as [string, () => Promise<Answer>]),
       ...Object.entries(fontUploads()).map(([n, b]) => [n, upload(n, b)] as [string, () => Promise<Answer>]),
       ...Object.entries(templateBodies()).map(([n, b]) => [n, postJson('/v1/templates', b)] as [string, () => Promise<Answer>]),
+      ['template: PATCH with 2 MB of text layers (valid)', postJson(`/v1/templates/${patchTemplate}`, JSON.stringify({ layers: JSON.parse(templateBodies()['template: 2 MB of text layers (valid)']).layers }), {}, 'PATCH')],
+      [
+        'images: 2 MB of modifications, Idempotency-Key',
+        () => postJson('/v1/images', `{"template_id":"${previewTemplate}","modifications":${modifications}}`, { 'idempotency-key': `big-${++idempotency}` })(),
+      ],
+      ['preview: 2 MB of modifications', postJson(`/v1/templates/${previewTemplate}/preview`, `{"format":"png","modifications":${modifications}}`)],
       [
         'headers: long Prefer, Idempotency-Key, X-Request-Id',
         postJson('/v1/images', '{}', { prefer: `wait=${' 1'.repeat(3000)}`, 'idempotency-key': 'k'.repeat(5000), 'x-request-id': 'r'.repeat(5000) }),
@@ -253,24 +284,34 @@ describe('the API event loop is never held (other organisations keep a p99 under
       ['preview: 4000x4000, 200 layers, PNG', postJson(`/v1/templates/${previewTemplate}/preview`, JSON.stringify({ format: 'png' }))],
     ];
 
+    // EVENT_LOOP_ONLY=template,images runs only the classes whose names start so (while working on one).
+    const only = (process.env.EVENT_LOOP_ONLY ?? '').split(',').filter(Boolean);
+    if (only.length > 0) classes.splice(0, classes.length, ...classes.filter(([n]) => only.some((p) => n.startsWith(p))));
     const reader = new Reader(readUrl, keyB);
     // Warm up: connections, JIT, the first queries; then a quiet baseline.
     await new Promise((r) => setTimeout(r, 2000));
     const quietFrom = epochNow();
     await new Promise((r) => setTimeout(r, 5000));
-    const rows: { name: string; statuses: number[]; aMs: number[]; raw: number[]; fixed: number[] }[] = [];
+    const rows: { name: string; statuses: number[]; aMs: number[]; raw: number[]; fixed: number[]; lagMs?: number }[] = [];
     rows.push({ name: 'quiet (no load from A)', statuses: [], aMs: [], raw: reader.between(quietFrom, epochNow()).map((s) => s.ms).sort((x, y) => x - y), fixed: corrected(reader.between(quietFrom, epochNow())) });
 
-    type Row = { name: string; statuses: number[]; aMs: number[]; raw: number[]; fixed: number[] };
+    type Row = { name: string; statuses: number[]; aMs: number[]; raw: number[]; fixed: number[]; lagMs?: number };
+    // The API's own view: prom-client's event-loop delay histogram (monitorEventLoopDelay), whose
+    // max is reset by every scrape, so a scrape before and one after give the longest stall of the
+    // window, whatever B happened to be doing then.
+    const loopLagMaxMs = async (): Promise<number> => sampleValue((await scrape(`${api.baseUrl}/metrics`)).samples, 'nodejs_eventloop_lag_max_seconds') * 1000;
     const measure = async (name: string, run: () => Promise<Answer>): Promise<Row> => {
       process.stderr.write(`event-loop spec: ${name}\n`);
+      await loopLagMaxMs();
       const from = epochNow();
       const answers: Answer[] = [];
       for (let rep = 0; rep < 3; rep++) answers.push(await run());
       // Let B's in-flight read finish inside the window it belongs to.
       await new Promise((r) => setTimeout(r, 100));
       const window = reader.between(from, epochNow());
+      const lagMs = await loopLagMaxMs();
       const row: Row = {
+        lagMs,
         name,
         statuses: answers.map((a) => a.status),
         aMs: answers.map((a) => a.ms),
@@ -299,7 +340,7 @@ describe('the API event loop is never held (other organisations keep a p99 under
       (r) =>
         `${r.name.padEnd(52)} A ${r.statuses.join(',').padEnd(12)} A ms ${r.aMs.map((m) => m.toFixed(0)).join('/').padEnd(16)}` +
         ` B n=${String(r.raw.length).padStart(4)} p50 ${fmt(quantile(r.raw, 0.5))} p99 ${fmt(quantile(r.raw, 0.99))} max ${fmt(r.raw.at(-1) ?? NaN)}` +
-        ` corrected p99 ${fmt(quantile(r.fixed, 0.99))}`,
+        ` corrected p99 ${fmt(quantile(r.fixed, 0.99))} API loop lag max ${r.lagMs === undefined ? '     -' : fmt(r.lagMs)}`,
     );
     process.stdout.write(`\nevent loop under heavy input (B reads GET /v1/images/{id} sequentially)\n${lines.join('\n')}\n`);
 

@@ -1817,7 +1817,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDetailSchema"];
                 };
             };
-            /** @description A JSON body over the size limit ("Request body too large") */
+            /** @description A JSON body over the size limit ("Request body too large"); or a JSON body holding more values than MAX_JSON_BODY_VALUES, or too complex to read in time ("Request body too complex: ...") */
             413: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -1850,6 +1850,19 @@ export interface operations {
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
+            /** @description Every thread that reads large JSON bodies is busy and its queue full; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
@@ -2123,7 +2136,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDetailSchema"];
                 };
             };
-            /** @description A JSON body over the size limit ("Request body too large") */
+            /** @description A JSON body over the size limit ("Request body too large"); or a JSON body holding more values than MAX_JSON_BODY_VALUES, or too complex to read in time ("Request body too complex: ...") */
             413: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -2156,6 +2169,19 @@ export interface operations {
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
+            /** @description Every thread that reads large JSON bodies is busy and its queue full; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
@@ -2466,7 +2492,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDetailSchema"];
                 };
             };
-            /** @description A JSON body over the size limit ("Request body too large") */
+            /** @description A JSON body over the size limit ("Request body too large"); or a JSON body holding more values than MAX_JSON_BODY_VALUES, or too complex to read in time ("Request body too complex: ...") */
             413: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -2499,6 +2525,19 @@ export interface operations {
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
+            /** @description Every thread that reads large JSON bodies is busy and its queue full; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
@@ -2593,7 +2632,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDetailSchema"];
                 };
             };
-            /** @description A JSON body over the size limit ("Request body too large") */
+            /** @description A JSON body over the size limit ("Request body too large"); or a JSON body holding more values than MAX_JSON_BODY_VALUES, or too complex to read in time ("Request body too complex: ...") */
             413: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -2626,6 +2665,19 @@ export interface operations {
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
+            /** @description Every thread that reads large JSON bodies is busy and its queue full; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
