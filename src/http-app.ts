@@ -48,6 +48,7 @@ export async function createHttpApp(config: AppConfig): Promise<INestApplication
     timeoutMs: config.inspect.timeoutMs,
     maxQueue: config.inspect.maxQueue,
     maxMemoryMb: config.render.threadMaxMemoryMb,
+    nice: config.inspect.threadNice,
     maxValues: config.maxJsonBodyValues,
   });
   if (jsonPool) app.getHttpServer().once('close', () => void jsonPool.close());

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DeadlinePool, ownsWholeBuffer, type PoolTask } from '../threads/deadline-pool.js';
+import { lowerLibvipsPriority } from '../threads/priority.js';
 import type { AppConfig } from '../config/config.js';
 import { inProcessScanner, type ScanOutcome, type UploadScanner } from './upload-scan.js';
 
@@ -19,6 +20,8 @@ export interface InspectPoolOptions {
   /** Scans that may wait for a thread; more are answered 503 at once. */
   maxQueue: number;
   maxMemoryMb?: number;
+  /** Nice value of the scan threads and, after each scan, of libvips' threads (sharp decodes there next). */
+  nice?: number;
   /** Thread entry; default ./inspect-worker.js beside this module (what dist/ runs). */
   entry?: URL;
 }
@@ -42,7 +45,7 @@ export const DEFAULT_INSPECT_ENTRY = new URL('./inspect-worker.js', import.meta.
 export class InspectPool {
   private readonly pool: DeadlinePool;
 
-  constructor(options: InspectPoolOptions) {
+  constructor(private readonly options: InspectPoolOptions) {
     this.pool = new DeadlinePool({ ...options, entry: options.entry ?? DEFAULT_INSPECT_ENTRY });
   }
 
@@ -56,6 +59,9 @@ export class InspectPool {
     // alone (multer's are: Buffer.concat of a large body) is transferred instead.
     const movable = ownsWholeBuffer(bytes) && bytes.byteLength > 4096;
     const res = await this.pool.run<InspectResponse, Omit<InspectRequest, 'id'>>({ bytes, filename, moved: movable }, movable ? [bytes.buffer] : []);
+    // The caller hands an image to sharp next (header read, trial decode): libvips starts its
+    // threads on demand, so they are lowered here, once they exist.
+    lowerLibvipsPriority(this.options.nice ?? 0);
     if (res.ok) {
       const back = res.value.bytes ? Buffer.from(res.value.bytes.buffer, res.value.bytes.byteOffset, res.value.bytes.byteLength) : bytes;
       return { outcome: res.value.outcome, bytes: back };
@@ -89,6 +95,7 @@ export function createUploadScanner(config: AppConfig, entry: URL = DEFAULT_INSP
       timeoutMs: config.inspect.timeoutMs,
       maxQueue: config.inspect.maxQueue,
       maxMemoryMb: config.render.threadMaxMemoryMb,
+      nice: config.inspect.threadNice,
       entry,
     });
     return { kind: 'pool', scan: pool.scan, close: () => pool.close() };

@@ -105,6 +105,11 @@ export interface AppConfig {
     readonly timeoutMs: number;
     /** Uploads that may wait for an inspection thread; more are answered 503 at once. */
     readonly maxQueue: number;
+    /**
+     * Nice value of the API's inspection and JSON threads and of libvips' threads (Linux), so
+     * the event loop's thread gets the CPU first when cores are scarce; 0 leaves them alone.
+     */
+    readonly threadNice: number;
   };
 }
 
@@ -182,6 +187,7 @@ export const DEFAULTS = {
   INSPECT_POOL_SIZE: '1',
   INSPECT_TIMEOUT_MS: '3000',
   INSPECT_QUEUE_MAX: '16',
+  INSPECT_THREAD_NICE: '10',
 } as const;
 
 function intIn(name: string, raw: string, min: number, max: number, problems: string[]): number {
@@ -433,6 +439,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     poolSize: intIn('INSPECT_POOL_SIZE', get('INSPECT_POOL_SIZE'), 1, 64, problems),
     timeoutMs: intIn('INSPECT_TIMEOUT_MS', get('INSPECT_TIMEOUT_MS'), 100, 600_000, problems),
     maxQueue: intIn('INSPECT_QUEUE_MAX', get('INSPECT_QUEUE_MAX'), 0, 10_000, problems),
+    threadNice: intIn('INSPECT_THREAD_NICE', get('INSPECT_THREAD_NICE'), 0, 19, problems),
   };
 
   const rateLimit = {

@@ -28,6 +28,8 @@ export interface JsonBodyPoolOptions {
   timeoutMs: number;
   maxQueue: number;
   maxMemoryMb?: number;
+  /** Nice value of the parsing threads (threads/priority.ts). */
+  nice?: number;
   maxValues: number;
   entry?: URL;
 }

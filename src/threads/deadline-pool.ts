@@ -1,5 +1,6 @@
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { move, Piscina, transferableSymbol, valueSymbol } from 'piscina';
+import { lowerThisThreadPriority } from './priority.js';
 
 /**
  * Worker threads for CPU-bound work on request input (upload inspection, large JSON bodies), so
@@ -19,6 +20,8 @@ export interface DeadlinePoolOptions {
   maxMemoryMb?: number;
   /** The thread entry: a module whose default export handles one task. */
   entry: URL;
+  /** Nice value of the pool's threads (priority.ts), so the event loop's thread wins the CPU; 0 = unchanged. */
+  nice?: number;
 }
 
 /** Every task carries the id its thread announces when it begins. */
@@ -34,8 +37,17 @@ export interface TaskStarted {
 
 export type PoolOutcome<T> = { ok: true; value: T } | { ok: false; reason: 'busy' | 'timeout' | 'crashed'; message: string };
 
-/** Thread side: tell the pool the task began, so its deadline does not count queueing or start-up. */
+let reniced = false;
+
+/**
+ * Thread side, first thing in every task: tell the pool the task began, so its deadline does not
+ * count queueing or start-up (and, on a thread's first task, take the pool's priority).
+ */
 export function announceTaskStart(task: PoolTask): void {
+  if (!reniced) {
+    reniced = true;
+    lowerThisThreadPriority(Number((workerData as { nice?: unknown } | null)?.nice ?? 0));
+  }
   parentPort?.postMessage({ type: 'task-started', id: task.id } satisfies TaskStarted);
 }
 
@@ -67,6 +79,7 @@ export class DeadlinePool {
       minThreads: options.size,
       maxThreads: options.size,
       idleTimeout: Infinity,
+      workerData: { nice: options.nice ?? 0 },
       ...(options.maxMemoryMb ? { resourceLimits: { maxOldGenerationSizeMb: options.maxMemoryMb } } : {}),
     });
     this.piscina.on('message', (msg: TaskStarted) => {
