@@ -106,7 +106,7 @@ export interface AppConfig {
     /** Uploads that may wait for an inspection thread; more are answered 503 at once. */
     readonly maxQueue: number;
     /**
-     * Nice value of the API's inspection and JSON threads and of libvips' threads (Linux), so
+     * Nice value of the API's inspection, JSON and preview render threads and of libvips' threads (Linux), so
      * the event loop's thread gets the CPU first when cores are scarce; 0 leaves them alone.
      */
     readonly threadNice: number;
