@@ -41,6 +41,8 @@ const GAP_LIMITS: [prefix: string, limitMs: number][] = [
 ];
 const limitFor = (name: string): number => GAP_LIMITS.find(([p]) => name.startsWith(p))?.[1] ?? P99_LIMIT_MS;
 const P99_LIMIT_MS = 50;
+/** Main-thread CPU per request of A (see the end of the test). */
+const MAIN_CPU_LIMIT_MS = 150;
 
 interface Sample {
   at: number;
@@ -346,23 +348,24 @@ describe('the API event loop is never held (other organisations keep a p99 under
       return row;
     };
     for (const [name, run] of classes) rows.push(await measure(name, run));
+    // A's share of the main thread's CPU per request: the window's CPU less what B's reads cost
+    // at the quiet rate. CPU time does not grow when the host is busy, as wall-clock figures do.
+    const perRead = quietCpu !== undefined && rows[0].raw.length > 0 ? quietCpu / rows[0].raw.length : 0;
+    const aCpu = (r: Row): number | undefined => (r.cpuMs === undefined ? undefined : Math.max(0, (r.cpuMs - (r.reads ?? 0) * perRead) / Math.max(1, r.statuses.length)));
     // A burst of a neighbour's load on a shared host can land in one class's window; a real
     // regression holds the loop every time. A class over its bound is measured once more and the
     // second measurement is the one asserted (and printed, marked "retried").
     const quietP99 = quantile(rows[0].fixed, 0.99);
     for (let i = 1; i < rows.length; i++) {
       const limit = limitFor(rows[i].name);
-      if (!Number.isFinite(limit) || quietP99 > limit / 2 || quantile(rows[i].fixed, 0.99) < limit) continue;
+      const overP99 = Number.isFinite(limit) && quietP99 <= limit / 2 && quantile(rows[i].fixed, 0.99) >= limit;
+      if (!overP99 && !((aCpu(rows[i]) ?? 0) >= MAIN_CPU_LIMIT_MS)) continue;
       const [name, run] = classes[i - 1];
       const again = await measure(name, run);
       again.name = `${name} (retried)`;
       rows[i] = again;
     }
     await reader.stop();
-    // A's share of the main thread's CPU per request: the window's CPU less what B's reads cost
-    // at the quiet rate. CPU time does not grow when the host is busy, as wall-clock figures do.
-    const perRead = quietCpu !== undefined && rows[0].raw.length > 0 ? quietCpu / rows[0].raw.length : 0;
-    const aCpu = (r: Row): number | undefined => (r.cpuMs === undefined ? undefined : Math.max(0, (r.cpuMs - (r.reads ?? 0) * perRead) / Math.max(1, r.statuses.length)));
 
     const lines = rows.map(
       (r) =>
@@ -391,6 +394,13 @@ describe('the API event loop is never held (other organisations keep a p99 under
         continue;
       }
       expect({ name: r.name, p99: quantile(r.fixed, 0.99) < limit }).toEqual({ name: r.name, p99: true });
+    }
+    // Asserted whatever the host's load: the main thread's CPU time per request of A. It measured
+    // under 70 ms for every class (the largest valid templates: validation, TypeORM and GC), where
+    // parsing a 2 MB body on the loop alone costs some 250 ms and a 10 MB font scan seconds.
+    for (const r of rows.slice(1)) {
+      const cpu = aCpu(r);
+      if (cpu !== undefined) expect({ name: r.name, mainThreadCpuMs: cpu < MAIN_CPU_LIMIT_MS }).toEqual({ name: r.name, mainThreadCpuMs: true });
     }
   }, 600_000);
 });
