@@ -7,6 +7,7 @@ import type { Queue } from 'bull';
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { ApiModule } from './api.module.js';
+import { createJsonBodyPool } from './http/json-body-pool.js';
 import { useFastApiMiddleware } from './http/setup.js';
 import { collectRoutes } from './http/route-miss.js';
 import type { AppConfig } from './config/config.js';
@@ -41,7 +42,21 @@ export async function createHttpApp(config: AppConfig): Promise<INestApplication
     const queues = QUEUES.map((name) => app.get<Queue>(getQueueToken(name)));
     app.use(QUEUE_DASHBOARD_PATH, queueDashboard(queues, config.queueDashboard));
   }
-  useFastApiMiddleware(app, { limitBytes: config.maxJsonBodyBytes });
+  // Large bodies are parsed in threads (the inspection settings size them); the pool lives as long as the server.
+  const jsonPool = createJsonBodyPool({
+    size: config.inspect.poolSize,
+    timeoutMs: config.inspect.timeoutMs,
+    maxQueue: config.inspect.maxQueue,
+    maxMemoryMb: config.render.threadMaxMemoryMb,
+    nice: config.inspect.threadNice,
+    maxValues: config.maxJsonBodyValues,
+  });
+  if (jsonPool) app.getHttpServer().once('close', () => void jsonPool.close());
+  useFastApiMiddleware(app, {
+    limitBytes: config.maxJsonBodyBytes,
+    maxValues: config.maxJsonBodyValues,
+    ...(jsonPool ? { offLoop: { minBytes: config.jsonBodyThreadMinBytes, read: jsonPool.read } } : {}),
+  });
   app.use(bindRequestLogger);
 
   const document = buildOpenApiDocument(app, { publicBaseUrl: config.publicBaseUrl });

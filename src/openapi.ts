@@ -94,7 +94,11 @@ function addBodyMiddlewareAnswers(op: Obj): void {
   };
   add('413', `A JSON body over the size limit ("${BODY_TOO_LARGE_DETAIL}")`);
   const content = ((op.requestBody as Obj | undefined)?.content ?? {}) as Obj;
-  if (content['application/json']) add('400', `A JSON body Python cannot read (bytes no codec decodes, an integer literal over 4300 digits): "${BODY_PARSE_ERROR_DETAIL}"`);
+  if (content['application/json']) {
+    add('400', `A JSON body Python cannot read (bytes no codec decodes, an integer literal over 4300 digits): "${BODY_PARSE_ERROR_DETAIL}"`);
+    add('413', 'A JSON body holding more values than MAX_JSON_BODY_VALUES, or too complex to read in time ("Request body too complex: ...")');
+    add('503', 'Every thread that reads large JSON bodies is busy and its queue full; retry after Retry-After seconds');
+  }
   op.responses = responses;
 }
 

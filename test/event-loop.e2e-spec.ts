@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
 import { typeormOptions } from '../src/database/typeorm-options.js';
@@ -6,6 +7,7 @@ import { ENTITIES } from '../src/entities.js';
 import { hostileFonts } from './fixtures/fonts.js';
 import { startApiProcess, type ApiProcess } from './support/api-process.js';
 import { bearer, createOrg, insertImage } from './support/factories.js';
+import { sampleValue, scrape } from './support/prometheus.js';
 
 /**
  * Issue 10 item 2: no request, whatever its content, holds the API's event loop. Organisation A
@@ -24,21 +26,23 @@ const INTERVAL_MS = 5;
 /**
  * Where the 50 ms target is not met yet (SECURITY.md, Known gaps), a class is held to a looser
  * bound that still fails if its work returns to the event loop (that was 1-2 s per upload for
- * the SVG and font inputs below, and is seconds for multi-MB JSON):
+ * the SVG and font inputs below):
  * - uploads and the preview: their checks and drawing run in threads, but on a 2-core host the
- *   API's main thread still competes with those threads, libvips and GC for the cores, and B's
- *   corrected p99 measured 60-250 ms (quiet p99 under 50 ms): bound 500 ms;
- * - JSON bodies of several MB are parsed and validated on the event loop: printed, not asserted.
+ *   API's main thread still competes with those threads, libvips and GC (a 10 MB upload's
+ *   buffers bring on collections) for the cores, and B's corrected p99 measured 60-250 ms
+ *   (quiet p99 under 50 ms): bound 500 ms.
+ * JSON bodies (parsed in a thread from 64 KiB, bounded in values) and headers are held to 50 ms.
  * Lower a bound to P99_LIMIT_MS when its class meets it.
  */
 const GAP_LIMITS: [prefix: string, limitMs: number][] = [
   ['svg:', 500],
   ['font:', 500],
   ['preview:', 500],
-  ['template:', Infinity],
 ];
 const limitFor = (name: string): number => GAP_LIMITS.find(([p]) => name.startsWith(p))?.[1] ?? P99_LIMIT_MS;
 const P99_LIMIT_MS = 50;
+/** Main-thread CPU per request of A (see the end of the test). */
+const MAIN_CPU_LIMIT_MS = 150;
 
 interface Sample {
   at: number;
@@ -85,6 +89,21 @@ while (running) {
 `;
 
 const epochNow = (): number => performance.timeOrigin + performance.now();
+
+/**
+ * CPU time (user + system, ms) of a process's main thread, the one that runs its event loop
+ * (Linux: /proc/<pid>/task/<pid>/stat, in clock ticks of 10 ms); undefined elsewhere.
+ */
+function mainThreadCpuMs(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Keeps one GET in flight at a time, from a child process, until stopped. */
 class Reader {
@@ -175,22 +194,39 @@ const layer = (i: number, extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
+/** Just under MAX_JSON_BODY_BYTES (2 MiB by default): the largest bodies the API reads. */
+const NEAR_LIMIT = 2 * MB - 4096;
+const TEXT = 'Lorem ipsum dolor sit amet, é ü 漢字 '.repeat(400).slice(0, 10_000);
+
+/** The largest valid body of each kind: layers or modifications of 10,000 characters up to NEAR_LIMIT. */
+function textItems(item: (i: number) => Record<string, unknown>): unknown[] {
+  const items: unknown[] = [];
+  for (let size = 0; items.length < 200; ) {
+    const next = item(items.length);
+    size += Buffer.byteLength(JSON.stringify(next)) + 1;
+    if (size > NEAR_LIMIT - 4096) break;
+    items.push(next);
+  }
+  return items;
+}
+
 function templateBodies(): Record<string, string> {
-  const nearLimit = 4.8 * MB;
   const manyLayers: unknown[] = [];
-  for (let i = 0; JSON.stringify(manyLayers).length < nearLimit - 2000; i += 1) {
+  for (let i = 0; Buffer.byteLength(JSON.stringify(manyLayers)) < NEAR_LIMIT - 100_000; i += 1) {
     for (let k = 0; k < 1000; k++) manyLayers.push(layer(i * 1000 + k));
   }
-  const text = 'Lorem ipsum dolor sit amet, é ü 漢字 '.repeat(400).slice(0, 10_000);
-  const texts = Array.from({ length: 200 }, (_, i) => ({ name: `t${i}`, type: 'text', x: 0, y: 0, width: 100, height: 100, text }));
-  const colours = Array.from({ length: 100 }, (_, i) =>
+  const texts = textItems((i) => ({ name: `t${i}`, type: 'text', x: 0, y: 0, width: 100, height: 100, text: TEXT }));
+  // 60 layers: under MAX_JSON_BODY_BYTES, so the patterns (not the size limit) are what is tried.
+  const colours = Array.from({ length: 60 }, (_, i) =>
     layer(i, { fill_color: `rgba(${' 1 ,'.repeat(2500)}`, stroke_color: `#${'f'.repeat(10_000)}`, width: `${'9'.repeat(4000)}` }),
   );
+  const numbers = Math.floor((NEAR_LIMIT - 1000) / 8);
   return {
-    'template: 4.8 MB, thousands of layers': JSON.stringify({ name: 'big', width: 100, height: 100, layers: manyLayers }),
-    'template: 200 text layers of 10,000 characters': JSON.stringify({ name: 'texts', width: 1000, height: 1000, layers: texts }),
+    'template: 2 MB, thousands of layers': JSON.stringify({ name: 'big', width: 100, height: 100, layers: manyLayers }),
+    'template: 2 MB of text layers (valid)': JSON.stringify({ name: 'texts', width: 1000, height: 1000, layers: texts }),
     'template: colours and numbers against patterns': JSON.stringify({ name: 'colours', width: 100, height: 100, layers: colours }),
-    'template: 4.8 MB of nested arrays and numbers': `{"name":"n","width":100,"height":100,"layers":[${'[1.5e3,'.repeat(60)}${'-0.1e-3,'.repeat(600_000)}0${']'.repeat(60)}]}`,
+    'template: 2 MB of nested arrays and numbers': `{"name":"n","width":100,"height":100,"layers":[${'[1.5e3,'.repeat(60)}${'-0.1e-3,'.repeat(numbers)}0${']'.repeat(60)}]}`,
+    'template: 201 layers of 9 KB (echoed in the 422)': JSON.stringify({ name: 'near', width: 100, height: 100, layers: Array.from({ length: 201 }, (_, i) => layer(i, { note: TEXT.slice(0, 8000) })) }),
   };
 }
 
@@ -203,6 +239,7 @@ describe('the API event loop is never held (other organisations keep a p99 under
   let readUrl: string;
   let keyB: string;
   let previewTemplate: string;
+  let patchTemplate: string;
 
   beforeAll(async () => {
     api = await startApiProcess();
@@ -226,6 +263,13 @@ describe('the API event loop is never held (other organisations keep a p99 under
     });
     expect(created.status).toBe(201);
     previewTemplate = (JSON.parse(created.body) as { id: string }).id;
+    const small = await send(`${api.baseUrl}/v1/templates`, {
+      method: 'POST',
+      headers: { ...bearer(keyA), 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'patched', width: 1000, height: 1000, layers: [layer(0)] }),
+    });
+    expect(small.status).toBe(201);
+    patchTemplate = (JSON.parse(small.body) as { id: string }).id;
   }, 60_000);
 
   afterAll(async () => {
@@ -239,13 +283,21 @@ describe('the API event loop is never held (other organisations keep a p99 under
       form.append('file', new Blob([bytes]), name.startsWith('font') ? 'f.ttf' : 'f.svg');
       return () => send(`${api.baseUrl}/v1/assets`, { method: 'POST', headers: bearer(keyA), body: form });
     };
-    const postJson = (path: string, body: string, headers: Record<string, string> = {}) => () =>
-      send(`${api.baseUrl}${path}`, { method: 'POST', headers: { ...bearer(keyA), 'content-type': 'application/json', ...headers }, body });
+    const postJson = (path: string, body: string, headers: Record<string, string> = {}, method = 'POST') => () =>
+      send(`${api.baseUrl}${path}`, { method, headers: { ...bearer(keyA), 'content-type': 'application/json', ...headers }, body });
+    const modifications = JSON.stringify(textItems((i) => ({ name: `l${i}`, text: TEXT })));
+    let idempotency = 0;
 
     const classes: [string, () => Promise<Answer>][] = [
       ...Object.entries(svgUploads()).map(([n, b]) => [n, upload(n, b)] as [string, () => Promise<Answer>]),
       ...Object.entries(fontUploads()).map(([n, b]) => [n, upload(n, b)] as [string, () => Promise<Answer>]),
       ...Object.entries(templateBodies()).map(([n, b]) => [n, postJson('/v1/templates', b)] as [string, () => Promise<Answer>]),
+      ['template: PATCH with 2 MB of text layers (valid)', postJson(`/v1/templates/${patchTemplate}`, JSON.stringify({ layers: JSON.parse(templateBodies()['template: 2 MB of text layers (valid)']).layers }), {}, 'PATCH')],
+      [
+        'images: 2 MB of modifications, Idempotency-Key',
+        () => postJson('/v1/images', `{"template_id":"${previewTemplate}","modifications":${modifications}}`, { 'idempotency-key': `big-${++idempotency}` })(),
+      ],
+      ['preview: 2 MB of modifications', postJson(`/v1/templates/${previewTemplate}/preview`, `{"format":"png","modifications":${modifications}}`)],
       [
         'headers: long Prefer, Idempotency-Key, X-Request-Id',
         postJson('/v1/images', '{}', { prefer: `wait=${' 1'.repeat(3000)}`, 'idempotency-key': 'k'.repeat(5000), 'x-request-id': 'r'.repeat(5000) }),
@@ -253,24 +305,39 @@ describe('the API event loop is never held (other organisations keep a p99 under
       ['preview: 4000x4000, 200 layers, PNG', postJson(`/v1/templates/${previewTemplate}/preview`, JSON.stringify({ format: 'png' }))],
     ];
 
+    // EVENT_LOOP_ONLY=template,images runs only the classes whose names start so (while working on one).
+    const only = (process.env.EVENT_LOOP_ONLY ?? '').split(',').filter(Boolean);
+    if (only.length > 0) classes.splice(0, classes.length, ...classes.filter(([n]) => only.some((p) => n.startsWith(p))));
     const reader = new Reader(readUrl, keyB);
     // Warm up: connections, JIT, the first queries; then a quiet baseline.
     await new Promise((r) => setTimeout(r, 2000));
     const quietFrom = epochNow();
+    const quietCpuFrom = mainThreadCpuMs(api.proc.pid);
     await new Promise((r) => setTimeout(r, 5000));
-    const rows: { name: string; statuses: number[]; aMs: number[]; raw: number[]; fixed: number[] }[] = [];
+    const quietCpu = quietCpuFrom === undefined ? undefined : (mainThreadCpuMs(api.proc.pid) ?? quietCpuFrom) - quietCpuFrom;
+    const rows: { name: string; statuses: number[]; aMs: number[]; raw: number[]; fixed: number[]; lagMs?: number; cpuMs?: number; reads?: number }[] = [];
     rows.push({ name: 'quiet (no load from A)', statuses: [], aMs: [], raw: reader.between(quietFrom, epochNow()).map((s) => s.ms).sort((x, y) => x - y), fixed: corrected(reader.between(quietFrom, epochNow())) });
 
-    type Row = { name: string; statuses: number[]; aMs: number[]; raw: number[]; fixed: number[] };
+    type Row = { name: string; statuses: number[]; aMs: number[]; raw: number[]; fixed: number[]; lagMs?: number; cpuMs?: number; reads?: number };
+    // The API's own view: prom-client's event-loop delay histogram (monitorEventLoopDelay), whose
+    // max is reset by every scrape, so a scrape before and one after give the longest stall of the
+    // window, whatever B happened to be doing then.
+    const loopLagMaxMs = async (): Promise<number> => sampleValue((await scrape(`${api.baseUrl}/metrics`)).samples, 'nodejs_eventloop_lag_max_seconds') * 1000;
     const measure = async (name: string, run: () => Promise<Answer>): Promise<Row> => {
       process.stderr.write(`event-loop spec: ${name}\n`);
+      await loopLagMaxMs();
+      const cpuFrom = mainThreadCpuMs(api.proc.pid);
       const from = epochNow();
       const answers: Answer[] = [];
       for (let rep = 0; rep < 3; rep++) answers.push(await run());
       // Let B's in-flight read finish inside the window it belongs to.
       await new Promise((r) => setTimeout(r, 100));
       const window = reader.between(from, epochNow());
+      const lagMs = await loopLagMaxMs();
+      const cpuTo = mainThreadCpuMs(api.proc.pid);
       const row: Row = {
+        lagMs,
+        ...(cpuFrom !== undefined && cpuTo !== undefined ? { cpuMs: cpuTo - cpuFrom, reads: window.length } : {}),
         name,
         statuses: answers.map((a) => a.status),
         aMs: answers.map((a) => a.ms),
@@ -281,13 +348,18 @@ describe('the API event loop is never held (other organisations keep a p99 under
       return row;
     };
     for (const [name, run] of classes) rows.push(await measure(name, run));
+    // A's share of the main thread's CPU per request: the window's CPU less what B's reads cost
+    // at the quiet rate. CPU time does not grow when the host is busy, as wall-clock figures do.
+    const perRead = quietCpu !== undefined && rows[0].raw.length > 0 ? quietCpu / rows[0].raw.length : 0;
+    const aCpu = (r: Row): number | undefined => (r.cpuMs === undefined ? undefined : Math.max(0, (r.cpuMs - (r.reads ?? 0) * perRead) / Math.max(1, r.statuses.length)));
     // A burst of a neighbour's load on a shared host can land in one class's window; a real
     // regression holds the loop every time. A class over its bound is measured once more and the
     // second measurement is the one asserted (and printed, marked "retried").
     const quietP99 = quantile(rows[0].fixed, 0.99);
     for (let i = 1; i < rows.length; i++) {
       const limit = limitFor(rows[i].name);
-      if (!Number.isFinite(limit) || quietP99 > limit / 2 || quantile(rows[i].fixed, 0.99) < limit) continue;
+      const overP99 = Number.isFinite(limit) && quietP99 <= limit / 2 && quantile(rows[i].fixed, 0.99) >= limit;
+      if (!overP99 && !((aCpu(rows[i]) ?? 0) >= MAIN_CPU_LIMIT_MS)) continue;
       const [name, run] = classes[i - 1];
       const again = await measure(name, run);
       again.name = `${name} (retried)`;
@@ -299,7 +371,8 @@ describe('the API event loop is never held (other organisations keep a p99 under
       (r) =>
         `${r.name.padEnd(52)} A ${r.statuses.join(',').padEnd(12)} A ms ${r.aMs.map((m) => m.toFixed(0)).join('/').padEnd(16)}` +
         ` B n=${String(r.raw.length).padStart(4)} p50 ${fmt(quantile(r.raw, 0.5))} p99 ${fmt(quantile(r.raw, 0.99))} max ${fmt(r.raw.at(-1) ?? NaN)}` +
-        ` corrected p99 ${fmt(quantile(r.fixed, 0.99))}`,
+        ` corrected p99 ${fmt(quantile(r.fixed, 0.99))} API loop lag max ${r.lagMs === undefined ? '     -' : fmt(r.lagMs)}` +
+        ` main-thread CPU per A request ${aCpu(r) === undefined || r.statuses.length === 0 ? '     -' : fmt(aCpu(r) as number)}`,
     );
     process.stdout.write(`\nevent loop under heavy input (B reads GET /v1/images/{id} sequentially)\n${lines.join('\n')}\n`);
 
@@ -321,6 +394,13 @@ describe('the API event loop is never held (other organisations keep a p99 under
         continue;
       }
       expect({ name: r.name, p99: quantile(r.fixed, 0.99) < limit }).toEqual({ name: r.name, p99: true });
+    }
+    // Asserted whatever the host's load: the main thread's CPU time per request of A. It measured
+    // under 70 ms for every class (the largest valid templates: validation, TypeORM and GC), where
+    // parsing a 2 MB body on the loop alone costs some 250 ms and a 10 MB font scan seconds.
+    for (const r of rows.slice(1)) {
+      const cpu = aCpu(r);
+      if (cpu !== undefined) expect({ name: r.name, mainThreadCpuMs: cpu < MAIN_CPU_LIMIT_MS }).toEqual({ name: r.name, mainThreadCpuMs: true });
     }
   }, 600_000);
 });

@@ -9,7 +9,7 @@ import { type CursorPosition, cursorParam, type Page, toPage } from '../common/p
 import type { AppConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { STORAGE_DRIVER, type StorageDriver } from '../storage/storage.types.js';
-import { isRenderError, LIMITS, measureEmbedded } from '../renderer/index.js';
+import { LIMITS } from '../renderer/index.js';
 import { AssetOut } from './asset-out.dto.js';
 import { AssetEntity } from './asset.entity.js';
 import type { ClosableScanner } from './inspect-pool.js';
@@ -68,17 +68,10 @@ export async function inspectUpload(
   if (width * height > LIMITS.maxInputPixels) {
     throw badAsset('image_too_large', `The image is ${width}x${height}; the limit is ${LIMITS.maxInputPixels / 1e6} megapixels`);
   }
-  if (sniffed.format === 'svg') {
-    // The trial decode below has librsvg decode every image the SVG embeds at full size, so those
-    // are measured from their headers first, as a render would (images nested in nested SVGs too).
-    let embedded;
-    try {
-      embedded = await measureEmbedded(file.buffer.toString('utf8'), 'file');
-    } catch (e) {
-      if (!isRenderError(e)) throw e;
-      throw badAsset(e.code === 'image_too_large' ? 'image_too_large' : 'unsafe_svg', e.message);
-    }
-    const total = width * height + embedded.svgPixels + embedded.rasterPixels;
+  if (sniffed.embedded) {
+    // The trial decode below has librsvg decode every image the SVG embeds at full size; the scan
+    // measured those from their headers first, as a render would (images in nested SVGs too).
+    const total = width * height + sniffed.embedded.svgPixels + sniffed.embedded.rasterPixels;
     if (total > maxDecodedPixels) {
       throw badAsset('image_too_large', `The SVG and the images it embeds decode to ${total} pixels; a render may decode at most ${maxDecodedPixels}`);
     }

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { tinyFont } from '../../test/fixtures/fonts.js';
 import { loadConfig } from '../config/config.js';
 import { createUploadScanner, InspectPool } from './inspect-pool.js';
-import { scanUpload, type ScanOutcome } from './upload-scan.js';
+import { scanUploadFully, type ScanOutcome } from './upload-scan.js';
 
 /** Threads cannot run the .ts sources alone: the pool is pointed at a shim that installs a TypeScript loader. */
 const entry = new URL('./inspect-pool.spec-entry.mjs', import.meta.url);
@@ -13,11 +13,11 @@ describe('InspectPool', () => {
   const pool = new InspectPool({ size: 1, timeoutMs: 1500, maxQueue: 1, entry });
   afterAll(() => pool.close());
 
-  it('answers in a thread what scanUpload answers in-process', async () => {
+  it('answers in a thread what scanUploadFully answers in-process', async () => {
     const font = tinyFont('Pool Sans');
     const unsafe = Buffer.from('<svg><image href="http://127.0.0.1/x"/></svg>');
     for (const [bytes, name] of [[font, 'a.ttf'], [SVG, 'a.svg'], [unsafe, 'b.svg'], [Buffer.from('%PDF-1.7'), 'c.pdf']] as const) {
-      expect(await outcome(pool.scan(bytes, name))).toEqual(scanUpload(bytes, name));
+      expect(await outcome(pool.scan(bytes, name))).toEqual(await scanUploadFully(bytes, name));
     }
     expect(await outcome(pool.scan(font, 'a.ttf'))).toMatchObject({ ok: true, kind: 'font', fontFamily: 'Pool Sans' });
   }, 60_000);

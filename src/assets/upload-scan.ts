@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFontInfo, svgUnsafeReason } from '../renderer/index.js';
+import { isRenderError, measureEmbedded, readFontInfo, svgUnsafeReason } from '../renderer/index.js';
 import { nameContradicts, sniff } from './sniff.js';
 
 export const ASSET_LIMITS = {
@@ -10,7 +10,16 @@ export const ASSET_LIMITS = {
 
 /** What the bytes alone say about an upload, or the 4xx it gets. Plain data: it crosses threads. */
 export type ScanOutcome =
-  | { ok: true; kind: 'image' | 'font'; format: string; contentType: string; fontFamily: string | null; sha256: string }
+  | {
+      ok: true;
+      kind: 'image' | 'font';
+      format: string;
+      contentType: string;
+      fontFamily: string | null;
+      sha256: string;
+      /** An SVG's embedded (data: URI) images, measured from their headers (scanUploadFully). */
+      embedded?: { svgPixels: number; rasterPixels: number };
+    }
   | { ok: false; status: number; code: string; message: string };
 
 const refuse = (code: string, message: string, status = 400): Exclude<ScanOutcome, { ok: true }> => ({ ok: false, status, code, message });
@@ -47,10 +56,28 @@ function scanContent(bytes: Buffer, filename: string): Exclude<ScanOutcome, { ok
 }
 
 /**
- * Runs scanUpload somewhere: in an inspection thread (InspectPool) or, offline, in-process.
+ * scanUpload, and for an SVG the measurement of the images it embeds (data: URIs, nested SVGs
+ * recursively; each checked and measured from its header with sharp): finding and decoding the
+ * payloads is a pass over the whole text, so it belongs with the rest of the scan, off the
+ * API's event loop.
+ */
+export async function scanUploadFully(bytes: Buffer, filename: string): Promise<ScanOutcome> {
+  const scanned = scanUpload(bytes, filename);
+  if (!scanned.ok || scanned.format !== 'svg') return scanned;
+  try {
+    const { svgPixels, rasterPixels } = await measureEmbedded(bytes.toString('utf8'), 'file');
+    return { ...scanned, embedded: { svgPixels, rasterPixels } };
+  } catch (e) {
+    if (!isRenderError(e)) throw e;
+    return refuse(e.code === 'image_too_large' ? 'image_too_large' : 'unsafe_svg', e.message);
+  }
+}
+
+/**
+ * Runs scanUploadFully somewhere: in an inspection thread (InspectPool) or, offline, in-process.
  * The bytes may be moved to the thread rather than copied; the caller continues with the
  * `bytes` of the answer (the same content) and must not use the buffer it passed in.
  */
 export type UploadScanner = (bytes: Buffer, filename: string) => Promise<{ outcome: ScanOutcome; bytes: Buffer }>;
 
-export const inProcessScanner: UploadScanner = async (bytes, filename) => ({ outcome: scanUpload(bytes, filename), bytes });
+export const inProcessScanner: UploadScanner = async (bytes, filename) => ({ outcome: await scanUploadFully(bytes, filename), bytes });

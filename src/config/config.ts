@@ -22,6 +22,10 @@ export interface AppConfig {
   /** On SIGTERM a worker stops taking jobs and lets running ones finish for this long, then exits anyway. */
   readonly workerShutdownGraceMs: number;
   readonly maxJsonBodyBytes: number;
+  /** JSON values (scalars, arrays, objects) a body may hold; a well-formed body with more is a 413. */
+  readonly maxJsonBodyValues: number;
+  /** JSON bodies of at least this many bytes are parsed in a thread (JsonBodyPool), not on the event loop. */
+  readonly jsonBodyThreadMinBytes: number;
   readonly logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
   /** Bearer token GET /metrics requires (API and worker health port); null: metrics are open. */
   readonly metricsToken: string | null;
@@ -129,6 +133,11 @@ export interface AppConfig {
     readonly timeoutMs: number;
     /** Uploads that may wait for an inspection thread; more are answered 503 at once. */
     readonly maxQueue: number;
+    /**
+     * Nice value of the API's inspection, JSON and preview render threads and of libvips' threads (Linux), so
+     * the event loop's thread gets the CPU first when cores are scarce; 0 leaves them alone.
+     */
+    readonly threadNice: number;
   };
 }
 
@@ -170,7 +179,9 @@ export const DEFAULTS = {
   PUBLIC_BASE_URL: 'http://localhost:3000',
   STORAGE_DRIVER: 'local',
   STORAGE_DIR: './var/storage',
-  MAX_JSON_BODY_BYTES: String(5 * 1024 * 1024),
+  MAX_JSON_BODY_BYTES: String(2 * 1024 * 1024),
+  MAX_JSON_BODY_VALUES: '20000',
+  JSON_BODY_THREAD_MIN_BYTES: String(64 * 1024),
   LOG_LEVEL: 'log',
   FETCH_ALLOW_CIDRS: '',
   SIGNED_URL_TTL_SECONDS: '3600',
@@ -221,6 +232,7 @@ export const DEFAULTS = {
   VIDEO_MAX_FRAME_PIXELS: String(1920 * 1080 * 30 * 60),
   VIDEO_CONCURRENCY: '1',
   FFMPEG_PATH: 'ffmpeg',
+  INSPECT_THREAD_NICE: '10',
 } as const;
 
 function intIn(name: string, raw: string, min: number, max: number, problems: string[]): number {
@@ -409,6 +421,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
 
   const workerShutdownGraceMs = intIn('WORKER_SHUTDOWN_GRACE_MS', get('WORKER_SHUTDOWN_GRACE_MS'), 0, 3_600_000, problems);
   const maxJsonBodyBytes = intIn('MAX_JSON_BODY_BYTES', get('MAX_JSON_BODY_BYTES'), 1024, 100 * 1024 * 1024, problems);
+  const maxJsonBodyValues = intIn('MAX_JSON_BODY_VALUES', get('MAX_JSON_BODY_VALUES'), 100, 10_000_000, problems);
+  const jsonBodyThreadMinBytes = intIn('JSON_BODY_THREAD_MIN_BYTES', get('JSON_BODY_THREAD_MIN_BYTES'), 1024, 100 * 1024 * 1024, problems);
   const logLevel = oneOf('LOG_LEVEL', LOG_LEVEL_ALIASES[get('LOG_LEVEL')] ?? get('LOG_LEVEL'), ['log', 'error', 'warn', 'debug', 'verbose'] as const, problems);
   const metricsToken = credential('METRICS_TOKEN', env.METRICS_TOKEN, problems);
   const dashboardUser = credential('QUEUE_DASHBOARD_USER', env.QUEUE_DASHBOARD_USER, problems);
@@ -475,6 +489,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     poolSize: intIn('INSPECT_POOL_SIZE', get('INSPECT_POOL_SIZE'), 1, 64, problems),
     timeoutMs: intIn('INSPECT_TIMEOUT_MS', get('INSPECT_TIMEOUT_MS'), 100, 600_000, problems),
     maxQueue: intIn('INSPECT_QUEUE_MAX', get('INSPECT_QUEUE_MAX'), 0, 10_000, problems),
+    threadNice: intIn('INSPECT_THREAD_NICE', get('INSPECT_THREAD_NICE'), 0, 19, problems),
   };
 
   const templateMaxKeyframes = intIn('TEMPLATE_MAX_KEYFRAMES', get('TEMPLATE_MAX_KEYFRAMES'), 2, 1000, problems);
@@ -521,6 +536,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     workerHealthPort,
     workerShutdownGraceMs,
     maxJsonBodyBytes,
+    maxJsonBodyValues,
+    jsonBodyThreadMinBytes,
     logLevel,
     metricsToken,
     queueDashboard,

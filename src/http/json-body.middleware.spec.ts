@@ -61,6 +61,14 @@ describe('readJsonBody', () => {
     const other = new UnreadableJsonBody({ kind: 'undecodable' }).toError() as ApiError;
     expect([other.getStatus(), other.detail]).toEqual([400, 'There was an error parsing the body']);
   });
+
+  it('refuses a well-formed body over the value budget with 413, and still reports a malformed one as Python does', () => {
+    const many = readJsonBody(Buffer.from('[1,2,[3,{}]]'), 5) as UnreadableJsonBody;
+    const err = many.toError() as ApiError;
+    expect([err.getStatus(), err.detail]).toEqual([413, 'Request body too complex: it holds 6 JSON values; the limit is 5']);
+    expect(readJsonBody(Buffer.from('[1,2,[3,{}]]'), 6)).toEqual([1, 2, [3, {}]]);
+    expect(readJsonBody(Buffer.from('[1,2,[3,{}],x]'), 5)).toEqual(new UnreadableJsonBody({ kind: 'decode', pos: 12, error: 'Expecting value' }));
+  });
 });
 
 describe('jsonBodyMiddleware', () => {
@@ -79,6 +87,25 @@ describe('jsonBodyMiddleware', () => {
     expect(await run(req)).toEqual([]);
     expect(req.body).toEqual({ a: [1, 2] });
     expect(req.rawBody?.toString()).toBe('{"a":[1,2.0]}');
+  });
+
+  it('hands bodies of at least offLoop.minBytes to offLoop.read, smaller ones parsed in place', async () => {
+    const seen: number[] = [];
+    const read = async (bytes: Buffer) => {
+      seen.push(bytes.length);
+      return { body: { read: 'off the loop' }, bytes };
+    };
+    const parse = (text: string) =>
+      new Promise<FakeReq>((resolve) => {
+        const req = fakeReq({ 'content-type': 'application/json' });
+        jsonBodyMiddleware({ limitBytes: 1000, offLoop: { minBytes: 10, read } })(req, fakeRes(), () => resolve(req));
+        req.end(text);
+      });
+    expect((await parse('[1,2]')).body).toEqual([1, 2]);
+    const big = await parse('[1,2,3,4,5]');
+    expect(big.body).toEqual({ read: 'off the loop' });
+    expect(big.rawBody?.toString()).toBe('[1,2,3,4,5]');
+    expect(seen).toEqual([11]);
   });
 
   it('leaves req.body undefined for an empty JSON body', async () => {

@@ -6,20 +6,34 @@ import { decodeJsonBytes, parseJsonBody } from './python-json.js';
 export const BODY_PARSE_ERROR_DETAIL = 'There was an error parsing the body';
 export const BODY_TOO_LARGE_DETAIL = 'Request body too large';
 
+export type JsonBodyFailure =
+  | { kind: 'decode'; pos: number; error: string }
+  | { kind: 'undecodable' }
+  /** Ours: more JSON values than we read, or a parse past its thread's deadline (413). */
+  | { kind: 'too_complex'; detail: string }
+  /** Ours: every body-reading thread is taken and the queue full (503). */
+  | { kind: 'busy'; detail: string };
+
 /**
  * What `req.body` holds when a JSON body could not be read. FastAPI only parses the body of
  * routes that declare one, so the failure is kept here and raised by the body DTO's pipe;
  * routes without a body never see it.
  */
 export class UnreadableJsonBody {
-  constructor(readonly failure: { kind: 'decode'; pos: number; error: string } | { kind: 'undecodable' }) {}
+  constructor(readonly failure: JsonBodyFailure) {}
 
-  /** FastAPI's answer: 422 json_invalid for a JSONDecodeError, 400 for anything else. */
+  /**
+   * FastAPI's answer: 422 json_invalid for a JSONDecodeError, 400 for anything else; and ours:
+   * 413 for a well-formed body with more values than we read (JsonBodyOptions.maxValues), 503
+   * when no thread can read it now.
+   */
   toError(): RequestValidationError | ApiError {
     const f = this.failure;
     if (f.kind === 'decode') {
       return new RequestValidationError([errorItem('json_invalid', ['body', f.pos], {}, { error: f.error })]);
     }
+    if (f.kind === 'too_complex') return new ApiError(413, f.detail);
+    if (f.kind === 'busy') return new ApiError(503, f.detail, { 'Retry-After': '1' });
     return new ApiError(400, BODY_PARSE_ERROR_DETAIL);
   }
 }
@@ -32,19 +46,38 @@ export function isJsonContentType(value: string | undefined): boolean {
   return parts[0] === 'application' && (parts[1] === 'json' || parts[1].endsWith('+json'));
 }
 
-/** The parsed body as FastAPI would see it (undefined when empty), or why it cannot be read. */
-export function readJsonBody(bytes: Uint8Array): unknown {
+export const tooComplexDetail = (values: number, maxValues: number): string =>
+  `Request body too complex: it holds ${values} JSON values; the limit is ${maxValues}`;
+
+/**
+ * The parsed body as FastAPI would see it (undefined when empty), or why it cannot be read.
+ * `maxValues` bounds what the rest of the request may have to walk (validation, echoing input
+ * in errors, the idempotency fingerprint): those run on the event loop.
+ */
+export function readJsonBody(bytes: Uint8Array, maxValues = Infinity): unknown {
   if (bytes.length === 0) return undefined;
   const text = decodeJsonBytes(bytes);
   if (text === undefined) return new UnreadableJsonBody({ kind: 'undecodable' });
-  const r = parseJsonBody(text);
+  const r = parseJsonBody(text, undefined, maxValues);
   if (r.ok) return r.value;
-  return new UnreadableJsonBody(r.kind === 'decode' ? { kind: 'decode', pos: r.pos, error: r.error } : { kind: 'undecodable' });
+  if (r.kind === 'decode') return new UnreadableJsonBody({ kind: 'decode', pos: r.pos, error: r.error });
+  if (r.kind === 'too_complex') return new UnreadableJsonBody({ kind: 'too_complex', detail: tooComplexDetail(r.values, r.maxValues) });
+  return new UnreadableJsonBody({ kind: 'undecodable' });
 }
+
+/** Reads a body off the event loop (JsonBodyPool): resolves to what readJsonBody would answer. */
+export type JsonBodyReader = (bytes: Buffer) => Promise<{ body: unknown; bytes: Buffer }>;
 
 export interface JsonBodyOptions {
   /** Larger bodies are refused with 413 as soon as that is known. */
   limitBytes: number;
+  /** Well-formed bodies with more JSON values are refused with 413 (readJsonBody). */
+  maxValues?: number;
+  /**
+   * Bodies of at least `minBytes` are parsed by `read` (a worker thread) instead of on the
+   * event loop: parsing runs at about 100 ms per MB.
+   */
+  offLoop?: { minBytes: number; read: JsonBodyReader };
   /**
    * After a 413 the rest of the upload is read and dropped, so the client can read the answer
    * on a connection that stays in sync; an upload still going after this long is cut off.
@@ -61,7 +94,7 @@ type Next = (err?: unknown) => void;
  * handlers. Register it instead of Nest's body parser (`bodyParser: false`).
  */
 export function jsonBodyMiddleware(options: JsonBodyOptions): (req: Req, res: ServerResponse, next: Next) => void {
-  const { limitBytes, drainMs = 5000 } = options;
+  const { limitBytes, drainMs = 5000, maxValues = Infinity, offLoop } = options;
   return (req, res, next) => {
     if (req._body || req.body !== undefined || !isJsonContentType(req.headers['content-type'])) {
       next();
@@ -97,10 +130,15 @@ export function jsonBodyMiddleware(options: JsonBodyOptions): (req: Req, res: Se
       settled = true;
       cleanup();
       const bytes = Buffer.concat(chunks, size);
-      req.rawBody = bytes;
-      req.body = readJsonBody(bytes);
-      req._body = true;
-      next();
+      chunks.length = 0;
+      const done = (body: unknown, raw: Buffer): void => {
+        req.rawBody = raw;
+        req.body = body;
+        req._body = true;
+        next();
+      };
+      if (offLoop && size >= offLoop.minBytes) offLoop.read(bytes).then(({ body, bytes: raw }) => done(body, raw), next);
+      else done(readJsonBody(bytes, maxValues), bytes);
     }
     // The client went away mid-upload: there is nobody left to answer.
     function onGone(): void {

@@ -54,6 +54,39 @@ function recordNumberText(container: object, key: string | number, text: string 
   texts.set(key, text);
 }
 
+/**
+ * The side tables of a parsed value, as plain data that keeps referring to its containers: a
+ * structured clone of `{ value, tables }` (one postMessage) keeps those references pointing at
+ * the clone's own containers, so the receiving thread can adopt them (adoptSideTables).
+ */
+export interface SideTables {
+  numberTexts: [object, [string | number, string][]][];
+  keyOrders: [object, string[]][];
+}
+
+/** Collects the side tables of every container in `value`. Linear in its size. */
+export function sideTablesOf(value: unknown): SideTables {
+  const tables: SideTables = { numberTexts: [], keyOrders: [] };
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v !== 'object' || v === null) continue;
+    const texts = numberTexts.get(v);
+    if (texts) tables.numberTexts.push([v, [...texts]]);
+    const order = keyOrders.get(v);
+    if (order) tables.keyOrders.push([v, order]);
+    if (Array.isArray(v)) for (const item of v) stack.push(item);
+    else for (const k of Object.keys(v)) stack.push((v as Record<string, unknown>)[k]);
+  }
+  return tables;
+}
+
+/** Registers side tables that came with a cloned value (see SideTables). */
+export function adoptSideTables(tables: SideTables): void {
+  for (const [container, entries] of tables.numberTexts) numberTexts.set(container, new Map(entries));
+  for (const [container, order] of tables.keyOrders) keyOrders.set(container, order);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Parsing
 // ---------------------------------------------------------------------------------------------
@@ -66,7 +99,9 @@ export type JsonParseResult =
   /** What Python raises as JSONDecodeError: FastAPI's 422 json_invalid, `pos` in code points. */
   | { ok: false; kind: 'decode'; pos: number; error: string }
   /** Any other failure (an int literal over Python's 4300-digit limit): FastAPI's 400. */
-  | { ok: false; kind: 'value'; error: string };
+  | { ok: false; kind: 'value'; error: string }
+  /** Well-formed, but more values than `maxValues` (ours, not Python's: a 413). */
+  | { ok: false; kind: 'too_complex'; values: number; maxValues: number };
 
 class DecodeError {
   constructor(
@@ -116,6 +151,8 @@ type ArrayFrame = { kind: 'array'; arr: unknown[] };
 class Parser {
   /** Python text of the number just scanned, if it must be recorded. */
   private numberText: string | undefined;
+  /** Values read so far (scalars, arrays and objects; keys not counted). */
+  values = 0;
 
   constructor(
     private readonly s: string,
@@ -145,6 +182,7 @@ class Parser {
     let value: unknown;
     for (;;) {
       const c = this.code(i);
+      this.values++;
       this.numberText = undefined;
       if (c === C.quote) {
         [value, i] = this.string(i + 1);
@@ -402,9 +440,14 @@ function codePointIndex(s: string, unitPos: number): number {
  * `maxDepth` containers; a deeper body fails with `Maximum nesting depth exceeded` at the
  * bracket that went too deep (where Python itself would hit its recursion limit).
  */
-export function parseJsonBody(text: string, maxDepth = MAX_JSON_DEPTH): JsonParseResult {
+export function parseJsonBody(text: string, maxDepth = MAX_JSON_DEPTH, maxValues = Infinity): JsonParseResult {
   try {
-    return { ok: true, value: new Parser(text, maxDepth).document() };
+    const parser = new Parser(text, maxDepth);
+    const value = parser.document();
+    // Checked once the whole text is read, so a malformed body still gets Python's exact
+    // JSONDecodeError wherever its flaw is.
+    if (parser.values > maxValues) return { ok: false, kind: 'too_complex', values: parser.values, maxValues };
+    return { ok: true, value };
   } catch (err) {
     if (err instanceof DecodeError) return { ok: false, kind: 'decode', pos: codePointIndex(text, err.unitPos), error: err.msg };
     if (err instanceof ValueFailure) return { ok: false, kind: 'value', error: err.msg };

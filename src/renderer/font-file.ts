@@ -97,6 +97,82 @@ export function fontFormat(bytes: Buffer): FontFormat | null {
  */
 export const MAX_FONT_TABLES = 256;
 export const MAX_COLLECTION_FONTS = 256;
+/**
+ * What a WOFF or WOFF2 may declare its tables to decompress to, in total. fontkit allocates the
+ * declared sizes and inflates (tiny-inflate) or brotli-decodes (brotli.js, pure JavaScript) into
+ * them; the largest CJK fonts are about 20 MB uncompressed.
+ */
+export const MAX_FONT_DECODED_BYTES = 64 * 1024 * 1024;
+/** Brotli and deflate rarely exceed this ratio on font data; a bomb declares far more. */
+export const MAX_FONT_EXPANSION = 40;
+
+/** WOFF 1: 20-byte directory entries (tag, offset, compLength, origLength, checksum). */
+function woffProblem(bytes: Buffer, count: number): string | null {
+  let decoded = 0;
+  for (let i = 0; i < count; i++) {
+    const at = 44 + 20 * i;
+    const offset = bytes.readUInt32BE(at + 4);
+    const compLength = bytes.readUInt32BE(at + 8);
+    const origLength = bytes.readUInt32BE(at + 12);
+    if (offset + compLength > bytes.length) return 'font table runs past the end of the file';
+    if (compLength < origLength && origLength > MAX_FONT_EXPANSION * compLength + 1024) return `font table declares ${origLength} bytes from ${compLength} compressed`;
+    decoded += origLength;
+  }
+  return decoded > MAX_FONT_DECODED_BYTES ? `font tables declare ${decoded} bytes (at most ${MAX_FONT_DECODED_BYTES})` : null;
+}
+
+/** WOFF2's UIntBase128 at `at`: [value, next position], or null when malformed (as the spec defines it). */
+function base128(bytes: Buffer, at: number): [number, number] | null {
+  let value = 0;
+  for (let i = 0; i < 5; i++) {
+    if (at + i >= bytes.length) return null;
+    const b = bytes[at + i];
+    if (i === 0 && b === 0x80) return null;
+    if (value > 0x1ffffff) return null;
+    value = value * 128 + (b & 0x7f);
+    if ((b & 0x80) === 0) return [value, at + i + 1];
+  }
+  return null;
+}
+
+/**
+ * WOFF2: walks the table directory (at most MAX_FONT_TABLES entries of at most 14 bytes) and
+ * bounds what fontkit would decompress: the sum of the declared (transformed) lengths is the
+ * buffer brotli.js fills, from totalCompressedSize bytes that must lie inside the file.
+ */
+function woff2Problem(bytes: Buffer, count: number): string | null {
+  let at = 48;
+  let decoded = 0;
+  for (let i = 0; i < count; i++) {
+    if (at >= bytes.length) return 'font table directory is truncated';
+    const flags = bytes[at++];
+    let tag: string | null = null;
+    if ((flags & 0x3f) === 0x3f) {
+      if (at + 4 > bytes.length) return 'font table directory is truncated';
+      tag = bytes.toString('latin1', at, at + 4);
+      at += 4;
+    }
+    const glyfOrLoca = tag === null ? (flags & 0x3f) === 10 || (flags & 0x3f) === 11 : tag === 'glyf' || tag === 'loca';
+    const version = flags >>> 6;
+    const transformed = glyfOrLoca ? version === 0 : version !== 0;
+    const length = base128(bytes, at);
+    if (!length) return 'font table directory is malformed';
+    at = length[1];
+    let size = length[0];
+    if (transformed) {
+      const t = base128(bytes, at);
+      if (!t) return 'font table directory is malformed';
+      at = t[1];
+      size = t[0];
+    }
+    decoded += size;
+  }
+  const compressed = bytes.readUInt32BE(20);
+  if (at + compressed > bytes.length) return 'font compressed data runs past the end of the file';
+  if (decoded > MAX_FONT_DECODED_BYTES) return `font tables declare ${decoded} bytes (at most ${MAX_FONT_DECODED_BYTES})`;
+  if (decoded > MAX_FONT_EXPANSION * compressed + 1024) return `font tables declare ${decoded} bytes from ${compressed} compressed`;
+  return null;
+}
 
 /** Header counts out of bounds, or a directory longer than the file: checked in constant time. */
 function headerProblem(bytes: Buffer, format: FontFormat): string | null {
@@ -114,10 +190,16 @@ function headerProblem(bytes: Buffer, format: FontFormat): string | null {
       if (faces === 0 || faces > MAX_COLLECTION_FONTS) return `font collection declares ${faces} fonts (at most ${MAX_COLLECTION_FONTS})`;
       return 12 + 4 * faces > bytes.length ? 'font collection directory is truncated' : null;
     }
-    case 'woff':
-      return bytes.length < 44 ? 'font file is truncated' : tables(bytes.readUInt16BE(12), 44 + 20 * bytes.readUInt16BE(12));
-    case 'woff2':
-      return bytes.length < 48 ? 'font file is truncated' : tables(bytes.readUInt16BE(12), 48 + bytes.readUInt16BE(12), true);
+    case 'woff': {
+      if (bytes.length < 44) return 'font file is truncated';
+      const count = bytes.readUInt16BE(12);
+      return tables(count, 44 + 20 * count) ?? woffProblem(bytes, count);
+    }
+    case 'woff2': {
+      if (bytes.length < 48) return 'font file is truncated';
+      const count = bytes.readUInt16BE(12);
+      return tables(count, 48 + count, true) ?? woff2Problem(bytes, count);
+    }
   }
 }
 

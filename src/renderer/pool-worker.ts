@@ -1,3 +1,5 @@
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { move, transferableSymbol, valueSymbol } from 'piscina';
 import { configureFonts, ensureFonts } from './fonts.js';
@@ -9,6 +11,14 @@ import { RenderError, type ResolvedAssets } from './types.js';
 
 ensureFonts({ dirs: Array.isArray(workerData?.fontDirs) ? workerData.fontDirs : [] });
 if (typeof workerData?.fontCacheMax === 'number') configureFonts({ cacheMax: workerData.fontCacheMax });
+if (typeof workerData?.nice === 'number' && workerData.nice > 0) {
+  try {
+    // This thread's kernel id is the last part of /proc/thread-self ("<pid>/task/<tid>").
+    setPriority(Number(readlinkSync('/proc/thread-self').split('/').pop()), workerData.nice);
+  } catch {
+    // Not Linux, or not permitted: renders keep the process's priority.
+  }
+}
 
 /** Structured clone turns Buffers into plain Uint8Arrays; sharp and our code want Buffers. */
 function asBuffers(map: unknown): Map<string, Buffer> {

@@ -32,6 +32,11 @@ export interface RenderPoolOptions {
   fontDirs?: string[];
   /** Uploaded fonts registered at once per thread, least recently used evicted (RENDER_FONT_CACHE_MAX). */
   fontCacheMax?: number;
+  /**
+   * Nice value of the threads (Linux schedules threads one by one): in a process that also serves
+   * requests, its event loop's thread then gets the CPU before renders. Default 0 (unchanged).
+   */
+  nice?: number;
 }
 
 /** What crosses into a thread. Buffers arrive as Uint8Arrays (structured clone). */
@@ -80,7 +85,7 @@ export class RenderPool {
       minThreads: this.size,
       maxThreads: this.size,
       idleTimeout: Infinity,
-      workerData: { fontDirs: options.fontDirs ?? [], fontCacheMax: options.fontCacheMax },
+      workerData: { fontDirs: options.fontDirs ?? [], fontCacheMax: options.fontCacheMax, nice: options.nice ?? 0 },
       ...(options.maxMemoryMb ? { resourceLimits: { maxOldGenerationSizeMb: options.maxMemoryMb } } : {}),
     });
     this.piscina.on('message', (msg: PoolStarted) => {

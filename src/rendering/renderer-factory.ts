@@ -21,6 +21,8 @@ export function createRenderer(config: AppConfig, role: 'api' | 'worker'): Closa
       maxMemoryMb: config.render.threadMaxMemoryMb,
       maxQueue: config.render.maxQueue,
       fontCacheMax: config.render.fontCacheMax,
+      // In the API (previews) the event loop serves every organisation: it comes first.
+      ...(role === 'api' ? { nice: config.inspect.threadNice } : {}),
     });
     return { kind: 'pool', render: (doc, assets, options) => pool.renderDocument(doc, assets, options), close: () => pool.close() };
   }

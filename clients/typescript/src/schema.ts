@@ -3196,7 +3196,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDetailSchema"];
                 };
             };
-            /** @description A JSON body over the size limit ("Request body too large") */
+            /** @description A JSON body over the size limit ("Request body too large"); or a JSON body holding more values than MAX_JSON_BODY_VALUES, or too complex to read in time ("Request body too complex: ...") */
             413: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -3229,6 +3229,19 @@ export interface operations {
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
+            /** @description Every thread that reads large JSON bodies is busy and its queue full; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
@@ -3502,7 +3515,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDetailSchema"];
                 };
             };
-            /** @description A JSON body over the size limit ("Request body too large") */
+            /** @description A JSON body over the size limit ("Request body too large"); or a JSON body holding more values than MAX_JSON_BODY_VALUES, or too complex to read in time ("Request body too complex: ...") */
             413: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -3535,6 +3548,19 @@ export interface operations {
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
+            /** @description Every thread that reads large JSON bodies is busy and its queue full; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
@@ -3832,7 +3858,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDetailSchema"];
                 };
             };
-            /** @description A JSON body over the size limit ("Request body too large") */
+            /** @description A JSON body over the size limit ("Request body too large"); or a JSON body holding more values than MAX_JSON_BODY_VALUES, or too complex to read in time ("Request body too complex: ...") */
             413: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -3865,6 +3891,19 @@ export interface operations {
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
+            /** @description Every thread that reads large JSON bodies is busy and its queue full; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
@@ -4142,7 +4181,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDetailSchema"];
                 };
             };
-            /** @description A JSON body over the size limit ("Request body too large") */
+            /** @description A JSON body over the size limit ("Request body too large"); or a JSON body holding more values than MAX_JSON_BODY_VALUES, or too complex to read in time ("Request body too complex: ...") */
             413: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -4175,6 +4214,19 @@ export interface operations {
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
+            /** @description Every thread that reads large JSON bodies is busy and its queue full; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
@@ -4579,7 +4631,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDetailSchema"];
                 };
             };
-            /** @description A JSON body over the size limit ("Request body too large") */
+            /** @description A JSON body over the size limit ("Request body too large"); or a JSON body holding more values than MAX_JSON_BODY_VALUES, or too complex to read in time ("Request body too complex: ...") */
             413: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -4612,6 +4664,19 @@ export interface operations {
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
+            /** @description Every thread that reads large JSON bodies is busy and its queue full; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
@@ -4785,7 +4850,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDetailSchema"];
                 };
             };
-            /** @description The event body is larger than INGEST_MAX_BODY_BYTES; or a JSON body over the size limit ("Request body too large") */
+            /** @description The event body is larger than INGEST_MAX_BODY_BYTES; or a JSON body over the size limit ("Request body too large"); or a JSON body holding more values than MAX_JSON_BODY_VALUES, or too complex to read in time ("Request body too complex: ...") */
             413: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4817,6 +4882,16 @@ export interface operations {
             };
             /** @description More than INGEST_RATE_LIMIT_PER_MINUTE requests to this source in a minute */
             429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
+            /** @description Every thread that reads large JSON bodies is busy and its queue full; retry after Retry-After seconds */
+            503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -5007,7 +5082,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDetailSchema"];
                 };
             };
-            /** @description A JSON body over the size limit ("Request body too large") */
+            /** @description A JSON body over the size limit ("Request body too large"); or a JSON body holding more values than MAX_JSON_BODY_VALUES, or too complex to read in time ("Request body too complex: ...") */
             413: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -5040,6 +5115,19 @@ export interface operations {
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
+            /** @description Every thread that reads large JSON bodies is busy and its queue full; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
@@ -5129,7 +5217,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDetailSchema"];
                 };
             };
-            /** @description A JSON body over the size limit ("Request body too large") */
+            /** @description A JSON body over the size limit ("Request body too large"); or a JSON body holding more values than MAX_JSON_BODY_VALUES, or too complex to read in time ("Request body too complex: ...") */
             413: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -5162,6 +5250,19 @@ export interface operations {
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
+            /** @description Every thread that reads large JSON bodies is busy and its queue full; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
@@ -5472,7 +5573,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDetailSchema"];
                 };
             };
-            /** @description A JSON body over the size limit ("Request body too large") */
+            /** @description A JSON body over the size limit ("Request body too large"); or a JSON body holding more values than MAX_JSON_BODY_VALUES, or too complex to read in time ("Request body too complex: ...") */
             413: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -5505,6 +5606,19 @@ export interface operations {
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
+            /** @description Every thread that reads large JSON bodies is busy and its queue full; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
@@ -5673,7 +5787,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDetailSchema"];
                 };
             };
-            /** @description A JSON body over the size limit ("Request body too large") */
+            /** @description A JSON body over the size limit ("Request body too large"); or a JSON body holding more values than MAX_JSON_BODY_VALUES, or too complex to read in time ("Request body too complex: ...") */
             413: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -5706,6 +5820,19 @@ export interface operations {
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
+            /** @description Every thread that reads large JSON bodies is busy and its queue full; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
@@ -6016,7 +6143,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDetailSchema"];
                 };
             };
-            /** @description A JSON body over the size limit ("Request body too large") */
+            /** @description A JSON body over the size limit ("Request body too large"); or a JSON body holding more values than MAX_JSON_BODY_VALUES, or too complex to read in time ("Request body too complex: ...") */
             413: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -6049,6 +6176,19 @@ export interface operations {
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
+            /** @description Every thread that reads large JSON bodies is busy and its queue full; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
@@ -6143,7 +6283,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDetailSchema"];
                 };
             };
-            /** @description A JSON body over the size limit ("Request body too large") */
+            /** @description A JSON body over the size limit ("Request body too large"); or a JSON body holding more values than MAX_JSON_BODY_VALUES, or too complex to read in time ("Request body too complex: ...") */
             413: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -6176,6 +6316,19 @@ export interface operations {
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
+            /** @description Every thread that reads large JSON bodies is busy and its queue full; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
@@ -6722,7 +6875,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDetailSchema"];
                 };
             };
-            /** @description A JSON body over the size limit ("Request body too large") */
+            /** @description A JSON body over the size limit ("Request body too large"); or a JSON body holding more values than MAX_JSON_BODY_VALUES, or too complex to read in time ("Request body too complex: ...") */
             413: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -6755,6 +6908,19 @@ export interface operations {
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
+            /** @description Every thread that reads large JSON bodies is busy and its queue full; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
@@ -7028,7 +7194,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDetailSchema"];
                 };
             };
-            /** @description A JSON body over the size limit ("Request body too large") */
+            /** @description A JSON body over the size limit ("Request body too large"); or a JSON body holding more values than MAX_JSON_BODY_VALUES, or too complex to read in time ("Request body too complex: ...") */
             413: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -7061,6 +7227,19 @@ export interface operations {
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetailSchema"];
+                };
+            };
+            /** @description Every thread that reads large JSON bodies is busy and its queue full; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
