@@ -7,6 +7,7 @@ import type { Queue } from 'bull';
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { ApiModule } from './api.module.js';
+import { JsonReplyExpressAdapter } from './http/json-reply.adapter.js';
 import { useFastApiMiddleware } from './http/setup.js';
 import { collectRoutes } from './http/route-miss.js';
 import type { AppConfig } from './config/config.js';
@@ -25,7 +26,7 @@ import { buildOpenApiDocument } from './openapi.js';
  * document at /openapi.json and Swagger UI at /docs. Used by main.ts and by the e2e tests.
  */
 export async function createHttpApp(config: AppConfig): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(ApiModule, { bodyParser: false, bufferLogs: true });
+  const app = await NestFactory.create<NestExpressApplication>(ApiModule, new JsonReplyExpressAdapter(), { bodyParser: false, bufferLogs: true });
   app.useLogger(app.get<LoggerService>(NEST_LOGGER));
   app.disable('x-powered-by');
   app.set('etag', false);

@@ -23,6 +23,8 @@ export interface AppConfig {
   readonly workerShutdownGraceMs: number;
   readonly maxJsonBodyBytes: number;
   readonly logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+  /** Log lines are buffered (up to 4 KiB) and written at least this often; 0 writes every line at once. */
+  readonly logFlushMs: number;
   /** Bearer token GET /metrics requires (API and worker health port); null: metrics are open. */
   readonly metricsToken: string | null;
   /** Basic-auth credentials of bull-board at /admin/queues; null: the dashboard is off (404). */
@@ -139,6 +141,7 @@ export const DEFAULTS = {
   STORAGE_DIR: './var/storage',
   MAX_JSON_BODY_BYTES: String(5 * 1024 * 1024),
   LOG_LEVEL: 'log',
+  LOG_FLUSH_MS: '100',
   FETCH_ALLOW_CIDRS: '',
   SIGNED_URL_TTL_SECONDS: '3600',
   S3_REGION: 'us-east-1',
@@ -365,6 +368,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const workerShutdownGraceMs = intIn('WORKER_SHUTDOWN_GRACE_MS', get('WORKER_SHUTDOWN_GRACE_MS'), 0, 3_600_000, problems);
   const maxJsonBodyBytes = intIn('MAX_JSON_BODY_BYTES', get('MAX_JSON_BODY_BYTES'), 1024, 100 * 1024 * 1024, problems);
   const logLevel = oneOf('LOG_LEVEL', LOG_LEVEL_ALIASES[get('LOG_LEVEL')] ?? get('LOG_LEVEL'), ['log', 'error', 'warn', 'debug', 'verbose'] as const, problems);
+  const logFlushMs = intIn('LOG_FLUSH_MS', get('LOG_FLUSH_MS'), 0, 10_000, problems);
   const metricsToken = credential('METRICS_TOKEN', env.METRICS_TOKEN, problems);
   const dashboardUser = credential('QUEUE_DASHBOARD_USER', env.QUEUE_DASHBOARD_USER, problems);
   const dashboardPassword = credential('QUEUE_DASHBOARD_PASSWORD', env.QUEUE_DASHBOARD_PASSWORD, problems);
@@ -458,6 +462,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     workerShutdownGraceMs,
     maxJsonBodyBytes,
     logLevel,
+    logFlushMs,
     metricsToken,
     queueDashboard,
     fetchAllowCidrs: Object.freeze(fetchAllowCidrs),
