@@ -96,6 +96,8 @@ export interface AppConfig {
   readonly apiKeyCacheTtlMs: number;
   /** last_used_at is collected in memory and written in one UPDATE this often. */
   readonly lastUsedFlushMs: number;
+  /** GET /v1/images/{id} and GET /v1/images of a cached key answered beside Express and Nest (see http/fast-lane.ts). */
+  readonly readFastLane: boolean;
   /** Upload inspection threads in the API (InspectPool): sniffing, font parsing, the SVG check. */
   readonly inspect: {
     readonly poolSize: number;
@@ -176,6 +178,7 @@ export const DEFAULTS = {
   MAX_PENDING_RENDERS_PER_ORG: '10000',
   API_KEY_CACHE_TTL_MS: '30000',
   LAST_USED_FLUSH_MS: '5000',
+  READ_FAST_LANE: 'true',
   INSPECT_POOL_SIZE: '1',
   INSPECT_TIMEOUT_MS: '3000',
   INSPECT_QUEUE_MAX: '16',
@@ -439,6 +442,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const maxPendingRendersPerOrg = intIn('MAX_PENDING_RENDERS_PER_ORG', get('MAX_PENDING_RENDERS_PER_ORG'), 0, 100_000_000, problems);
   const apiKeyCacheTtlMs = intIn('API_KEY_CACHE_TTL_MS', get('API_KEY_CACHE_TTL_MS'), 0, 3_600_000, problems);
   const lastUsedFlushMs = intIn('LAST_USED_FLUSH_MS', get('LAST_USED_FLUSH_MS'), 10, 600_000, problems);
+  const readFastLane = bool('READ_FAST_LANE', get('READ_FAST_LANE'), problems);
 
   // A secret from the environment is checked with everything else; the disk is only touched for
   // the secret once the rest is known to be sane.
@@ -479,5 +483,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
     maxPendingRendersPerOrg,
     apiKeyCacheTtlMs,
     lastUsedFlushMs,
+    readFastLane,
   });
 }

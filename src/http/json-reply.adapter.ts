@@ -1,6 +1,7 @@
 import { StreamableFile } from '@nestjs/common';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import type { Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
@@ -14,20 +15,23 @@ const JSON_TYPE = 'application/json; charset=utf-8';
  * a status without a body, a value that is not a plain object or array) goes through Express as before.
  */
 export function fastJsonReply(response: Response, body: unknown, statusCode: number | undefined): boolean {
+  return writeJson(response.req, response, statusCode ?? response.statusCode, body);
+}
+
+/** fastJsonReply on a bare node:http request and response (the read fast lane's answers). */
+export function writeJson(req: IncomingMessage, res: ServerResponse, status: number, body: unknown): boolean {
   if (typeof body !== 'object' || body === null || body instanceof StreamableFile || ArrayBuffer.isView(body)) return false;
-  const status = statusCode ?? response.statusCode;
   if (status < 200 || status === 204 || status === 205 || status === 304 || status >= 600) return false;
-  const req = response.req;
   // Express may answer these 304 (req.fresh): leave them to it.
   if (req.headers['if-none-match'] !== undefined || req.headers['if-modified-since'] !== undefined) return false;
-  if (response.hasHeader('content-type') || response.hasHeader('transfer-encoding')) return false;
+  if (res.hasHeader('content-type') || res.hasHeader('transfer-encoding')) return false;
   const json = JSON.stringify(body) as string | undefined;
   if (typeof json !== 'string') return false;
-  response.statusCode = status;
-  response.setHeader('Content-Type', JSON_TYPE);
-  response.setHeader('Content-Length', Buffer.byteLength(json));
-  if (req.method === 'HEAD') response.end();
-  else response.end(json);
+  res.statusCode = status;
+  res.setHeader('Content-Type', JSON_TYPE);
+  res.setHeader('Content-Length', Buffer.byteLength(json));
+  if (req.method === 'HEAD') res.end();
+  else res.end(json);
   return true;
 }
 
