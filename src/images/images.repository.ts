@@ -239,23 +239,24 @@ export class ImagesRepository implements OnModuleDestroy {
   list(orgId: string, isTest: boolean, f: ImageFilters): Promise<ImageView[]> {
     const params: unknown[] = [orgId, isTest];
     const where = ['org_id = $1', 'is_test = $2'];
-    // The statement's name says which filters it has: at most 2^6 texts, each prepared once per connection.
-    let name = 'images_list';
-    const add = (column: string, op: string, value: unknown): void => {
+    // The statement's name says which filters it has, a letter each: at most 2^6 texts, each
+    // prepared once per connection; short, as PostgreSQL cuts names at 63 bytes.
+    let name = 'images_list_';
+    const add = (letter: string, column: string, op: string, value: unknown): void => {
       params.push(value);
       where.push(`${column} ${op} $${params.length}`);
-      name += `_${column}${op === '=' ? '' : op === '>' ? '_gt' : '_lt'}`;
+      name += letter;
     };
-    if (f.status) add('status', '=', f.status);
-    if (f.templateId) add('template_id', '=', f.templateId);
-    if (f.collectionId) add('collection_id', '=', f.collectionId);
-    if (f.createdAfter) add('created_at', '>', f.createdAfter);
-    if (f.createdBefore) add('created_at', '<', f.createdBefore);
+    if (f.status) add('s', 'status', '=', f.status);
+    if (f.templateId) add('t', 'template_id', '=', f.templateId);
+    if (f.collectionId) add('c', 'collection_id', '=', f.collectionId);
+    if (f.createdAfter) add('a', 'created_at', '>', f.createdAfter);
+    if (f.createdBefore) add('b', 'created_at', '<', f.createdBefore);
     if (f.cursor) {
       params.push(f.cursor.createdAt, f.cursor.id);
       const [at, id] = [`$${params.length - 1}`, `$${params.length}`];
       where.push(`(created_at < ${at} OR (created_at = ${at} AND id < ${id}))`);
-      name += '_cursor';
+      name += 'k';
     }
     params.push(f.limit + 1);
     return this.read(name, `SELECT ${VIEW_COLUMNS} FROM images WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT $${params.length}`, params);
