@@ -23,7 +23,7 @@ export interface AppConfig {
   readonly workerShutdownGraceMs: number;
   readonly maxJsonBodyBytes: number;
   readonly logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
-  /** Log lines are buffered (up to 4 KiB) and written at least this often; 0 writes every line at once. */
+  /** The API's log lines are buffered (up to 4 KiB) and written at least this often; 0 writes every line at once. */
   readonly logFlushMs: number;
   /** Bearer token GET /metrics requires (API and worker health port); null: metrics are open. */
   readonly metricsToken: string | null;

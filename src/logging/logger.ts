@@ -58,7 +58,10 @@ export function rootLogger(config: AppConfig, role: ProcessRole, destination?: D
     if (known) return known;
   }
   const stream =
-    destination ?? (config.nodeEnv === 'development' ? prettyStream() : undefined) ?? (config.logFlushMs > 0 ? bufferedStdout(config.logFlushMs) : undefined);
+    destination ??
+    (config.nodeEnv === 'development' ? prettyStream() : undefined) ??
+    // The API writes a line per request; a worker a few per render, as they happen.
+    (role === 'api' && config.logFlushMs > 0 ? bufferedStdout(config.logFlushMs) : undefined);
   const logger = pino(
     {
       level: PINO_LEVEL[config.logLevel],
