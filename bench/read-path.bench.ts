@@ -20,8 +20,8 @@ import { processCpuMs } from './stats.js';
  * node:http + pg handler doing the same work (bench/bare-read-server.ts), both as their own
  * process on loopback against one throw-away database. autocannon at 50 connections, the two
  * servers alternated in one run so a neighbour's load hits both alike; the ratios are the figures
- * to compare between builds; a third process is the API with the limiter on (one Redis call per
- * request, never refusing). BENCH_READ_SECONDS (default 5) per measurement, BENCH_READ_ROUNDS
+ * to compare between builds; a third process is the API with the limiter on (a limit far above
+ * the load, never refusing: one Redis call per lease of 1000 points). BENCH_READ_SECONDS (default 5) per measurement, BENCH_READ_ROUNDS
  * (default 3); BENCH_CPU_PROF=<dir> runs the API under --cpu-prof into that directory;
  * BENCH_READ_BASELINE=<dist dir of another build> adds that build's API as a fourth side (`base`),
  * alternated with the rest, so two builds are compared in one run under the same neighbours.
