@@ -1,6 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 
+const drain = (): void => undefined;
+
 /** Spawns `node <script>` and resolves once its output contains `ready` (30 s at most). */
 export function startProcess(script: string, env: NodeJS.ProcessEnv, ready: string, nodeArgs: string[] = []): Promise<ChildProcess> {
   return new Promise((res, rej) => {
@@ -11,6 +13,12 @@ export function startProcess(script: string, env: NodeJS.ProcessEnv, ready: stri
       out += d.toString();
       if (out.includes(ready)) {
         clearTimeout(timer);
+        // From here on the output is only drained: kept and searched, every access line would cost
+        // this process (which also runs autocannon) more with each request.
+        p.stdout?.off('data', onData);
+        p.stderr?.off('data', onData);
+        p.stdout?.on('data', drain);
+        p.stderr?.on('data', drain);
         res(p);
       }
     };

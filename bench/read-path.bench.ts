@@ -20,9 +20,11 @@ import { processCpuMs } from './stats.js';
  * node:http + pg handler doing the same work (bench/bare-read-server.ts), both as their own
  * process on loopback against one throw-away database. autocannon at 50 connections, the two
  * servers alternated in one run so a neighbour's load hits both alike; the ratios are the figures
- * to compare between builds; a third process is the API with the limiter on (one Redis call per
- * request, never refusing). BENCH_READ_SECONDS (default 5) per measurement, BENCH_READ_ROUNDS
- * (default 3); BENCH_CPU_PROF=<dir> runs the API under --cpu-prof into that directory.
+ * to compare between builds; a third process is the API with the limiter on (a limit far above
+ * the load, never refusing: one Redis call per lease of 1000 points). BENCH_READ_SECONDS (default 5) per measurement, BENCH_READ_ROUNDS
+ * (default 3); BENCH_CPU_PROF=<dir> runs the API under --cpu-prof into that directory;
+ * BENCH_READ_BASELINE=<dist dir of another build> adds that build's API as a fourth side (`base`),
+ * alternated with the rest, so two builds are compared in one run under the same neighbours.
  */
 
 const DIST = resolve(process.cwd(), 'dist');
@@ -83,37 +85,38 @@ export async function benchReadPath(): Promise<void> {
   await ds.destroy();
 
   const prof = process.env.BENCH_CPU_PROF;
+  const baseline = process.env.BENCH_READ_BASELINE;
+  const basePort = await freePort();
   const children: ChildProcess[] = [];
   try {
-    children.push(
-      await startProcess(join(DIST, 'main.js'), { ...env, PORT: String(apiPort), LOG_LEVEL: 'log' }, 'API listening', prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : []),
-    );
+    const apiEnv = { ...env, LOG_LEVEL: 'log' };
+    children.push(await startProcess(join(DIST, 'main.js'), { ...apiEnv, PORT: String(apiPort) }, 'API listening', prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : []));
     children.push(await startProcess(join(HERE, 'bare-read-server.js'), { ...env, PORT: String(barePort) }, 'bare listening'));
-    // The same API with the limiter on (never refusing): what the Redis call per request costs.
-    children.push(
-      await startProcess(join(DIST, 'main.js'), { ...env, PORT: String(limitedPort), LOG_LEVEL: 'log', RATE_LIMIT_PER_MINUTE: '10000000' }, 'API listening'),
-    );
-    const targets = {
+    // The same API with the limiter on (never refusing): what the limiter costs per request.
+    children.push(await startProcess(join(DIST, 'main.js'), { ...apiEnv, PORT: String(limitedPort), RATE_LIMIT_PER_MINUTE: '10000000' }, 'API listening'));
+    if (baseline) children.push(await startProcess(join(resolve(baseline), 'main.js'), { ...apiEnv, PORT: String(basePort) }, 'API listening'));
+    const targets: Record<string, string> = {
       api: `http://127.0.0.1:${apiPort}`,
       bare: `http://127.0.0.1:${barePort}`,
       'api+rl': `http://127.0.0.1:${limitedPort}`,
+      ...(baseline ? { base: `http://127.0.0.1:${basePort}` } : {}),
     };
-    const pids = { api: children[0].pid, bare: children[1].pid, 'api+rl': children[2].pid };
-    type Side = keyof typeof targets;
+    const pids: Record<string, number | undefined> = { api: children[0].pid, bare: children[1].pid, 'api+rl': children[2].pid, base: children[3]?.pid };
+    const sides = Object.keys(targets);
     const paths = { 'GET /v1/images/{id}': `/v1/images/${rows[50].id}`, 'GET /v1/images': '/v1/images' };
     log(`read-path bench: autocannon, ${CONNECTIONS} connections, ${seconds} s per run, ${rounds} rounds alternating API and bare node:http + pg`);
     // Warm both (JIT, pools, the API's key cache) before anything counts.
     for (const base of Object.values(targets)) for (const p of Object.values(paths)) await drive(`${base}${p}`, key, 1);
 
     for (const [label, path] of Object.entries(paths)) {
-      const got: Record<Side, Figures[]> = { api: [], bare: [], 'api+rl': [] };
+      const got: Record<string, Figures[]> = Object.fromEntries(sides.map((side) => [side, []]));
       for (let r = 0; r < rounds; r++) {
         // Alternate the order, so a drift in background load does not favour one side.
-        const order: Side[] = r % 2 === 0 ? ['api', 'bare', 'api+rl'] : ['api+rl', 'bare', 'api'];
+        const order = r % 2 === 0 ? sides : [...sides].reverse();
         for (const side of order) got[side].push(await drive(`${targets[side]}${path}`, key, seconds, pids[side]));
       }
-      const m = (side: Side, f: keyof Figures) => median(got[side].map((x) => x[f]));
-      for (const side of ['api', 'bare', 'api+rl'] as const) {
+      const m = (side: string, f: keyof Figures) => median(got[side].map((x) => x[f]));
+      for (const side of sides) {
         log(`  ${label.padEnd(22)} ${side.padEnd(6)} ${m(side, 'rps').toFixed(0).padStart(6)} req/s  p50 ${m(side, 'p50').toFixed(1).padStart(6)} ms  p99 ${m(side, 'p99').toFixed(1).padStart(6)} ms  CPU ${m(side, 'cpuMs').toFixed(2)} ms/req  (median of ${rounds})`);
       }
       const perRound = got.api.map((a, i) => (a.rps / got.bare[i].rps).toFixed(2)).join(', ');
@@ -123,6 +126,12 @@ export async function benchReadPath(): Promise<void> {
           `CPU per request ${(m('api', 'cpuMs') / m('bare', 'cpuMs')).toFixed(2)}x`,
       );
       log(`  ${label.padEnd(22)} ratio api+rl/bare: ${(m('api+rl', 'rps') / m('bare', 'rps')).toFixed(2)}x req/s, p99 ${(m('api+rl', 'p99') / m('bare', 'p99')).toFixed(2)}x (limiter on)`);
+      if (baseline) {
+        log(
+          `  ${label.padEnd(22)} ratio base/bare: ${(m('base', 'rps') / m('bare', 'rps')).toFixed(2)}x req/s, p99 ${(m('base', 'p99') / m('bare', 'p99')).toFixed(2)}x, ` +
+            `CPU per request ${(m('base', 'cpuMs') / m('bare', 'cpuMs')).toFixed(2)}x (the baseline build)`,
+        );
+      }
     }
   } finally {
     for (const c of children.reverse()) await stopProcess(c);

@@ -1,5 +1,6 @@
-import type { INestApplication, LoggerService } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import type { ArgumentsHost, INestApplication, LoggerService } from '@nestjs/common';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { HttpAdapterHost, NestFactory } from '@nestjs/core';
 import { getQueueToken } from '@nestjs/bull';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
@@ -8,6 +9,10 @@ import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { ApiModule } from './api.module.js';
 import { createJsonBodyPool } from './http/json-body-pool.js';
+import { JsonReplyExpressAdapter } from './http/json-reply.adapter.js';
+import { installFastLane, type RawMiddleware } from './http/fast-lane.js';
+import { HttpErrorFilter } from './http/http-error.filter.js';
+import { ImagesFastLane } from './images/images.fast-lane.js';
 import { useFastApiMiddleware } from './http/setup.js';
 import { collectRoutes } from './http/route-miss.js';
 import type { AppConfig } from './config/config.js';
@@ -26,18 +31,18 @@ import { buildOpenApiDocument } from './openapi.js';
  * document at /openapi.json and Swagger UI at /docs. Used by main.ts and by the e2e tests.
  */
 export async function createHttpApp(config: AppConfig): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(ApiModule, { bodyParser: false, bufferLogs: true });
+  const app = await NestFactory.create<NestExpressApplication>(ApiModule, new JsonReplyExpressAdapter(), { bodyParser: false, bufferLogs: true });
   app.useLogger(app.get<LoggerService>(NEST_LOGGER));
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('trust proxy', 'loopback');
-  app.use(...httpLogging(app.get<Logger>(ROOT_LOGGER)));
-  app.use(
-    httpMetricsMiddleware(app.get(Metrics), {
-      routes: () => collectRoutes(app.getHttpAdapter()),
-      mounts: ['/docs', QUEUE_DASHBOARD_PATH],
-    }),
-  );
+  const logging = httpLogging(app.get<Logger>(ROOT_LOGGER));
+  const metrics = httpMetricsMiddleware(app.get(Metrics), {
+    routes: () => collectRoutes(app.getHttpAdapter()),
+    mounts: ['/docs', QUEUE_DASHBOARD_PATH],
+  });
+  app.use(...logging);
+  app.use(metrics);
   if (config.queueDashboard !== null) {
     const queues = QUEUES.map((name) => app.get<Queue>(getQueueToken(name)));
     app.use(QUEUE_DASHBOARD_PATH, queueDashboard(queues, config.queueDashboard));
@@ -72,5 +77,18 @@ export async function createHttpApp(config: AppConfig): Promise<INestApplication
     swaggerOptions: { persistAuthorization: true, displayRequestDuration: true, tryItOutEnabled: true },
   });
   await app.init();
+  if (config.readFastLane) {
+    // The same middleware before the lane's reads as before Express's routes (no body to read on them).
+    const filter = new HttpErrorFilter(app.get(HttpAdapterHost));
+    installFastLane(app.getHttpServer() as Server, [app.get(ImagesFastLane)], {
+      middlewares: [...logging, metrics, bindRequestLogger] as RawMiddleware[],
+      onError: (err, req, res) => filter.catch(err, rawHost(req, res)),
+    });
+  }
   return app;
+}
+
+/** The part of an ArgumentsHost the exception filter reads, for a request answered outside Nest. */
+function rawHost(req: IncomingMessage, res: ServerResponse): ArgumentsHost {
+  return { getType: () => 'http', switchToHttp: () => ({ getRequest: () => req, getResponse: () => res }) } as unknown as ArgumentsHost;
 }

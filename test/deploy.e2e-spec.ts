@@ -19,7 +19,7 @@ type Container = {
   name: string;
   image: string;
   command?: string[];
-  env?: { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }[];
+  env?: { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string; optional?: boolean } } }[];
   envFrom?: { configMapRef?: { name: string } }[];
   livenessProbe?: { httpGet?: { path: string } };
   readinessProbe?: { httpGet?: { path: string } };
@@ -108,9 +108,27 @@ describe('deploy/kubernetes (kustomize base)', () => {
         expect(c.envFrom?.[0]?.configMapRef?.name).toBe((config as unknown as Obj).metadata.name);
         for (const e of c.env ?? []) {
           expect(known.has(e.name)).toBe(true);
-          if (/SECRET|DATABASE_URL/.test(e.name)) expect(e.valueFrom?.secretKeyRef).toEqual({ name: 'imtegrate-secrets', key: e.name });
+          if (/SECRET|TOKEN|PASSWORD|DATABASE_URL/.test(e.name)) expect(e.valueFrom?.secretKeyRef).toMatchObject({ name: 'imtegrate-secrets', key: e.name });
         }
       }
+    }
+  });
+});
+
+describe('deploy/kubernetes: metrics', () => {
+  it('annotates API and worker pods for Prometheus on the port that serves /metrics, and takes METRICS_TOKEN from the Secret', async () => {
+    const objs = await rendered();
+    for (const [name, portName] of [['imtegrate-api', 'http'], ['imtegrate-worker', 'health']] as const) {
+      const o = objs.find((x) => x.kind === 'Deployment' && x.metadata.name === name) as Obj;
+      const template = (o.spec as { template: { metadata: { annotations?: Record<string, string> }; spec: PodSpec } }).template;
+      const c = template.spec.containers[0] as Container & { ports?: { name: string; containerPort: number }[] };
+      const port = c.ports?.find((p) => p.name === portName)?.containerPort;
+      expect([name, template.metadata.annotations]).toEqual([
+        name,
+        { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(port), 'prometheus.io/path': '/metrics' },
+      ]);
+      // Optional in the Secret: without it /metrics is open, as METRICS_TOKEN unset means.
+      expect(c.env?.find((e) => e.name === 'METRICS_TOKEN')?.valueFrom?.secretKeyRef).toEqual({ name: 'imtegrate-secrets', key: 'METRICS_TOKEN', optional: true });
     }
   });
 });

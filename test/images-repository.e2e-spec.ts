@@ -165,3 +165,31 @@ describe('ImagesRepository sweeper transitions', () => {
     expect(await state(other.id)).toMatchObject({ status: 'failed', attempts: 10, error: lost });
   });
 });
+
+describe('ImagesRepository reads', () => {
+  it('every combination of list filters is its own prepared statement and filters as asked', async () => {
+    const org = randomUUID();
+    const templateId = randomUUID();
+    const row = await insertImage(ds, org, { templateId, status: 'failed' });
+    await insertImage(ds, org);
+    const at = row.createdAt;
+    const filters = {
+      status: 'failed' as const,
+      templateId,
+      collectionId: randomUUID(),
+      createdAfter: new Date(at.getTime() - 1),
+      createdBefore: new Date(at.getTime() + 1),
+      cursor: { createdAt: new Date(at.getTime() + 1000), id: row.id },
+    };
+    const keys = Object.keys(filters) as (keyof typeof filters)[];
+    // Each combination twice, on a connection that may hold any of the others already.
+    for (let round = 0; round < 2; round++) {
+      for (let mask = 0; mask < 1 << keys.length; mask++) {
+        const f = Object.fromEntries(keys.filter((_, i) => mask & (1 << i)).map((k) => [k, filters[k]]));
+        const rows = await images.list(org, false, { limit: 10, ...f });
+        // Only the collection filter (no image is in one here) leaves nothing; the others all keep `row`.
+        expect([mask, rows.some((r) => r.id === row.id)]).toEqual([mask, !(mask & (1 << keys.indexOf('collectionId')))]);
+      }
+    }
+  });
+});

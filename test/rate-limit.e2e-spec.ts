@@ -1,6 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { RateLimiter } from '../src/rate-limit/rate-limiter.js';
+import { randomUUID } from 'node:crypto';
+import { LEASE_FROM_LIMIT, leaseSize, type RateDecision, RateLimiter } from '../src/rate-limit/rate-limiter.js';
 import { startApi, type TestApp } from './support/app.js';
 import { cli } from './support/cli.js';
 import { bearer, createOrg, insertImage, type TestOrg } from './support/factories.js';
@@ -148,6 +149,54 @@ describe('the cap on pending renders per organisation', () => {
     expect((await post(full.testKey)).status).toBe(429);
     const fresh = await createOrg(t.ds);
     expect((await post(fresh.liveKey)).status).toBe(202);
+  });
+});
+
+describe('large limits are leased: one Redis call per lease, the limit still shared', () => {
+  let a: TestApp;
+  let b: TestApp;
+  beforeAll(async () => {
+    [a, b] = [await startApi({ RATE_LIMIT_PER_MINUTE: '400' }), await startApi({ RATE_LIMIT_PER_MINUTE: '400' })];
+  });
+  afterAll(async () => {
+    await Promise.all([a.close(), b.close()]);
+  });
+
+  it('two processes spending one key never pass more than its limit together, and call Redis once per lease', async () => {
+    expect(leaseSize(400)).toBe(4);
+    expect(leaseSize(LEASE_FROM_LIMIT - 1)).toBe(1);
+    const [la, lb] = [a.app.get(RateLimiter), b.app.get(RateLimiter)];
+    const key = randomUUID();
+    const calls0 = la.redisCalls + lb.redisCalls;
+    const decisions: RateDecision[] = [];
+    // In waves of 20 concurrent requests on each process, so leases are shared within a process.
+    for (let wave = 0; wave < 11; wave++) {
+      decisions.push(...(await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? la : lb).consume(key, null, 1)))));
+    }
+    const allowed = decisions.filter((d) => d.kind === 'allowed').length;
+    expect(decisions.filter((d) => d.kind !== 'allowed' && d.kind !== 'limited')).toEqual([]);
+    // Never above the limit; below it by at most the lease the other process held at the end.
+    expect(allowed).toBeLessThanOrEqual(400);
+    expect(allowed).toBeGreaterThanOrEqual(400 - leaseSize(400));
+    // Spent: each process refuses once what it still holds is gone.
+    for (const l of [la, lb]) for (let i = 0; i < leaseSize(400); i++) await l.consume(key, null, 1);
+    expect(await la.consume(key, null, 1)).toMatchObject({ kind: 'limited', remaining: 0 });
+    expect(await lb.consume(key, null, 1)).toMatchObject({ kind: 'limited', remaining: 0 });
+    // About one call per lease while far from the end, one per request near it; far below one per request.
+    expect(la.redisCalls + lb.redisCalls - calls0).toBeLessThan(160);
+  });
+
+  it('one process alone shows the exact remaining count', async () => {
+    const l = a.app.get(RateLimiter);
+    const key = randomUUID();
+    const seen: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const d = await l.consume(key, null, 1);
+      if (d.kind === 'allowed') seen.push(d.remaining);
+    }
+    expect(seen).toEqual(Array.from({ length: 10 }, (_, i) => 399 - i));
+    const render = await l.consume(key, null, 10);
+    expect(render).toMatchObject({ kind: 'allowed', remaining: 380 });
   });
 });
 

@@ -27,6 +27,8 @@ export interface AppConfig {
   /** JSON bodies of at least this many bytes are parsed in a thread (JsonBodyPool), not on the event loop. */
   readonly jsonBodyThreadMinBytes: number;
   readonly logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+  /** The API's log lines are buffered (up to 4 KiB) and written at least this often; 0 writes every line at once. */
+  readonly logFlushMs: number;
   /** Bearer token GET /metrics requires (API and worker health port); null: metrics are open. */
   readonly metricsToken: string | null;
   /** Basic-auth credentials of bull-board at /admin/queues; null: the dashboard is off (404). */
@@ -126,6 +128,8 @@ export interface AppConfig {
     /** The ffmpeg executable. */
     readonly ffmpegPath: string;
   };
+  /** GET /v1/images/{id} and GET /v1/images of a cached key answered beside Express and Nest (see http/fast-lane.ts). */
+  readonly readFastLane: boolean;
   /** Upload inspection threads in the API (InspectPool): sniffing, font parsing, the SVG check. */
   readonly inspect: {
     readonly poolSize: number;
@@ -183,6 +187,7 @@ export const DEFAULTS = {
   MAX_JSON_BODY_VALUES: '20000',
   JSON_BODY_THREAD_MIN_BYTES: String(64 * 1024),
   LOG_LEVEL: 'log',
+  LOG_FLUSH_MS: '100',
   FETCH_ALLOW_CIDRS: '',
   SIGNED_URL_TTL_SECONDS: '3600',
   S3_REGION: 'us-east-1',
@@ -222,6 +227,7 @@ export const DEFAULTS = {
   PEOPLE_BATCH_MAX: '1000',
   API_KEY_CACHE_TTL_MS: '30000',
   LAST_USED_FLUSH_MS: '5000',
+  READ_FAST_LANE: 'true',
   INSPECT_POOL_SIZE: '1',
   INSPECT_TIMEOUT_MS: '3000',
   INSPECT_QUEUE_MAX: '16',
@@ -424,6 +430,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const maxJsonBodyValues = intIn('MAX_JSON_BODY_VALUES', get('MAX_JSON_BODY_VALUES'), 100, 10_000_000, problems);
   const jsonBodyThreadMinBytes = intIn('JSON_BODY_THREAD_MIN_BYTES', get('JSON_BODY_THREAD_MIN_BYTES'), 1024, 100 * 1024 * 1024, problems);
   const logLevel = oneOf('LOG_LEVEL', LOG_LEVEL_ALIASES[get('LOG_LEVEL')] ?? get('LOG_LEVEL'), ['log', 'error', 'warn', 'debug', 'verbose'] as const, problems);
+  const logFlushMs = intIn('LOG_FLUSH_MS', get('LOG_FLUSH_MS'), 0, 10_000, problems);
   const metricsToken = credential('METRICS_TOKEN', env.METRICS_TOKEN, problems);
   const dashboardUser = credential('QUEUE_DASHBOARD_USER', env.QUEUE_DASHBOARD_USER, problems);
   const dashboardPassword = credential('QUEUE_DASHBOARD_PASSWORD', env.QUEUE_DASHBOARD_PASSWORD, problems);
@@ -514,6 +521,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     maxBodyBytes: intIn('INGEST_MAX_BODY_BYTES', get('INGEST_MAX_BODY_BYTES'), 1024, 5 * 1024 * 1024, problems),
     perSourcePerMinute: intIn('INGEST_RATE_LIMIT_PER_MINUTE', get('INGEST_RATE_LIMIT_PER_MINUTE'), 0, 10_000_000, problems),
   };
+  const readFastLane = bool('READ_FAST_LANE', get('READ_FAST_LANE'), problems);
 
   // A secret from the environment is checked with everything else; the disk is only touched for
   // the secret once the rest is known to be sane.
@@ -539,6 +547,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     maxJsonBodyValues,
     jsonBodyThreadMinBytes,
     logLevel,
+    logFlushMs,
     metricsToken,
     queueDashboard,
     fetchAllowCidrs: Object.freeze(fetchAllowCidrs),
@@ -562,5 +571,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
     apiKeyCacheTtlMs,
     lastUsedFlushMs,
     ingest: Object.freeze(ingest),
+    readFastLane,
   });
 }

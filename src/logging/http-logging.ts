@@ -45,7 +45,8 @@ export function httpLogging(root: Logger): Array<(req: Req, res: ServerResponse,
  * read: stream callbacks run outside the request's async context.
  */
 export function bindRequestLogger(req: Req, _res: ServerResponse, next: Next): void {
-  if (req.log === undefined) {
+  // Already this request's context (a body-less request keeps it through the body middleware): nothing to restore.
+  if (req.log === undefined || storage.getStore()?.logger === req.log) {
     next();
     return;
   }

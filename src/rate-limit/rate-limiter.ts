@@ -11,6 +11,32 @@ const WINDOW_SECONDS = 60;
 const FAIL_OPEN_LOG_EVERY_MS = 10_000;
 /** How long start-up waits for the limiter's Redis before going on without it (failing open until it is there). */
 const START_WAIT_MS = 2000;
+/**
+ * Keys whose limit is at least this are served from leases (see consumeLeased); smaller limits
+ * are counted in Redis request by request, exactly.
+ */
+export const LEASE_FROM_LIMIT = 200;
+/** A lease is this share of the key's limit (1/100), at most MAX_LEASE points. */
+const LEASE_DIVISOR = 100;
+const MAX_LEASE = 1000;
+/** Far above any real number of keys active in one minute on one process; only bounds memory. */
+const MAX_LEASES = 10_000;
+
+/** The points a process may take from Redis at once for a key with this limit (1: no leasing). */
+export function leaseSize(limit: number): number {
+  return limit < LEASE_FROM_LIMIT ? 1 : Math.min(MAX_LEASE, Math.floor(limit / LEASE_DIVISOR));
+}
+
+/** Points this process took from a key's current window in Redis and has not spent yet. */
+interface Lease {
+  limit: number;
+  tokens: number;
+  /** What Redis said was left in the window after the last reservation. */
+  redisRemaining: number;
+  windowEndsAt: number;
+  /** The reservation in flight, which the key's other requests wait for instead of making their own. */
+  reserving?: Promise<unknown>;
+}
 
 export type RateDecision =
   | { kind: 'unlimited' }
@@ -23,6 +49,10 @@ export function rateLimitHeaders(d: Extract<RateDecision, { limit: number }>): R
   return { 'RateLimit-Limit': String(d.limit), 'RateLimit-Remaining': String(d.remaining), 'RateLimit-Reset': String(d.resetSeconds) };
 }
 
+function limited(limit: number, msBeforeNext: number): RateDecision {
+  return { kind: 'limited', limit, remaining: 0, resetSeconds: Math.max(1, Math.ceil(msBeforeNext / 1000)) };
+}
+
 /**
  * Per-key budgets shared by every API process: a fixed one-minute window per key in Redis
  * (rate-limiter-flexible's RateLimiterRedis, one atomic script call per request). The limiter
@@ -30,6 +60,9 @@ export function rateLimitHeaders(d: Extract<RateDecision, { limit: number }>): R
  * costs a request at most RATE_LIMIT_REDIS_TIMEOUT_MS and then lets it through (fail open):
  * refusing every request because the limiter's store is down would turn a Redis incident into a
  * full outage. Each fail-open is logged (throttled) and counted in `failOpenTotal` and on /metrics (imtegrate_rate_limit_fail_open_total).
+ *
+ * A key with a large limit (LEASE_FROM_LIMIT and up) costs one Redis call per lease instead of one
+ * per request: see consumeLeased.
  */
 @Injectable()
 export class RateLimiter implements OnModuleInit, OnModuleDestroy {
@@ -37,9 +70,12 @@ export class RateLimiter implements OnModuleInit, OnModuleDestroy {
   private redis?: Redis;
   /** One limiter per distinct limit; all share the key prefix, so a key's count survives a change of its limit. */
   private readonly limiters = new Map<number, RateLimiterRedis>();
+  private readonly leases = new Map<string, Lease>();
   private lastFailLog = 0;
   /** Requests let through because the limiter's Redis failed or was too slow (since start). */
   failOpenTotal = 0;
+  /** Calls made to the limiter's Redis (since start): one per request for small limits, one per lease for large ones. */
+  redisCalls = 0;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -79,11 +115,80 @@ export class RateLimiter implements OnModuleInit, OnModuleDestroy {
     if (limit === 0) return { kind: 'unlimited' };
     // A render costs more than a small budget holds; capped so such a key can still make one a minute.
     const points = Math.min(cost, limit);
+    const batch = leaseSize(limit);
+    if (batch > 1) return this.consumeLeased(keyId, limit, points, batch);
+    const got = await this.reserve(keyId, limit, points);
+    if (got.kind !== 'reserved') return got.kind === 'limited' ? limited(limit, got.msBeforeNext) : got;
+    return { kind: 'allowed', limit, remaining: got.remaining, resetSeconds: Math.ceil(got.msBeforeNext / 1000) };
+  }
+
+  /**
+   * The process takes points from the key's window in Redis a lease at a time (1% of the limit)
+   * and spends them locally until they run out or the window ends, so a busy key costs one Redis
+   * call per lease. No process ever spends points Redis did not give it, so the limit holds
+   * across processes; what leasing changes is that points leased but not spent by the end of the
+   * window are lost, so a key used from P processes may be refused up to (P - 1) leases early.
+   * Near the window's end (less than two leases left) reservations shrink to the request's own
+   * cost, so the last points are not leased away into an idle process.
+   */
+  private async consumeLeased(keyId: string, limit: number, points: number, batch: number): Promise<RateDecision> {
+    for (let attempt = 0; ; attempt++) {
+      const now = Date.now();
+      let lease = this.leases.get(keyId);
+      if (lease && lease.reserving === undefined && (lease.limit !== limit || lease.windowEndsAt <= now)) {
+        this.leases.delete(keyId);
+        lease = undefined;
+      }
+      if (lease && lease.tokens >= points && lease.windowEndsAt > now) {
+        lease.tokens -= points;
+        return { kind: 'allowed', limit, remaining: lease.redisRemaining + lease.tokens, resetSeconds: Math.ceil((lease.windowEndsAt - now) / 1000) };
+      }
+      // Another request of this key is reserving already: take from its lease (twice at most, then reserve for ourselves).
+      if (lease?.reserving !== undefined && attempt < 2) {
+        await lease.reserving;
+        continue;
+      }
+      if (!lease) {
+        if (this.leases.size >= MAX_LEASES) this.leases.delete(this.leases.keys().next().value as string);
+        lease = { limit, tokens: 0, redisRemaining: limit, windowEndsAt: 0 };
+        this.leases.set(keyId, lease);
+      }
+      const current = lease;
+      const known = current.windowEndsAt > now;
+      const want = known && current.redisRemaining < 2 * batch ? points : Math.max(points, batch);
+      const reservation = this.reserve(keyId, limit, want);
+      current.reserving = reservation;
+      const got = await reservation;
+      current.reserving = undefined;
+      if (got.kind === 'failed-open') return got;
+      const endsAt = Date.now() + got.msBeforeNext;
+      // Tokens of a window that ended while the call was out are not this window's.
+      if (current.windowEndsAt <= now || endsAt > current.windowEndsAt + 1000) current.tokens = 0;
+      current.windowEndsAt = endsAt;
+      if (got.kind === 'limited') {
+        current.redisRemaining = 0;
+        // What is left of earlier leases still pays for requests it covers.
+        if (current.tokens >= points) continue;
+        return limited(limit, got.msBeforeNext);
+      }
+      current.redisRemaining = got.remaining;
+      current.tokens += want - points;
+      return { kind: 'allowed', limit, remaining: current.redisRemaining + current.tokens, resetSeconds: Math.ceil(got.msBeforeNext / 1000) };
+    }
+  }
+
+  /** One consume of `points` in Redis. */
+  private async reserve(
+    keyId: string,
+    limit: number,
+    points: number,
+  ): Promise<{ kind: 'reserved'; remaining: number; msBeforeNext: number } | { kind: 'limited'; msBeforeNext: number } | { kind: 'failed-open' }> {
+    this.redisCalls++;
     try {
       const res = await this.limiter(limit).consume(keyId, points);
-      return { kind: 'allowed', limit, remaining: res.remainingPoints, resetSeconds: Math.ceil(res.msBeforeNext / 1000) };
+      return { kind: 'reserved', remaining: res.remainingPoints, msBeforeNext: res.msBeforeNext };
     } catch (err) {
-      if (err instanceof RateLimiterRes) return { kind: 'limited', limit, remaining: 0, resetSeconds: Math.max(1, Math.ceil(err.msBeforeNext / 1000)) };
+      if (err instanceof RateLimiterRes) return { kind: 'limited', msBeforeNext: err.msBeforeNext };
       this.failOpen(err);
       return { kind: 'failed-open' };
     }

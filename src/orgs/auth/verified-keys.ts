@@ -66,6 +66,12 @@ export class VerifiedKeys implements OnModuleInit, OnModuleDestroy {
     this.sub?.disconnect();
   }
 
+  /** The cached answer for a key, without a query (undefined: not cached, or the cache is not trusted now). */
+  peek(key: string): AuthenticatedKey | undefined {
+    const hit = this.entries.get(hashKey(key));
+    return hit && hit.expiresAt > Date.now() && this.subscribed ? hit.key : undefined;
+  }
+
   async authenticate(key: string): Promise<AuthenticatedKey | null> {
     const hash = hashKey(key);
     const now = Date.now();
