@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
 import { typeormOptions } from '../src/database/typeorm-options.js';
 import { ENTITIES } from '../src/entities.js';
+import { QUEUES } from '../src/queue/queue.constants.js';
 import { startApiProcess, type ApiProcess } from './support/api-process.js';
 import { startApi, type TestApp } from './support/app.js';
 import { createOrg, type TestOrg } from './support/factories.js';
@@ -128,7 +129,8 @@ describe('metrics and logs of the real API and worker processes', () => {
     // Queue depth per queue and state, read at scrape time, and the default process metrics, on both.
     for (const samples of [apiAfter.samples, workerAfter.samples]) {
       const depth = samples.filter((s) => s.name === 'imtegrate_queue_jobs').map((s) => `${s.labels.queue}/${s.labels.state}`);
-      expect(depth.sort()).toEqual(['render/active', 'render/delayed', 'render/failed', 'render/waiting', 'schedules/active', 'schedules/delayed', 'schedules/failed', 'schedules/waiting', 'webhooks/active', 'webhooks/delayed', 'webhooks/failed', 'webhooks/waiting']);
+      // Every queue the processes register, in each state.
+      expect(depth.sort()).toEqual(QUEUES.flatMap((q) => ['active', 'delayed', 'failed', 'waiting'].map((st) => `${q}/${st}`)).sort());
       for (const name of ['process_cpu_user_seconds_total', 'process_resident_memory_bytes', 'nodejs_heap_size_used_bytes', 'nodejs_eventloop_lag_seconds']) {
         expect({ name, present: samples.some((s) => s.name === name) }).toEqual({ name, present: true });
       }
@@ -302,7 +304,7 @@ describe('the queue dashboard (/admin/queues)', () => {
     const queues = await fetch(`${on.baseUrl}/admin/queues/api/queues`, { headers: basic(user, password) });
     expect(queues.status).toBe(200);
     const body = (await queues.json()) as { queues: { name: string }[] };
-    expect(body.queues.map((q) => q.name).sort()).toEqual(['render', 'schedules', 'webhooks']);
+    expect(body.queues.map((q) => q.name).sort()).toEqual([...QUEUES].sort());
   });
 
   it('serves /metrics without a token when METRICS_TOKEN is unset', async () => {
