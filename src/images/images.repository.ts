@@ -6,7 +6,7 @@ import { APP_CONFIG } from '../config/config.module.js';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Pool } from 'pg';
 import { DataSource, type EntityManager } from 'typeorm';
-import { OutboxRepository } from '../queue/outbox.repository.js';
+import { type EventRow, OutboxRepository } from '../queue/outbox.repository.js';
 import { EventType, OutboxTopic, ResourceKind } from '../queue/outbox.types.js';
 import type { CursorPosition } from '../common/pagination/cursor.js';
 import { ImageEntity, type ImageError, type ImageStatus } from './image.entity.js';
@@ -240,32 +240,17 @@ export class ImagesRepository implements OnModuleDestroy {
   }
 
   /**
-   * A status change that is an event: the CAS update (RETURNING the row's id, org and webhook
-   * URL) and the event's outbox record commit together, so the event fires exactly when the
-   * change wins and never without it.
+   * A status change that is an event (OutboxRepository.updateWithEvent), with the collection
+   * counter of a collection's child in the same transaction.
    */
-  private async transition(event: EventType.ImageCompleted | EventType.ImageFailed, sql: string, params: unknown[], requestId?: string): Promise<boolean> {
-    const changed = await this.ds.transaction(async (em) => {
-      type Changed = { id: string; org_id: string; webhook_url: string | null; collection_id: string | null; status: 'completed' | 'failed' };
-      const res = (await em.query(sql, params)) as [Changed[], number];
-      if (res[1] === 0) return false;
-      const r = res[0][0];
-      if (r.collection_id !== null) {
-        // Never silently miscount: a process that finishes collection children must have the counter.
-        if (!this.finishHook) throw new Error(`image ${r.id} of collection ${r.collection_id} finished in a process without the collections counter`);
-        await this.finishHook(em, { id: r.id, orgId: r.org_id, collectionId: r.collection_id, status: r.status });
-      }
-      await this.outbox.append(em, OutboxTopic.Event, r.id, {
-        eventType: event,
-        orgId: r.org_id,
-        resource: { kind: ResourceKind.Image, id: r.id },
-        destinations: r.webhook_url ? [r.webhook_url] : [],
-        ...(requestId !== undefined ? { requestId } : {}),
-      });
-      return true;
+  private transition(event: EventType.ImageCompleted | EventType.ImageFailed, sql: string, params: unknown[], requestId?: string): Promise<boolean> {
+    type Changed = EventRow & { collection_id: string | null; status: 'completed' | 'failed' };
+    return this.outbox.updateWithEvent<Changed>(sql, params, { type: event, kind: ResourceKind.Image, requestId }, async (em, r) => {
+      if (r.collection_id === null) return;
+      // Never silently miscount: a process that finishes collection children must have the counter.
+      if (!this.finishHook) throw new Error(`image ${r.id} of collection ${r.collection_id} finished in a process without the collections counter`);
+      await this.finishHook(em, { id: r.id, orgId: r.org_id, collectionId: r.collection_id, status: r.status });
     });
-    if (changed) this.outbox.announce();
-    return changed;
   }
 
   findById(id: string): Promise<ImageEntity | null> {

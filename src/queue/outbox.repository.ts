@@ -4,7 +4,14 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { AppConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
-import { OutboxTopic, type OutboxPayloads, type OutboxRecord } from './outbox.types.js';
+import { type EventType, OutboxTopic, type OutboxPayloads, type OutboxRecord, type ResourceKind } from './outbox.types.js';
+
+/** What the UPDATE of a status change that is an event returns: the row, its org and its own webhook URL. */
+export interface EventRow {
+  id: string;
+  org_id: string;
+  webhook_url: string | null;
+}
 
 /** How the relay's handler answers for one record: sent, or why not. */
 export type DispatchResult = { ok: true } | { ok: false; error: string };
@@ -61,20 +68,29 @@ export class OutboxRepository {
   }
 
   /**
-   * A status change that is an event: the compare-and-set UPDATE (RETURNING the changed row) and
-   * the event's record commit together, so the event fires exactly when the change wins and never
-   * without it. False when the update changed nothing.
+   * A status change that is an event: the compare-and-set UPDATE (RETURNING at least the changed
+   * row's id, org_id and webhook_url) and the event's record commit together, so the event fires
+   * exactly when the change wins and never without it. `alsoIn` runs in the same transaction
+   * before the event is written (a collection's counter). False when the update changed nothing.
    */
-  async updateWithEvent<T extends OutboxTopic, R extends { id: string }>(
-    topic: T,
+  async updateWithEvent<R extends EventRow>(
     sql: string,
     params: unknown[],
-    payloadOf: (row: R) => OutboxPayloads[T],
+    event: { type: EventType; kind: ResourceKind; requestId?: string },
+    alsoIn?: (em: EntityManager, row: R) => Promise<void>,
   ): Promise<boolean> {
     const changed = await this.ds.transaction(async (em) => {
       const res = (await em.query(sql, params)) as [R[], number];
       if (res[1] === 0) return false;
-      await this.append(em, topic, res[0][0].id, payloadOf(res[0][0]));
+      const row = res[0][0];
+      await alsoIn?.(em, row);
+      await this.append(em, OutboxTopic.Event, row.id, {
+        eventType: event.type,
+        orgId: row.org_id,
+        resource: { kind: event.kind, id: row.id },
+        destinations: row.webhook_url ? [row.webhook_url] : [],
+        ...(event.requestId !== undefined ? { requestId: event.requestId } : {}),
+      });
       return true;
     });
     if (changed) this.announce();

@@ -235,12 +235,6 @@ export class VideosRepository {
 
   /** A status change that is an event (OutboxRepository.updateWithEvent): the event is committed exactly when the CAS wins. */
   private transition(event: EventType.VideoCompleted | EventType.VideoFailed, sql: string, params: unknown[], requestId?: string): Promise<boolean> {
-    return this.outbox.updateWithEvent(OutboxTopic.Event, sql, params, (r: { id: string; org_id: string; webhook_url: string | null }) => ({
-      eventType: event,
-      orgId: r.org_id,
-      resource: { kind: ResourceKind.Video, id: r.id },
-      destinations: r.webhook_url ? [r.webhook_url] : [],
-      ...(requestId !== undefined ? { requestId } : {}),
-    }));
+    return this.outbox.updateWithEvent(sql, params, { type: event, kind: ResourceKind.Video, requestId });
   }
 }
