@@ -1,20 +1,25 @@
 import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { RenderProducer } from '../queue/render.producer.js';
+import { isTerminal } from './render-request.js';
+
+/** Where settle events come from: a producer's queue (image renders, videos). */
+export interface SettleSource {
+  onSettled(listener: (id: string) => void): () => void;
+}
 
 /**
  * Lets `Prefer: wait=N` requests sleep until their render settles. Woken by the queue's global
  * completed/failed events; the caller re-reads the row, and also polls slowly in case an event
  * is missed (a Redis reconnect).
  */
-@Injectable()
-export class ImageWaiter implements OnModuleInit, OnModuleDestroy {
+export abstract class SettleWaiter implements OnModuleInit, OnModuleDestroy {
   private readonly waiting = new Map<string, Set<() => void>>();
   private unsubscribe?: () => void;
 
-  constructor(private readonly producer: RenderProducer) {}
+  protected constructor(private readonly source: SettleSource) {}
 
   onModuleInit(): void {
-    this.unsubscribe = this.producer.onSettled((id) => this.wake(id));
+    this.unsubscribe = this.source.onSettled((id) => this.wake(id));
   }
 
   onModuleDestroy(): void {
@@ -48,5 +53,21 @@ export class ImageWaiter implements OnModuleInit, OnModuleDestroy {
       });
     }
     return isDone();
+  }
+
+  /** Waits up to `waitSeconds` for the row to be completed or failed (`statusOf` re-reads it; null when gone). */
+  waitForTerminal(id: string, waitSeconds: number, statusOf: () => Promise<string | null>): Promise<boolean> {
+    return this.waitFor(id, Date.now() + waitSeconds * 1000, async () => {
+      const status = await statusOf();
+      return status !== null && isTerminal(status);
+    });
+  }
+}
+
+/** Prefer: wait for images, woken by the render queue. */
+@Injectable()
+export class ImageWaiter extends SettleWaiter {
+  constructor(producer: RenderProducer) {
+    super(producer);
   }
 }

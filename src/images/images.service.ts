@@ -85,10 +85,7 @@ export class ImagesService {
     let image = res.body;
     if (res.replayed) image = await this.get(p, image.id);
     if (opts.wait && !isTerminal(image.status)) {
-      const settled = await this.waiter.waitFor(image.id, Date.now() + opts.wait * 1000, async () => {
-        const r = await this.images.findById(image.id);
-        return r !== null && isTerminal(r.status);
-      });
+      const settled = await this.waiter.waitForTerminal(image.id, opts.wait, async () => (await this.images.findById(image.id))?.status ?? null);
       if (settled) image = await this.get(p, image.id);
     }
     return { status: isTerminal(image.status) && opts.wait !== null ? 201 : 202, body: image, replayed: res.replayed };

@@ -1,9 +1,9 @@
-import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { IdempotencyService } from '../idempotency/idempotency.service.js';
 import type { Modification } from '../renderer/index.js';
 import { TemplatesService, invalid } from '../templates/templates.service.js';
 import { cursorParam, type Page, toPage } from '../common/pagination/cursor.js';
-import { ImageWaiter } from '../images/image-waiter.js';
+import { SettleWaiter } from '../images/image-waiter.js';
 import { ImageRequests } from '../images/image-requests.js';
 import { checkRenderRequest, isTerminal, renderResponseHeaders, valueError } from '../images/render-request.js';
 import type { CreateImageHeaders } from '../images/images.dto.js';
@@ -19,12 +19,11 @@ import type { VideoEntity } from './video.entity.js';
 import { MAX_VIDEO_SIDES, type CreateVideoDto, type ListVideosQuery } from './videos.dto.js';
 import { VideosRepository } from './videos.repository.js';
 
-/** Prefer: wait for videos: the image waiter, woken by the videos queue's settle events instead. */
+/** Prefer: wait for videos, woken by the videos queue. */
 @Injectable()
-export class VideoWaiter extends ImageWaiter implements OnModuleInit, OnModuleDestroy {
+export class VideoWaiter extends SettleWaiter {
   constructor(videos: VideoProducer) {
-    // ImageWaiter uses nothing of its producer but onSettled, which VideoProducer has alike.
-    super(videos as unknown as ConstructorParameters<typeof ImageWaiter>[0]);
+    super(videos);
   }
 }
 
@@ -64,10 +63,7 @@ export class VideosService {
     let video = res.body;
     if (res.replayed) video = await this.get(p, video.id);
     if (wait && !isTerminal(video.status)) {
-      const settled = await this.waiter.waitFor(video.id, Date.now() + wait * 1000, async () => {
-        const r = await this.videos.findById(video.id);
-        return r !== null && isTerminal(r.status);
-      });
+      const settled = await this.waiter.waitForTerminal(video.id, wait, async () => (await this.videos.findById(video.id))?.status ?? null);
       if (settled) video = await this.get(p, video.id);
     }
     return { status: isTerminal(video.status) && wait !== null ? 201 : 202, headers: renderResponseHeaders(wait, res.replayed), body: video };
