@@ -11,8 +11,9 @@ import { RATE_COSTS, RateCost } from '../rate-limit/rate-cost.js';
 import { ApiHeadersOf } from '../validation/decorators.js';
 import { RequestHeaders, UuidParam } from '../validation/validation.pipe.js';
 import { CollectionList, CollectionOut } from './collection.dto.js';
-import { CreateCollectionDto, CreateCollectionHeaders, ListCollectionsQuery } from './collections.dto.js';
+import { CreateCollectionDto, CreateCollectionHeaders } from './collections.dto.js';
 import { CollectionsService } from './collections.service.js';
+import { PageQuery } from '../validation/page-query.js';
 
 @ApiTags('collections')
 @Controller('v1/collections')
@@ -74,7 +75,7 @@ export class CollectionsController {
   @Auth('images:read')
   @ApiOperation({ summary: 'List Collections', description: 'Newest first, with cursor pagination: pass next_cursor as cursor to get the next page.' })
   @ApiOkResponse({ description: 'Successful Response', type: CollectionList })
-  listCollections(@CurrentPrincipal() p: Principal, @Query() query: ListCollectionsQuery): Promise<CollectionList> {
+  listCollections(@CurrentPrincipal() p: Principal, @Query() query: PageQuery): Promise<CollectionList> {
     return this.collections.list(p, query);
   }
 }

@@ -1,7 +1,7 @@
 import { COLLECTION_TEMPLATES_CEILING } from '../config/config.js';
 import { OUTPUT_FORMATS } from '../images/image.entity.js';
 import { IdempotencyKeyField, MAX_METADATA_BYTES, ModificationsField } from '../images/images.dto.js';
-import { PyDict, PyEnum, PyInt, PyList, PyStr } from '../validation/decorators.js';
+import { PyDict, PyEnum, PyList, PyStr } from '../validation/decorators.js';
 import { ModelConfig, t } from '../validation/fields.js';
 
 @ModelConfig({ extra: 'forbid' })
@@ -31,13 +31,4 @@ export class CreateCollectionDto {
 export class CreateCollectionHeaders {
   @IdempotencyKeyField()
   idempotency_key?: string;
-}
-
-@ModelConfig({ extra: 'ignore' })
-export class ListCollectionsQuery {
-  @PyInt({ ge: 1, le: 100, default: 20 })
-  limit = 20;
-
-  @PyStr({ maxLength: 200, optional: true, description: 'next_cursor of the previous page' })
-  cursor?: string;
 }

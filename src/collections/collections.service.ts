@@ -12,8 +12,9 @@ import type { Principal } from '../orgs/auth/auth.types.js';
 import type { Modification } from '../renderer/index.js';
 import type { CollectionSource } from './collection.entity.js';
 import { CollectionOut } from './collection.dto.js';
-import type { CreateCollectionDto, CreateCollectionHeaders, ListCollectionsQuery } from './collections.dto.js';
+import type { CreateCollectionDto, CreateCollectionHeaders } from './collections.dto.js';
 import { CollectionsRepository } from './collections.repository.js';
+import type { PageQuery } from '../validation/page-query.js';
 
 /** What a kind of collection decided: its templates or people, and one checked render per image. */
 export interface CollectionPlan {
@@ -144,7 +145,7 @@ export class CollectionsService {
     return CollectionOut.from(row);
   }
 
-  async list(p: Principal, q: ListCollectionsQuery): Promise<Page<CollectionOut>> {
+  async list(p: Principal, q: PageQuery): Promise<Page<CollectionOut>> {
     const rows = await this.collections.list(p.orgId, p.mode === 'test', q.limit, cursorParam(q.cursor));
     return toPage(rows, q.limit, (r) => CollectionOut.from(r));
   }

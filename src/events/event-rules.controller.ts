@@ -5,7 +5,8 @@ import { Auth, CurrentPrincipal } from '../orgs/auth/auth.decorators.js';
 import type { Principal } from '../orgs/auth/auth.types.js';
 import { UuidParam } from '../validation/validation.pipe.js';
 import { EventRulesService } from './event-rules.service.js';
-import { CreateEventRuleDto, EventRuleList, EventRuleOut, ListEventsQuery, RuleRunList, RuleRunOut, ScheduleOut, UpdateEventRuleDto } from './events.dto.js';
+import { CreateEventRuleDto, EventRuleList, EventRuleOut, RuleRunList, RuleRunOut, ScheduleOut, UpdateEventRuleDto } from './events.dto.js';
+import { PageQuery } from '../validation/page-query.js';
 
 const RuleIdParam = () => ApiParam({ name: 'rule_id', required: true, schema: { type: 'string', format: 'uuid', title: 'Rule Id' } });
 const RuleNotFound = () => ApiErrors({ 404: 'No such event rule in your organisation' });
@@ -41,7 +42,7 @@ export class EventRulesController {
   @Auth(['rules:read', 'rules:write'])
   @ApiOperation({ summary: 'List Event Rules' })
   @ApiOkResponse({ description: 'Successful Response', type: EventRuleList })
-  listEventRules(@CurrentPrincipal() p: Principal, @Query() q: ListEventsQuery): Promise<EventRuleList> {
+  listEventRules(@CurrentPrincipal() p: Principal, @Query() q: PageQuery): Promise<EventRuleList> {
     return this.rules.list(p, q);
   }
 
@@ -84,7 +85,7 @@ export class EventRulesController {
   @RuleIdParam()
   @ApiOkResponse({ description: 'Successful Response', type: RuleRunList })
   @RuleNotFound()
-  listEventRuleRuns(@CurrentPrincipal() p: Principal, @Param('rule_id', UuidParam) id: string, @Query() q: ListEventsQuery): Promise<RuleRunList> {
+  listEventRuleRuns(@CurrentPrincipal() p: Principal, @Param('rule_id', UuidParam) id: string, @Query() q: PageQuery): Promise<RuleRunList> {
     return this.rules.runs(p, id, q);
   }
 }

@@ -7,10 +7,11 @@ import { LIMITS } from '../renderer/index.js';
 import type { ModificationProblem } from '../templates/modifications.js';
 import { invalid } from '../templates/templates.service.js';
 import type { EventRuleEntity, RuleCondition, RuleMapping } from './event-rule.entity.js';
-import { type CreateEventRuleDto, EventRuleOut, type ListEventsQuery, RuleRunOut, type UpdateEventRuleDto } from './events.dto.js';
+import { type CreateEventRuleDto, EventRuleOut, RuleRunOut, type UpdateEventRuleDto } from './events.dto.js';
 import { applyMapping, checkRule } from './mapping.js';
 import { type NewRule, RulesRepository } from './rules.repository.js';
 import { scheduleProblems } from './schedule.js';
+import type { PageQuery } from '../validation/page-query.js';
 
 const NOT_FOUND = 'Event rule not found';
 
@@ -53,7 +54,7 @@ export class EventRulesService {
     return EventRuleOut.from(await this.owned(p, id));
   }
 
-  async list(p: Principal, q: ListEventsQuery): Promise<Page<EventRuleOut>> {
+  async list(p: Principal, q: PageQuery): Promise<Page<EventRuleOut>> {
     const rows = await this.rules.list(p.orgId, q.limit, cursorParam(q.cursor));
     return toPage(rows, q.limit, (r) => EventRuleOut.from(r));
   }
@@ -89,7 +90,7 @@ export class EventRulesService {
     if (!(await this.rules.delete(p.orgId, id))) throw new ApiError(404, NOT_FOUND);
   }
 
-  async runs(p: Principal, id: string, q: ListEventsQuery): Promise<Page<RuleRunOut>> {
+  async runs(p: Principal, id: string, q: PageQuery): Promise<Page<RuleRunOut>> {
     await this.owned(p, id);
     const rows = await this.rules.listRuns(p.orgId, id, q.limit, cursorParam(q.cursor));
     return toPage(rows, q.limit, (r) => RuleRunOut.from(r));

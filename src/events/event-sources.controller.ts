@@ -5,7 +5,8 @@ import { Auth, CurrentPrincipal } from '../orgs/auth/auth.decorators.js';
 import type { Principal } from '../orgs/auth/auth.types.js';
 import { UuidParam } from '../validation/validation.pipe.js';
 import { EventSourcesService } from './event-sources.service.js';
-import { CreateEventSourceDto, EventSourceCreatedOut, EventSourceList, EventSourceOut, ListEventsQuery } from './events.dto.js';
+import { CreateEventSourceDto, EventSourceCreatedOut, EventSourceList, EventSourceOut } from './events.dto.js';
+import { PageQuery } from '../validation/page-query.js';
 
 @ApiTags('event-rules')
 @Controller('v1/event-sources')
@@ -29,7 +30,7 @@ export class EventSourcesController {
   @Auth(['rules:read', 'rules:write'])
   @ApiOperation({ summary: 'List Event Sources' })
   @ApiOkResponse({ description: 'Successful Response', type: EventSourceList })
-  listEventSources(@CurrentPrincipal() p: Principal, @Query() q: ListEventsQuery): Promise<EventSourceList> {
+  listEventSources(@CurrentPrincipal() p: Principal, @Query() q: PageQuery): Promise<EventSourceList> {
     return this.sources.list(p, q);
   }
 

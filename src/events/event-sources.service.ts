@@ -10,7 +10,8 @@ import { ApiError } from '../http/api-error.js';
 import type { Principal } from '../orgs/auth/auth.types.js';
 import { invalid } from '../templates/templates.service.js';
 import { EventSourceEntity } from './event-source.entity.js';
-import { type CreateEventSourceDto, type EventSourceCreatedOut, EventSourceOut, type ListEventsQuery } from './events.dto.js';
+import { type CreateEventSourceDto, type EventSourceCreatedOut, EventSourceOut } from './events.dto.js';
+import type { PageQuery } from '../validation/page-query.js';
 
 const NOT_FOUND = 'Event source not found';
 
@@ -42,7 +43,7 @@ export class EventSourcesService {
     return EventSourceOut.from(row, this.config.publicBaseUrl);
   }
 
-  async list(p: Principal, q: ListEventsQuery): Promise<Page<EventSourceOut>> {
+  async list(p: Principal, q: PageQuery): Promise<Page<EventSourceOut>> {
     const qb = this.repo.createQueryBuilder('s').where('s.org_id = :orgId', { orgId: p.orgId });
     const rows = await fetchKeysetRows(qb, 's', q.limit, cursorParam(q.cursor));
     return toPage(rows, q.limit, (r) => EventSourceOut.from(r, this.config.publicBaseUrl));

@@ -1,7 +1,7 @@
 import { getSchemaPath } from '@nestjs/swagger';
 import { trimChar } from '../common/strings.js';
 import { ApiField, ListOf, nullable } from '../http/openapi/api-field.js';
-import { PyBool, PyDict, PyEnum, PyField, PyInt, PyList, PyModel, PyStr, PyUuid } from '../validation/decorators.js';
+import { PyBool, PyDict, PyEnum, PyField, PyList, PyModel, PyStr, PyUuid } from '../validation/decorators.js';
 import { ModelConfig, t } from '../validation/fields.js';
 import type { EventRuleEntity, RuleCondition, RuleMapping } from './event-rule.entity.js';
 import { SOURCE_TYPES, type EventSourceEntity, type SourceType } from './event-source.entity.js';
@@ -89,15 +89,6 @@ export class UpdateEventRuleDto {
 
   @PyBool({ optional: true })
   enabled?: boolean;
-}
-
-@ModelConfig({ extra: 'ignore' })
-export class ListEventsQuery {
-  @PyInt({ ge: 1, le: 100, default: 20 })
-  limit = 20;
-
-  @PyStr({ maxLength: 200, optional: true, description: 'next_cursor of the previous page' })
-  cursor?: string;
 }
 
 @ModelConfig({ extra: 'forbid' })

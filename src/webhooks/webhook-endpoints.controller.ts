@@ -7,7 +7,7 @@ import { UuidParam } from '../validation/validation.pipe.js';
 import {
   CreateWebhookEndpointDto,
   DeliveryAttemptOut,
-  ListWebhookQuery,
+  
   WebhookDeliveryList,
   WebhookDeliveryOut,
   WebhookEndpointList,
@@ -15,6 +15,7 @@ import {
   WebhookEndpointWithSecret,
 } from './webhook-endpoints.dto.js';
 import { MAX_ENDPOINTS_PER_ORG, WebhookEndpointsService } from './webhook-endpoints.service.js';
+import { PageQuery } from '../validation/page-query.js';
 
 const EndpointIdParam = () => ApiParam({ name: 'endpoint_id', required: true, schema: { type: 'string', format: 'uuid', title: 'Endpoint Id' } });
 const EndpointNotFound = () => ApiErrors({ 404: 'No such webhook endpoint in your organisation (or it was deleted)' });
@@ -48,7 +49,7 @@ export class WebhookEndpointsController {
   @Auth(READ)
   @ApiOperation({ summary: 'List Webhook Endpoints', description: 'Newest first, with cursor pagination. Secrets are never listed.' })
   @ApiOkResponse({ description: 'Successful Response', type: WebhookEndpointList })
-  listWebhookEndpoints(@CurrentPrincipal() p: Principal, @Query() q: ListWebhookQuery): Promise<WebhookEndpointList> {
+  listWebhookEndpoints(@CurrentPrincipal() p: Principal, @Query() q: PageQuery): Promise<WebhookEndpointList> {
     return this.endpoints.list(p, q);
   }
 
@@ -93,7 +94,7 @@ export class WebhookEndpointsController {
   @EndpointIdParam()
   @ApiOkResponse({ description: 'Successful Response', type: WebhookDeliveryList })
   @EndpointNotFound()
-  listWebhookDeliveries(@CurrentPrincipal() p: Principal, @Param('endpoint_id', UuidParam) id: string, @Query() q: ListWebhookQuery): Promise<WebhookDeliveryList> {
+  listWebhookDeliveries(@CurrentPrincipal() p: Principal, @Param('endpoint_id', UuidParam) id: string, @Query() q: PageQuery): Promise<WebhookDeliveryList> {
     return this.endpoints.deliveriesOf(p, id, q);
   }
 }

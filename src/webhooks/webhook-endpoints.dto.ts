@@ -1,6 +1,6 @@
 import { ApiField, ListOf, nullable } from '../http/openapi/api-field.js';
 import { EVENT_TYPES } from '../queue/outbox.types.js';
-import { PyInt, PyList, PyStr } from '../validation/decorators.js';
+import { PyList, PyStr } from '../validation/decorators.js';
 import { ModelConfig, t } from '../validation/fields.js';
 import { DELIVERY_STATUSES, type DeliveryAttempt, type WebhookDeliveryEntity } from './webhook-delivery.entity.js';
 import type { WebhookEndpointEntity } from './webhook-endpoint.entity.js';
@@ -25,15 +25,6 @@ export class CreateWebhookEndpointDto {
 
   @PyStr({ maxLength: 500, optional: true, nullable: true, description: 'Your own note' })
   description?: string | null;
-}
-
-@ModelConfig({ extra: 'ignore' })
-export class ListWebhookQuery {
-  @PyInt({ ge: 1, le: 100, default: 20 })
-  limit = 20;
-
-  @PyStr({ maxLength: 200, optional: true, description: 'next_cursor of the previous page' })
-  cursor?: string;
 }
 
 export class WebhookEndpointOut {

@@ -12,13 +12,14 @@ import { generateEndpointSecret } from './signing.js';
 import { WebhookDeliveriesRepository } from './webhook-deliveries.repository.js';
 import {
   type CreateWebhookEndpointDto,
-  type ListWebhookQuery,
+  
   WebhookDeliveryOut,
   WebhookEndpointOut,
   WebhookEndpointWithSecret,
 } from './webhook-endpoints.dto.js';
 import type { WebhookEndpointEntity } from './webhook-endpoint.entity.js';
 import { WebhookEndpointsRepository } from './webhook-endpoints.repository.js';
+import type { PageQuery } from '../validation/page-query.js';
 
 /** Live endpoints one organisation may have: each event is delivered once per endpoint. */
 export const MAX_ENDPOINTS_PER_ORG = 20;
@@ -49,7 +50,7 @@ export class WebhookEndpointsService {
     return WebhookEndpointWithSecret.withSecret(row);
   }
 
-  async list(p: Principal, q: ListWebhookQuery): Promise<Page<WebhookEndpointOut>> {
+  async list(p: Principal, q: PageQuery): Promise<Page<WebhookEndpointOut>> {
     const rows = await this.endpoints.list(p.orgId, q.limit, cursorParam(q.cursor));
     return toPage(rows, q.limit, (r) => WebhookEndpointOut.from(r));
   }
@@ -68,7 +69,7 @@ export class WebhookEndpointsService {
     return WebhookEndpointWithSecret.withSecret(row);
   }
 
-  async deliveriesOf(p: Principal, id: string, q: ListWebhookQuery): Promise<Page<WebhookDeliveryOut>> {
+  async deliveriesOf(p: Principal, id: string, q: PageQuery): Promise<Page<WebhookDeliveryOut>> {
     await this.owned(p, id);
     const rows = await this.deliveries.listForEndpoint(id, p.orgId, q.limit, cursorParam(q.cursor));
     return toPage(rows, q.limit, (r) => WebhookDeliveryOut.from(r));
