@@ -1,5 +1,5 @@
 import { ApiField, ListOf, nullable } from '../http/openapi/api-field.js';
-import type { StorageDriver } from '../storage/storage.types.js';
+import { signedOutputUrls, type StorageDriver } from '../storage/storage.types.js';
 import type { ImageView } from './images.repository.js';
 
 const dateTime = { type: 'string', format: 'date-time' };
@@ -57,10 +57,7 @@ export class ImageOut {
    * A plain object in contract key order: GET /v1/images/{id} is compared byte for byte.
    */
   static async from(row: ImageView, storage: StorageDriver, ttlSeconds: number): Promise<ImageOut> {
-    const [resultUrl, thumbnailUrl] = await Promise.all([
-      row.status === 'completed' && row.resultKey ? storage.signedUrl(row.resultKey, ttlSeconds) : null,
-      row.status === 'completed' && row.thumbnailKey ? storage.signedUrl(row.thumbnailKey, ttlSeconds) : null,
-    ]);
+    const [resultUrl, thumbnailUrl] = await signedOutputUrls(row, storage, ttlSeconds);
     return {
       id: row.id,
       object: 'image',

@@ -61,3 +61,19 @@ export function assertSafeKey(key: string): void {
     throw new Error(`unsafe storage key: ${JSON.stringify(key)}`);
   }
 }
+
+/** The outputs a render keeps by storage key (images and videos alike). */
+export interface RenderOutputKeys {
+  status: string;
+  resultKey: string | null;
+  thumbnailKey: string | null;
+}
+
+/** The result and thumbnail URLs of a render, signed now (never stored); null until it completed. */
+export function signedOutputUrls(row: RenderOutputKeys, storage: StorageDriver, ttlSeconds: number): Promise<[string | null, string | null]> {
+  const done = row.status === 'completed';
+  return Promise.all([
+    done && row.resultKey ? storage.signedUrl(row.resultKey, ttlSeconds) : null,
+    done && row.thumbnailKey ? storage.signedUrl(row.thumbnailKey, ttlSeconds) : null,
+  ]);
+}

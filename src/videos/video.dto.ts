@@ -1,5 +1,5 @@
 import { ApiField, ListOf, nullable } from '../http/openapi/api-field.js';
-import type { StorageDriver } from '../storage/storage.types.js';
+import { signedOutputUrls, type StorageDriver } from '../storage/storage.types.js';
 import type { VideoEntity } from './video.entity.js';
 
 const dateTime = { type: 'string', format: 'date-time' };
@@ -71,11 +71,7 @@ export class VideoOut {
 
   /** Rows keep storage keys; URLs are minted here, on every read. */
   static async from(row: VideoEntity, storage: StorageDriver, ttlSeconds: number): Promise<VideoOut> {
-    const done = row.status === 'completed';
-    const [resultUrl, thumbnailUrl] = await Promise.all([
-      done && row.resultKey ? storage.signedUrl(row.resultKey, ttlSeconds) : null,
-      done && row.thumbnailKey ? storage.signedUrl(row.thumbnailKey, ttlSeconds) : null,
-    ]);
+    const [resultUrl, thumbnailUrl] = await signedOutputUrls(row, storage, ttlSeconds);
     return {
       id: row.id,
       object: 'video',
