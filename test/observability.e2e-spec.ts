@@ -229,6 +229,11 @@ describe('metrics and logs of the real API and worker processes', () => {
       metricsToken: METRICS_TOKEN,
       signature,
     };
+    // The API buffers its access lines (LOG_FLUSH_MS): wait for the download's line before reading.
+    const downloadPath = new URL(image.result_url as string).pathname;
+    const downloadLine = (output: string): LogLine | undefined =>
+      logLines(output).lines.find((l) => ((l.req as { url?: string } | undefined)?.url ?? '').startsWith(downloadPath));
+    await until('the download access line', () => downloadLine(apiProc.output()) !== undefined);
     const logs = { api: apiProc.output(), worker: worker.output() };
     const leaks = Object.entries(logs).flatMap(([proc, text]) =>
       Object.entries(secrets).flatMap(([what, secret]) => (text.includes(secret) ? [`${what} in the ${proc} log`] : [])),
@@ -236,8 +241,7 @@ describe('metrics and logs of the real API and worker processes', () => {
     expect(leaks).toEqual([]);
     expect(logs.api).not.toContain('signature=');
     // The download is logged, with its query replaced.
-    const download = logLines(logs.api).lines.find((l) => ((l.req as { url?: string } | undefined)?.url ?? '').startsWith(new URL(image.result_url as string).pathname));
-    expect((download?.req as { url?: string } | undefined)?.url).toBe(`${new URL(image.result_url as string).pathname}?[Redacted]`);
+    expect((downloadLine(logs.api)?.req as { url?: string } | undefined)?.url).toBe(`${downloadPath}?[Redacted]`);
     // Authorization was sent on every API call: shown as present, never with its value.
     const post = logLines(logs.api).lines.find((l) => l.reqId === requestId);
     expect((post?.req as { headers?: Record<string, string> }).headers?.authorization).toBe('[Redacted]');

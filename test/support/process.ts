@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 
 export interface ChildService {
   proc: ChildProcess;
-  /** Everything the process wrote to stdout and stderr so far. */
+  /** Everything the process wrote so far: its stdout, then its stderr. */
   output(): string;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
@@ -15,28 +15,37 @@ export interface ChildService {
 export async function startChild(entry: string, label: string, readyLine: string, env: Record<string, string>, readyTimeoutMs: number): Promise<ChildService> {
   if (!existsSync(entry)) throw new Error(`${entry} is missing: run "npm run build" first (npm test does)`);
   const proc = spawn(process.execPath, [entry], { env: { ...process.env, NODE_OPTIONS: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  proc.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  proc.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  // Kept apart and decoded as streams: a large stdout write can reach us in two reads, and a
+  // stderr line landing between them would cut a JSON log line in half; a multi-byte character
+  // split across two reads would be mangled by Buffer#toString.
+  let stdout = '';
+  let stderr = '';
+  proc.stdout?.setEncoding('utf8');
+  proc.stderr?.setEncoding('utf8');
+  proc.stdout?.on('data', (d: string) => (stdout += d));
+  proc.stderr?.on('data', (d: string) => (stderr += d));
+  const output = (): string => (stderr === '' ? stdout : `${stdout}\n${stderr}`);
   const exited = new Promise<number | null>((res) => proc.once('exit', (code) => res(code)));
   await new Promise<void>((res, rej) => {
-    const timer = setTimeout(() => rej(new Error(`${label} not ready after ${readyTimeoutMs} ms:\n${out}`)), readyTimeoutMs);
+    const timer = setTimeout(() => rej(new Error(`${label} not ready after ${readyTimeoutMs} ms:\n${output()}`)), readyTimeoutMs);
     const check = () => {
-      if (out.includes(readyLine)) {
+      if (stdout.includes(readyLine) || stderr.includes(readyLine)) {
         clearTimeout(timer);
         proc.stdout?.off('data', check);
+        proc.stderr?.off('data', check);
         res();
       }
     };
     proc.stdout?.on('data', check);
+    proc.stderr?.on('data', check);
     void exited.then((code) => {
       clearTimeout(timer);
-      rej(new Error(`${label} exited with ${code} before it was ready:\n${out}`));
+      rej(new Error(`${label} exited with ${code} before it was ready:\n${output()}`));
     });
   });
   return {
     proc,
-    output: () => out,
+    output,
     stop: async (signal: NodeJS.Signals = 'SIGTERM') => {
       if (proc.exitCode !== null || proc.signalCode !== null) return proc.exitCode;
       proc.kill(signal);
