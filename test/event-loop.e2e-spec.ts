@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
 import { typeormOptions } from '../src/database/typeorm-options.js';
@@ -24,28 +26,17 @@ import { sampleValue, scrape } from './support/prometheus.js';
 const INTERVAL_MS = 5;
 
 /**
- * Where the 50 ms target is not met yet (SECURITY.md, Known gaps), a class is held to a looser
- * bound that still fails if its work returns to the event loop (that was 1-2 s per upload for
- * the SVG and font inputs below):
- * - uploads and the preview: their checks and drawing run in threads, but on a 2-core host the
- *   API's main thread still competes with those threads, libvips and GC (a 10 MB upload's
- *   buffers bring on collections) for the cores, and B's corrected p99 measured 60-250 ms
- *   (quiet p99 under 50 ms): bound 500 ms.
- * - the largest valid templates (2 MB of text layers, created or patched): parsed in a thread, but
- *   their validation and TypeORM's save of the layers column still run on the loop, 35-75 ms of
- *   main-thread CPU spread over several turns; B's corrected p99 measured 30-55 ms: bound 150 ms
- *   (parsing them on the loop alone costs some 250 ms, so the bound still catches that).
- * Other JSON bodies (parsed in a thread from 64 KiB, bounded in values) and headers are held to 50 ms.
- * Lower a bound to P99_LIMIT_MS when its class meets it.
+ * Every class is held to the 50 ms target. What it took, for the record (each of these once
+ * measured 60-250 ms on a 2-core host):
+ * - upload bodies are gathered into one buffer that moves to the inspection thread
+ *   (threads/body-buffer.ts), so a 10 MB upload's chunks no longer reach V8's old generation
+ *   and bring on full collections of the API's heap;
+ * - a large JSON body's validation, a large template's save and a large answer's write each
+ *   run on their own turn of the event loop, so B's reads are not queued behind all of them;
+ * - A's client runs niced, in its own process (Sender), as a remote client would not share the
+ *   API's cores.
+ * A host too busy to measure against is detected below (the quiet p99) and not asserted.
  */
-const GAP_LIMITS: [prefix: string, limitMs: number][] = [
-  ['svg:', 500],
-  ['font:', 500],
-  ['preview:', 500],
-  ['template: 2 MB of text layers (valid)', 150],
-  ['template: PATCH with 2 MB of text layers (valid)', 150],
-];
-const limitFor = (name: string): number => GAP_LIMITS.find(([p]) => name.startsWith(p))?.[1] ?? P99_LIMIT_MS;
 const P99_LIMIT_MS = 50;
 /** Main-thread CPU per request of A (see the end of the test). */
 const MAIN_CPU_LIMIT_MS = 150;
@@ -147,6 +138,89 @@ interface Answer {
   status: number;
   ms: number;
   body: string;
+}
+
+/**
+ * A's client, in its own process at a lower CPU priority (nice 10). An attacker's client runs on
+ * its own machine; here it shares the host's cores with the API under test, and building and
+ * sending 10 MB bodies from this process would take CPU from the API, PostgreSQL and B's reader
+ * (on 2 cores that alone added tens of ms to B's reads). Requests arrive on stdin, one JSON line
+ * each, with the body in a file (read once and kept); answers go back the same way.
+ */
+const SENDER = `
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setPriority } from 'node:os';
+import { createInterface } from 'node:readline';
+try { setPriority(10); } catch {}
+const now = () => performance.timeOrigin + performance.now();
+const bodies = new Map();
+for await (const line of createInterface({ input: process.stdin })) {
+  const { id, url, method, headers, file, upload } = JSON.parse(line);
+  if (!bodies.has(file)) bodies.set(file, readFileSync(file));
+  const bytes = bodies.get(file);
+  let body = bytes;
+  if (upload) {
+    body = new FormData();
+    body.append('file', new Blob([bytes]), upload);
+  }
+  const at = now();
+  let answer;
+  try {
+    const res = await fetch(url, { method, headers, body, signal: AbortSignal.timeout(60000) });
+    const text = await res.text();
+    answer = { id, status: res.status, ms: now() - at, body: text.slice(0, 4000) };
+  } catch (e) {
+    answer = { id, status: 0, ms: now() - at, body: String(e) };
+  }
+  process.stdout.write(JSON.stringify(answer) + '\\n');
+}
+`;
+
+interface SendRequest {
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+  /** The body's bytes, as a file. */
+  file: string;
+  /** Sent as a multipart upload of the file under this name, else as the raw body. */
+  upload?: string;
+}
+
+class Sender {
+  private readonly proc: ChildProcess;
+  private readonly waiting = new Map<number, (a: Answer) => void>();
+  private buffered = '';
+  private next = 0;
+
+  constructor() {
+    this.proc = spawn(process.execPath, ['--input-type=module', '-e', SENDER], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, NODE_OPTIONS: '' } });
+    this.proc.stdout?.on('data', (d: Buffer) => {
+      this.buffered += d.toString();
+      const lines = this.buffered.split('\n');
+      this.buffered = lines.pop() ?? '';
+      for (const line of lines) {
+        const { id, ...answer } = JSON.parse(line) as Answer & { id: number };
+        this.waiting.get(id)?.(answer);
+        this.waiting.delete(id);
+      }
+    });
+  }
+
+  send(req: SendRequest): Promise<Answer> {
+    const id = ++this.next;
+    return new Promise((resolve) => {
+      this.waiting.set(id, resolve);
+      this.proc.stdin?.write(`${JSON.stringify({ id, ...req })}\n`);
+    });
+  }
+
+  async stop(): Promise<void> {
+    const exited = new Promise((r) => this.proc.once('exit', r));
+    this.proc.stdin?.end();
+    await exited;
+  }
 }
 
 async function send(url: string, init: RequestInit): Promise<Answer> {
@@ -284,13 +358,29 @@ describe('the API event loop is never held (other organisations keep a p99 under
   });
 
   it('answers every heavy input with a 4xx or its result while B reads quickly', async () => {
-    const upload = (name: string, bytes: Buffer) => {
-      const form = new FormData();
-      form.append('file', new Blob([bytes]), name.startsWith('font') ? 'f.ttf' : 'f.svg');
-      return () => send(`${api.baseUrl}/v1/assets`, { method: 'POST', headers: bearer(keyA), body: form });
+    const sender = new Sender();
+    const bodiesDir = mkdtempSync(join(tmpdir(), 'event-loop-'));
+    let files = 0;
+    const bodyFile = (bytes: Buffer | string): string => {
+      const file = join(bodiesDir, String(++files));
+      writeFileSync(file, bytes);
+      return file;
     };
-    const postJson = (path: string, body: string, headers: Record<string, string> = {}, method = 'POST') => () =>
-      send(`${api.baseUrl}${path}`, { method, headers: { ...bearer(keyA), 'content-type': 'application/json', ...headers }, body });
+    const upload = (name: string, bytes: Buffer) => {
+      const file = bodyFile(bytes);
+      return () => sender.send({ url: `${api.baseUrl}/v1/assets`, method: 'POST', headers: bearer(keyA), file, upload: name.startsWith('font') ? 'f.ttf' : 'f.svg' });
+    };
+    /** `headers` may be a function, for a header that changes on every request. */
+    const postJson = (path: string, body: string, headers: Record<string, string> | (() => Record<string, string>) = {}, method = 'POST') => {
+      const file = bodyFile(body);
+      return () =>
+        sender.send({
+          url: `${api.baseUrl}${path}`,
+          method,
+          headers: { ...bearer(keyA), 'content-type': 'application/json', ...(typeof headers === 'function' ? headers() : headers) },
+          file,
+        });
+    };
     const modifications = JSON.stringify(textItems((i) => ({ name: `l${i}`, text: TEXT })));
     let idempotency = 0;
 
@@ -301,7 +391,7 @@ describe('the API event loop is never held (other organisations keep a p99 under
       ['template: PATCH with 2 MB of text layers (valid)', postJson(`/v1/templates/${patchTemplate}`, JSON.stringify({ layers: JSON.parse(templateBodies()['template: 2 MB of text layers (valid)']).layers }), {}, 'PATCH')],
       [
         'images: 2 MB of modifications, Idempotency-Key',
-        () => postJson('/v1/images', `{"template_id":"${previewTemplate}","modifications":${modifications}}`, { 'idempotency-key': `big-${++idempotency}` })(),
+        postJson('/v1/images', `{"template_id":"${previewTemplate}","modifications":${modifications}}`, () => ({ 'idempotency-key': `big-${++idempotency}` })),
       ],
       ['preview: 2 MB of modifications', postJson(`/v1/templates/${previewTemplate}/preview`, `{"format":"png","modifications":${modifications}}`)],
       [
@@ -363,15 +453,15 @@ describe('the API event loop is never held (other organisations keep a p99 under
     // second measurement is the one asserted (and printed, marked "retried").
     const quietP99 = quantile(rows[0].fixed, 0.99);
     for (let i = 1; i < rows.length; i++) {
-      const limit = limitFor(rows[i].name);
-      const overP99 = Number.isFinite(limit) && quietP99 <= limit / 2 && quantile(rows[i].fixed, 0.99) >= limit;
+      const overP99 = quietP99 <= P99_LIMIT_MS / 2 && quantile(rows[i].fixed, 0.99) >= P99_LIMIT_MS;
       if (!overP99 && !((aCpu(rows[i]) ?? 0) >= MAIN_CPU_LIMIT_MS)) continue;
       const [name, run] = classes[i - 1];
       const again = await measure(name, run);
       again.name = `${name} (retried)`;
       rows[i] = again;
     }
-    await reader.stop();
+    await Promise.all([reader.stop(), sender.stop()]);
+    rmSync(bodiesDir, { recursive: true, force: true });
 
     const lines = rows.map(
       (r) =>
@@ -392,14 +482,10 @@ describe('the API event loop is never held (other organisations keep a p99 under
     // B's corrected p99 with A quiet must be at most half of it. On a saturated shared host the
     // figures are printed and not asserted; the statuses above still are.
     const quiet = quantile(rows[0].fixed, 0.99);
-    for (const r of rows.slice(1)) {
-      const limit = limitFor(r.name);
-      if (!Number.isFinite(limit)) continue;
-      if (quiet > limit / 2) {
-        process.stdout.write(`${r.name}: quiet corrected p99 ${quiet.toFixed(1)} ms leaves no room to measure ${limit} ms; not asserted\n`);
-        continue;
-      }
-      expect({ name: r.name, p99: quantile(r.fixed, 0.99) < limit }).toEqual({ name: r.name, p99: true });
+    if (quiet > P99_LIMIT_MS / 2) {
+      process.stdout.write(`quiet corrected p99 ${quiet.toFixed(1)} ms leaves no room to measure ${P99_LIMIT_MS} ms; B's p99s not asserted\n`);
+    } else {
+      for (const r of rows.slice(1)) expect({ name: r.name, p99: quantile(r.fixed, 0.99) < P99_LIMIT_MS }).toEqual({ name: r.name, p99: true });
     }
     // Asserted whatever the host's load: the main thread's CPU time per request of A. It measured
     // under 70 ms for every class (the largest valid templates: validation, TypeORM and GC), where

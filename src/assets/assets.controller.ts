@@ -7,6 +7,7 @@ import { ApiErrors } from '../http/openapi/error-responses.js';
 import { UuidParam } from '../validation/validation.pipe.js';
 import { AssetList, AssetOut, ListAssetsQuery } from './asset-out.dto.js';
 import { ASSET_LIMITS, AssetsService, type UploadedAsset } from './assets.service.js';
+import { contiguousStorage } from './contiguous-storage.js';
 
 const AssetNotFound = () => ApiErrors({ 404: 'No such asset in your organisation' });
 const AssetIdParam = () => ApiParam({ name: 'asset_id', required: true, schema: { type: 'string', format: 'uuid', title: 'Asset Id' } });
@@ -18,7 +19,7 @@ export class AssetsController {
 
   @Post()
   @Auth('templates:write')
-  @UseInterceptors(FileInterceptor('file', { limits: { fileSize: ASSET_LIMITS.imageBytes, files: 1, fields: 0, parts: 2 } }))
+  @UseInterceptors(FileInterceptor('file', { storage: contiguousStorage(ASSET_LIMITS.imageBytes), limits: { fileSize: ASSET_LIMITS.imageBytes, files: 1, fields: 0, parts: 2 } }))
   @ApiOperation({
     summary: 'Upload Asset',
     description: 'An image (PNG, JPEG, WebP, GIF, AVIF, SVG) or font (TTF, OTF, WOFF2) for templates. The type is sniffed from the bytes.',

@@ -32,6 +32,13 @@ describe('InspectPool', () => {
     expect(res.bytes.equals(copy)).toBe(true);
   }, 60_000);
 
+  it('keeps a refused upload it was moved in the thread: nothing comes back to the API', async () => {
+    const refused = Buffer.concat([Buffer.from('%PDF-1.7 '), Buffer.alloc(1 << 20, 0x20)]);
+    const res = await pool.scan(refused, 'big.pdf');
+    expect(res.outcome).toMatchObject({ ok: false, status: 415 });
+    expect([refused.byteLength, res.bytes.byteLength]).toEqual([0, 0]);
+  }, 60_000);
+
   it('stops a scan past its deadline with a 400, replaces the thread and keeps serving', async () => {
     const t0 = Date.now();
     expect(await outcome(pool.scan(SVG, 'hang.svg'))).toMatchObject({ ok: false, status: 400, code: 'upload_too_complex' });

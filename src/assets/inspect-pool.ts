@@ -56,14 +56,15 @@ export class InspectPool {
 
   readonly scan: UploadScanner = async (bytes, filename) => {
     // Structured clone would copy up to 20 MB on the event loop; a buffer that is the Buffer's
-    // alone (multer's are: Buffer.concat of a large body) is transferred instead.
+    // alone (an upload's is: contiguous-storage.ts) is transferred instead.
     const movable = ownsWholeBuffer(bytes) && bytes.byteLength > 4096;
     const res = await this.pool.run<InspectResponse, Omit<InspectRequest, 'id'>>({ bytes, filename, moved: movable }, movable ? [bytes.buffer] : []);
     // The caller hands an image to sharp next (header read, trial decode): libvips starts its
     // threads on demand, so they are lowered here, once they exist.
     lowerLibvipsPriority(this.options.nice ?? 0);
     if (res.ok) {
-      const back = res.value.bytes ? Buffer.from(res.value.bytes.buffer, res.value.bytes.byteOffset, res.value.bytes.byteLength) : bytes;
+      // Moved and refused: the thread kept the bytes (nobody needs them).
+      const back = res.value.bytes ? Buffer.from(res.value.bytes.buffer, res.value.bytes.byteOffset, res.value.bytes.byteLength) : movable ? Buffer.alloc(0) : bytes;
       return { outcome: res.value.outcome, bytes: back };
     }
     if (res.reason === 'busy') {

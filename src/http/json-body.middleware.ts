@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RequestValidationError, errorItem } from '../http/validation-errors.js';
+import { BodyBuffer } from '../threads/body-buffer.js';
 import { ApiError } from './api-error.js';
 import { decodeJsonBytes, parseJsonBody } from './python-json.js';
 
@@ -39,6 +40,17 @@ export class UnreadableJsonBody {
 }
 
 /** FastAPI's test: `application/json` or `application/*+json`, parameters ignored. */
+/** Bodies read in a thread (the large ones), so later steps can split their own work on them. */
+const largeBodies = new WeakSet<object>();
+
+/**
+ * Whether a parsed body is one of the large ones (read in a thread): steps that cost
+ * milliseconds per 100 KB on it (validation) give the event loop a turn around their work.
+ */
+export function isLargeBody(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && largeBodies.has(value);
+}
+
 export function isJsonContentType(value: string | undefined): boolean {
   if (!value) return false;
   const parts = value.split(';')[0].trim().toLowerCase().split('/');
@@ -100,8 +112,6 @@ export function jsonBodyMiddleware(options: JsonBodyOptions): (req: Req, res: Se
       next();
       return;
     }
-    const chunks: Buffer[] = [];
-    let size = 0;
     let settled = false;
 
     const cleanup = (): void => {
@@ -113,7 +123,6 @@ export function jsonBodyMiddleware(options: JsonBodyOptions): (req: Req, res: Se
     const refuse = (): void => {
       settled = true;
       cleanup();
-      chunks.length = 0;
       // Keep the stream flowing with nobody listening: the rest is read and dropped, not kept.
       req.resume();
       res.once('finish', () => {
@@ -121,24 +130,35 @@ export function jsonBodyMiddleware(options: JsonBodyOptions): (req: Req, res: Se
       });
       next(new ApiError(413, BODY_TOO_LARGE_DETAIL));
     };
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limitBytes) {
+      refuse();
+      return;
+    }
+    // One buffer as the body arrives, not chunks kept to the end (BodyBuffer: why).
+    const body = new BodyBuffer(limitBytes, req.headers['content-length']);
     function onData(chunk: Buffer): void {
-      size += chunk.length;
-      if (size > limitBytes) refuse();
-      else chunks.push(chunk);
+      if (!body.append(chunk)) refuse();
     }
     function onEnd(): void {
       settled = true;
       cleanup();
-      const bytes = Buffer.concat(chunks, size);
-      chunks.length = 0;
-      const done = (body: unknown, raw: Buffer): void => {
+      const size = body.size;
+      const bytes = body.take();
+      const done = (parsed: unknown, raw: Buffer): void => {
         req.rawBody = raw;
-        req.body = body;
+        req.body = parsed;
         req._body = true;
         next();
       };
-      if (offLoop && size >= offLoop.minBytes) offLoop.read(bytes).then(({ body, bytes: raw }) => done(body, raw), next);
-      else done(readJsonBody(bytes, maxValues), bytes);
+      if (!offLoop || size < offLoop.minBytes) {
+        done(readJsonBody(bytes, maxValues), bytes);
+        return;
+      }
+      offLoop.read(bytes).then(({ body: parsed, bytes: raw }) => {
+        if (typeof parsed === 'object' && parsed !== null) largeBodies.add(parsed);
+        done(parsed, raw);
+      }, next);
     }
     // The client went away mid-upload: there is nobody left to answer.
     function onGone(): void {
@@ -147,11 +167,6 @@ export function jsonBodyMiddleware(options: JsonBodyOptions): (req: Req, res: Se
       cleanup();
     }
 
-    const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > limitBytes) {
-      refuse();
-      return;
-    }
     req.on('data', onData);
     req.on('end', onEnd);
     req.on('error', onGone);

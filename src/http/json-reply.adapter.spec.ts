@@ -11,6 +11,8 @@ import { connect } from 'node:net';
 import { JsonReplyExpressAdapter } from './json-reply.adapter.js';
 
 const big = { id: 'x', items: Array.from({ length: 60 }, (_, i) => ({ n: i, text: `caf\u00e9 \u{1F600} "${i}"` })) };
+/** Past LARGE_ANSWER_CHARS: encoded once and written on a later turn of the event loop. */
+const huge = { id: 'y', layers: Array.from({ length: 40 }, (_, i) => ({ n: i, text: `${'\u6f22\u5b57 caf\u00e9 \u{1F600} '.repeat(1000)}${i}` })) };
 
 @Controller()
 class ReplyController {
@@ -21,6 +23,14 @@ class ReplyController {
   @Head('big')
   headBig(): unknown {
     return big;
+  }
+  @Get('huge')
+  huge(): unknown {
+    return huge;
+  }
+  @Head('huge')
+  headHuge(): unknown {
+    return huge;
   }
   @Get('small')
   small(): unknown {
@@ -106,6 +116,8 @@ describe('JsonReplyExpressAdapter', () => {
   it.each([
     'GET /big HTTP/1.1',
     'HEAD /big HTTP/1.1',
+    'GET /huge HTTP/1.1',
+    'HEAD /huge HTTP/1.1',
     'GET /small HTTP/1.1',
     'GET /array HTTP/1.1',
     'GET /text HTTP/1.1',
@@ -125,9 +137,14 @@ describe('JsonReplyExpressAdapter', () => {
     expect(fast).toBe(plain);
   });
 
-  it('answers a large body in full, as JSON in UTF-8 with its length', async () => {
-    const answer = await raw(fastPort, 'GET /big HTTP/1.1');
-    expect(answer).toContain('Content-Type: application/json; charset=utf-8\r\nContent-Length: ');
-    expect(answer.slice(answer.indexOf('\r\n\r\n') + 4)).toBe(Buffer.from(JSON.stringify(big)).toString('latin1'));
+  it.each([
+    ['/big', big],
+    ['/huge', huge],
+  ])('answers %s in full, as JSON in UTF-8 with its length', async (path, body) => {
+    const answer = await raw(fastPort, `GET ${path} HTTP/1.1`);
+    const bytes = Buffer.from(JSON.stringify(body));
+    expect(bytes.length).toBeGreaterThan(path === '/huge' ? 256 * 1024 : 1000);
+    expect(answer).toContain(`Content-Type: application/json; charset=utf-8\r\nContent-Length: ${bytes.length}\r\n`);
+    expect(answer.slice(answer.indexOf('\r\n\r\n') + 4)).toBe(bytes.toString('latin1'));
   });
 });

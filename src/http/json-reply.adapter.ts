@@ -29,11 +29,23 @@ export function writeJson(req: IncomingMessage, res: ServerResponse, status: num
   if (typeof json !== 'string') return false;
   res.statusCode = status;
   res.setHeader('Content-Type', JSON_TYPE);
-  res.setHeader('Content-Length', Buffer.byteLength(json));
-  if (req.method === 'HEAD') res.end();
-  else res.end(json);
+  if (json.length < LARGE_ANSWER_CHARS) {
+    res.setHeader('Content-Length', Buffer.byteLength(json));
+    if (req.method === 'HEAD') res.end();
+    else res.end(json);
+    return true;
+  }
+  // A large answer (a template of megabytes echoed back) is encoded once, not measured and then
+  // encoded again by the write, and written on a later turn of the event loop: the stringify
+  // and the write are each milliseconds, and other requests get their turn between them.
+  const bytes = Buffer.from(json, 'utf8');
+  res.setHeader('Content-Length', bytes.length);
+  setImmediate(() => (req.method === 'HEAD' ? res.end() : res.end(bytes)));
   return true;
 }
+
+/** From this many characters an answer is written as described in writeJson. */
+const LARGE_ANSWER_CHARS = 256 * 1024;
 
 /** Nest's Express adapter, answering handler results through fastJsonReply. */
 export class JsonReplyExpressAdapter extends ExpressAdapter {

@@ -1,3 +1,4 @@
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { AppConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
@@ -96,10 +97,15 @@ export class TemplatesService {
   async create(p: Principal, input: TemplateInput): Promise<TemplateOut> {
     const doc = { width: input.width, height: input.height, background: input.background ?? {}, layers: input.layers };
     await this.assertRules(p.orgId, doc);
+    // Checking and saving a large template are each milliseconds per 100 KB of layers: a turn
+    // of the event loop between them keeps other requests from waiting behind both.
+    await yieldToLoop();
     const repo = this.ds.getRepository(TemplateEntity);
     const row = await repo.save(
       repo.create({ orgId: p.orgId, name: input.name, ...doc, metadata: input.metadata ?? {}, currentVersion: null }),
     );
+    // And one between TypeORM's handling of the insert's result and the answer's serialization.
+    await yieldToLoop();
     return TemplateOut.from(row);
   }
 
@@ -138,12 +144,15 @@ export class TemplatesService {
         layers: patch.layers ?? row.layers,
       };
       await this.assertRules(p.orgId, next);
+      await yieldToLoop(); // as in create
       Object.assign(row, next, {
         name: patch.name ?? row.name,
         metadata: patch.metadata ?? row.metadata,
         updatedAt: new Date(),
       });
-      return TemplateOut.from(await em.getRepository(TemplateEntity).save(row));
+      const saved = await em.getRepository(TemplateEntity).save(row);
+      await yieldToLoop();
+      return TemplateOut.from(saved);
     });
   }
 

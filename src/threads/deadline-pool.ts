@@ -148,7 +148,23 @@ export class DeadlinePool {
   }
 }
 
-/** Whether a view owns its whole, non-shared buffer, which can then be moved instead of copied. */
+/** Buffers their allocator declared nobody else views (markMovable). */
+const movable = new WeakSet<ArrayBufferLike>();
+
+/**
+ * Declares that no other view of `buffer` exists or will be used, so a view of part of it can
+ * still be moved to a thread (the whole buffer goes). For allocators that size a buffer ahead
+ * of the bytes, such as an upload's (assets/contiguous-storage.ts).
+ */
+export function markMovable(buffer: ArrayBufferLike): void {
+  if (!(buffer instanceof SharedArrayBuffer)) movable.add(buffer);
+}
+
+/**
+ * Whether a view's buffer is its alone (the whole, non-shared buffer, or one marked movable),
+ * so that it can be moved instead of copied.
+ */
 export function ownsWholeBuffer(bytes: Uint8Array): boolean {
-  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && !(bytes.buffer instanceof SharedArrayBuffer);
+  if (bytes.buffer instanceof SharedArrayBuffer) return false;
+  return (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength) || movable.has(bytes.buffer);
 }
