@@ -8,20 +8,13 @@ import { errorItem, type FastApiErrorItem, type Loc } from '../http/validation-e
 
 export const UNSTORABLE_TEXT_MESSAGE = 'text may not contain NUL (U+0000) characters or unpaired UTF-16 surrogates';
 
-/** Whether PostgreSQL can store the string in text and jsonb. Linear; no regular expression. */
+/**
+ * Whether PostgreSQL can store the string in text and jsonb. Both checks are V8's own linear
+ * scans, fast from the first call: a loop over the characters in JavaScript ran interpreted on a
+ * process's first large body, 50 ms for 2 MB of text on the API's event loop.
+ */
 export function isStorableText(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 0) return false;
-    if (c >= 0xd800 && c <= 0xdbff) {
-      const d = i + 1 < s.length ? s.charCodeAt(i + 1) : 0;
-      if (d < 0xdc00 || d > 0xdfff) return false;
-      i++;
-    } else if (c >= 0xdc00 && c <= 0xdfff) {
-      return false;
-    }
-  }
-  return true;
+  return s.indexOf('\0') === -1 && s.isWellFormed();
 }
 
 /**
