@@ -12,7 +12,16 @@ import { api, publishedTemplate, waitForImage } from './support/render-flow.js';
 import { startWorker, type WorkerProcess } from './support/worker.js';
 
 // Own queue prefix (the schedules queue must hold only this spec's repeatable jobs); webhook retries shrunk.
-const ENV = { QUEUE_PREFIX: `${process.env.QUEUE_PREFIX}_rules`, WEBHOOK_RETRY_SCALE: '0.001', INGEST_RATE_LIMIT_PER_MINUTE: '40', INGEST_MAX_BODY_BYTES: '65536' };
+const MAX_RULES = 20;
+const ENV = {
+  QUEUE_PREFIX: `${process.env.QUEUE_PREFIX}_rules`,
+  WEBHOOK_RETRY_SCALE: '0.001',
+  INGEST_RATE_LIMIT_PER_MINUTE: '40',
+  INGEST_MAX_BODY_BYTES: '65536',
+  // The schedule test fires every second; the default would refuse it (every 60 s at most).
+  EVENT_SCHEDULE_MIN_INTERVAL_SECONDS: '1',
+  MAX_EVENT_RULES_PER_ORG: String(MAX_RULES),
+};
 
 interface Run {
   id: string;
@@ -331,6 +340,25 @@ describe('event rules, sources and schedules', () => {
       expect([method, path, (await api(t.baseUrl, other.liveKey, method, path, body)).status]).toEqual([method, path, 404]);
     }
     expect((await api(t.baseUrl, org.liveKey, 'GET', `/v1/event-rules/${r.body.id}`)).status).toBe(200);
+  });
+
+  it('caps the rules of an organisation at MAX_EVENT_RULES_PER_ORG, exactly under concurrent creates; deleting one makes room', async () => {
+    const capped = await createOrg(t.ds);
+    const tpl = await publishedTemplate(t.baseUrl, capped.liveKey);
+    const create = () => api<{ id: string } & Coded>(t.baseUrl, capped.liveKey, 'POST', '/v1/event-rules', { name: 'c', template_id: tpl, event_type: 'x' });
+    const answers = await Promise.all(Array.from({ length: MAX_RULES + 5 }, create));
+    expect(answers.filter((a) => a.status === 201)).toHaveLength(MAX_RULES);
+    const refused = answers.filter((a) => a.status !== 201);
+    expect(refused.map((a) => [a.status, a.body.detail?.code, a.body.detail?.errors?.map((e) => e.name)])).toEqual(
+      Array.from({ length: 5 }, () => [400, 'too_many_rules', ['event_rules']]),
+    );
+    expect(await count('SELECT count(*)::int AS n FROM event_rules WHERE org_id = $1', [capped.orgId])).toBe(MAX_RULES);
+    // Another organisation's rules are counted apart.
+    expect((await rule({ event_type: 'x' })).status).toBe(201);
+    const gone = answers.find((a) => a.status === 201)!.body.id;
+    expect((await api(t.baseUrl, capped.liveKey, 'DELETE', `/v1/event-rules/${gone}`)).status).toBe(204);
+    expect((await create()).status).toBe(201);
+    expect((await create()).status).toBe(400);
   });
 
   it('lists rules with the envelope and a keyset cursor', async () => {

@@ -81,6 +81,17 @@ describe('loadConfig', () => {
     );
   });
 
+  it('reads the event-rule limits: rules per organisation (0 = no cap) and the shortest schedule interval', () => {
+    expect(loadConfig({ SIGNING_SECRET: secret }).eventRules).toEqual({ maxPerOrg: 100, minScheduleIntervalSeconds: 60 });
+    expect(loadConfig({ SIGNING_SECRET: secret, MAX_EVENT_RULES_PER_ORG: '0', EVENT_SCHEDULE_MIN_INTERVAL_SECONDS: '1' }).eventRules).toEqual({
+      maxPerOrg: 0,
+      minScheduleIntervalSeconds: 1,
+    });
+    expect(() => loadConfig({ SIGNING_SECRET: secret, MAX_EVENT_RULES_PER_ORG: '-1', EVENT_SCHEDULE_MIN_INTERVAL_SECONDS: '0' })).toThrow(
+      /MAX_EVENT_RULES_PER_ORG must be an integer between 0 and 1000000 \(got "-1"\)[\s\S]*EVENT_SCHEDULE_MIN_INTERVAL_SECONDS must be between 1/,
+    );
+  });
+
   it('parses REDIS_URL with database and password', () => {
     const c = loadConfig({ SIGNING_SECRET: secret, REDIS_URL: 'redis://:p%40ss@redis.internal:6380/3' });
     expect(c.redis).toEqual({ host: 'redis.internal', port: 6380, db: 3, password: 'p@ss' });

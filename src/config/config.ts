@@ -117,6 +117,13 @@ export interface AppConfig {
   };
   /** Keyframes one template layer may carry (more is a 400 at save and publish). */
   readonly templateMaxKeyframes: number;
+  /** Event rules (POST /v1/event-rules). */
+  readonly eventRules: {
+    /** Rules one organisation may have (400 too_many_rules beyond); 0 = no cap. */
+    readonly maxPerOrg: number;
+    /** The shortest time a rule's schedule may leave between two ticks (400 naming schedule.cron below). */
+    readonly minScheduleIntervalSeconds: number;
+  };
   /** Video renders (POST /v1/videos, their own queue and processor). */
   readonly video: {
     /** A video still rendering after this long is stopped and fails with video_timeout. */
@@ -234,6 +241,8 @@ export const DEFAULTS = {
   INGEST_MAX_BODY_BYTES: String(256 * 1024),
   INGEST_RATE_LIMIT_PER_MINUTE: '600',
   TEMPLATE_MAX_KEYFRAMES: '100',
+  MAX_EVENT_RULES_PER_ORG: '100',
+  EVENT_SCHEDULE_MIN_INTERVAL_SECONDS: '60',
   VIDEO_TIMEOUT_MS: '300000',
   VIDEO_MAX_FRAME_PIXELS: String(1920 * 1080 * 30 * 60),
   VIDEO_CONCURRENCY: '1',
@@ -522,6 +531,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
     perSourcePerMinute: intIn('INGEST_RATE_LIMIT_PER_MINUTE', get('INGEST_RATE_LIMIT_PER_MINUTE'), 0, 10_000_000, problems),
   };
   const readFastLane = bool('READ_FAST_LANE', get('READ_FAST_LANE'), problems);
+  const eventRules = {
+    maxPerOrg: intIn('MAX_EVENT_RULES_PER_ORG', get('MAX_EVENT_RULES_PER_ORG'), 0, 1_000_000, problems),
+    minScheduleIntervalSeconds: intIn('EVENT_SCHEDULE_MIN_INTERVAL_SECONDS', get('EVENT_SCHEDULE_MIN_INTERVAL_SECONDS'), 1, 86_400, problems),
+  };
 
   // A secret from the environment is checked with everything else; the disk is only touched for
   // the secret once the rest is known to be sane.
@@ -560,6 +573,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     render: Object.freeze(render),
     inspect: Object.freeze(inspect),
     templateMaxKeyframes,
+    eventRules: Object.freeze(eventRules),
     video: Object.freeze(video),
     webhookRetryScale,
     webhookDeliveryRetentionDays,

@@ -14,7 +14,8 @@ const Invalid = () =>
   ApiErrors({
     400: coded(
       '`{"detail": {"code", "errors": [{"name", "reason"}]}}` with code invalid_rule (trigger, schedule, mapping or filter; the name is the field, ' +
-        'e.g. mapping.photo.image_url), template_not_found, template_archived, template_not_published or invalid_webhook_url (destination_url)',
+        'e.g. mapping.photo.image_url; a schedule firing more often than EVENT_SCHEDULE_MIN_INTERVAL_SECONDS names schedule.cron), template_not_found, ' +
+        'template_archived, template_not_published, invalid_webhook_url (destination_url) or, on create, too_many_rules (MAX_EVENT_RULES_PER_ORG)',
     ),
   });
 

@@ -1,4 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { AppConfig } from '../config/config.js';
+import { APP_CONFIG } from '../config/config.module.js';
 import { cursorParam, type Page, toPage } from '../common/pagination/cursor.js';
 import { ApiError } from '../http/api-error.js';
 import { ImageRequests } from '../images/image-requests.js';
@@ -32,6 +34,7 @@ export class EventRulesService {
   constructor(
     private readonly rules: RulesRepository,
     private readonly requests: ImageRequests,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async create(p: Principal, body: CreateEventRuleDto): Promise<EventRuleOut> {
@@ -46,7 +49,13 @@ export class EventRulesService {
       enabled: body.enabled,
     };
     await this.check(p, draft, true);
-    const row = await this.rules.insert({ ...columnsOf(draft), orgId: p.orgId, isTest: p.mode === 'test', apiKeyId: p.keyId });
+    const { maxPerOrg } = this.config.eventRules;
+    const row = await this.rules.insert({ ...columnsOf(draft), orgId: p.orgId, isTest: p.mode === 'test', apiKeyId: p.keyId }, maxPerOrg);
+    if (!row) {
+      throw invalid('too_many_rules', [
+        { name: 'event_rules', reason: `your organisation has ${maxPerOrg} event rules, the most it may have (MAX_EVENT_RULES_PER_ORG); delete one first` },
+      ]);
+    }
     return EventRuleOut.from(row);
   }
 
@@ -112,7 +121,7 @@ export class EventRulesService {
     if ((d.eventType === null) === (d.schedule === null)) {
       problems.push({ name: 'event_type', reason: 'give exactly one of event_type and schedule' });
     }
-    if (d.schedule) problems.push(...scheduleProblems(d.schedule.cron, d.schedule.timezone));
+    if (d.schedule) problems.push(...scheduleProblems(d.schedule.cron, d.schedule.timezone, this.config.eventRules.minScheduleIntervalSeconds));
     if (Object.keys(d.mapping).length > LIMITS.maxModifications) {
       problems.push({ name: 'mapping', reason: `at most ${LIMITS.maxModifications} layers` });
     }

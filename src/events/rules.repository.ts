@@ -56,9 +56,19 @@ export class RulesRepository {
     return { cron: r.scheduleCron, timezone: r.scheduleTimezone ?? 'UTC' };
   }
 
-  async insert(fields: NewRule): Promise<EventRuleEntity> {
+  /**
+   * Inserts the rule unless its organisation already has `maxPerOrg` (0 = no cap): then null.
+   * Exact under concurrent creates: the organisation's row is locked while the rules are counted
+   * (FOR NO KEY UPDATE, which leaves the organisation's other inserts, whose foreign keys take
+   * FOR KEY SHARE, unblocked).
+   */
+  async insert(fields: NewRule, maxPerOrg = 0): Promise<EventRuleEntity | null> {
     const row = await this.ds.transaction(async (em) => {
       const repo = em.getRepository(EventRuleEntity);
+      if (maxPerOrg > 0) {
+        await em.query('SELECT 1 FROM organizations WHERE id = $1 FOR NO KEY UPDATE', [fields.orgId]);
+        if ((await repo.countBy({ orgId: fields.orgId })) >= maxPerOrg) return null;
+      }
       const saved = await repo.save(repo.create(fields));
       if (hasSchedule(saved)) await this.syncSchedule(em, saved.id);
       return saved;

@@ -3478,7 +3478,7 @@ export interface operations {
                     "application/json": components["schemas"]["EventRuleOut"];
                 };
             };
-            /** @description `{"detail": {"code", "errors": [{"name", "reason"}]}}` with code invalid_rule (trigger, schedule, mapping or filter; the name is the field, e.g. mapping.photo.image_url), template_not_found, template_archived, template_not_published or invalid_webhook_url (destination_url); or a JSON body Python cannot read (bytes no codec decodes, an integer literal over 4300 digits): "There was an error parsing the body" */
+            /** @description `{"detail": {"code", "errors": [{"name", "reason"}]}}` with code invalid_rule (trigger, schedule, mapping or filter; the name is the field, e.g. mapping.photo.image_url; a schedule firing more often than EVENT_SCHEDULE_MIN_INTERVAL_SECONDS names schedule.cron), template_not_found, template_archived, template_not_published, invalid_webhook_url (destination_url) or, on create, too_many_rules (MAX_EVENT_RULES_PER_ORG); or a JSON body Python cannot read (bytes no codec decodes, an integer literal over 4300 digits): "There was an error parsing the body" */
             400: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -3808,7 +3808,7 @@ export interface operations {
                     "application/json": components["schemas"]["EventRuleOut"];
                 };
             };
-            /** @description `{"detail": {"code", "errors": [{"name", "reason"}]}}` with code invalid_rule (trigger, schedule, mapping or filter; the name is the field, e.g. mapping.photo.image_url), template_not_found, template_archived, template_not_published or invalid_webhook_url (destination_url); or a JSON body Python cannot read (bytes no codec decodes, an integer literal over 4300 digits): "There was an error parsing the body" */
+            /** @description `{"detail": {"code", "errors": [{"name", "reason"}]}}` with code invalid_rule (trigger, schedule, mapping or filter; the name is the field, e.g. mapping.photo.image_url; a schedule firing more often than EVENT_SCHEDULE_MIN_INTERVAL_SECONDS names schedule.cron), template_not_found, template_archived, template_not_published, invalid_webhook_url (destination_url) or, on create, too_many_rules (MAX_EVENT_RULES_PER_ORG); or a JSON body Python cannot read (bytes no codec decodes, an integer literal over 4300 digits): "There was an error parsing the body" */
             400: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
