@@ -242,6 +242,27 @@ describe('webhook endpoints', () => {
     expect(new Date(pending.next_retry_at as string).getTime()).toBeGreaterThanOrEqual(new Date(pending.attempts[pending.attempts.length - 1].attempted_at).getTime());
   });
 
+  it('a 2xx with a body of any size is a success: only the status of the answer counts', async () => {
+    const tn = await tenant();
+    const path = `/hook-${randomUUID()}`;
+    let hits = 0;
+    // 1 MB, far past the 64 KB of an answer that are read.
+    receiver.route(path, async (req: IncomingMessage, res: ServerResponse) => {
+      for await (const chunk of req) void chunk;
+      hits++;
+      res.writeHead(200, { 'content-type': 'text/html' }).end('<p>thanks</p>'.repeat(80_000));
+    });
+    const ep = await register(tn.org.liveKey, { url: receiver.url(path), events: ['image.completed'] });
+    await render(tn);
+    await until('the delivery to succeed', async () => (await deliveries(tn.org.liveKey, ep.id)).some((d) => d.status === 'succeeded'));
+    const [delivery] = await deliveries(tn.org.liveKey, ep.id);
+    expect({ status: delivery.status, attempts: delivery.attempts.map((a) => [a.response_status, a.error]), hits }).toEqual({
+      status: 'succeeded',
+      attempts: [[200, null]],
+      hits: 1,
+    });
+  });
+
   it('an endpoint gets only the events it subscribes to', async () => {
     const tn = await tenant();
     const completedOnly = receive(() => 204);

@@ -453,8 +453,18 @@ describe('safeRequest: size limits', () => {
   it('accepts a body of exactly maxBytes', async () => {
     const res = await safeRequest(server.url('/exact/4096'), base({ maxBytes: 4096 }));
     expect(res.body.length).toBe(4096);
+    expect(res.truncated).toBeUndefined();
     const err = await failure(safeRequest(server.url('/exact/4097'), base({ maxBytes: 4096 })));
     expect(err.code).toBe('too_large');
+  });
+
+  it("with overMaxBytes: 'truncate', answers the status and the first maxBytes of a larger body, declared or streamed", async () => {
+    for (const path of ['/big-cl', '/big-chunked', '/exact/4097']) {
+      const res = await safeRequest(server.url(path), base({ maxBytes: 1000, overMaxBytes: 'truncate' }));
+      expect({ path, status: res.status, bytes: res.body.length, truncated: res.truncated }).toEqual({ path, status: 200, bytes: 1000, truncated: true });
+    }
+    const whole = await safeRequest(server.url('/exact/4096'), base({ maxBytes: 4096, overMaxBytes: 'truncate' }));
+    expect([whole.body.length, whole.truncated]).toEqual([4096, undefined]);
   });
 });
 

@@ -33,6 +33,12 @@ export interface SafeRequestOptions {
   body?: Buffer | string;
   /** Body cap in bytes, checked against Content-Length and against the bytes streamed. */
   maxBytes?: number;
+  /**
+   * What a body past maxBytes is: an error (`fail`, the default), or, for callers that only
+   * want the status (a webhook receiver's answer), the first maxBytes of it (`truncate`: the
+   * connection is closed there and the response says `truncated`).
+   */
+  overMaxBytes?: 'fail' | 'truncate';
   /** Deadline for the whole call: DNS, connects, redirects, headers and body. */
   timeoutMs?: number;
   /** Socket inactivity limit; defaults to timeoutMs. */
@@ -50,6 +56,8 @@ export interface SafeResponse {
   status: number;
   headers: IncomingHttpHeaders;
   body: Buffer;
+  /** The body went past maxBytes and was cut there (overMaxBytes: 'truncate'). */
+  truncated?: boolean;
   finalUrl: string;
   redirects: number;
 }
@@ -212,6 +220,7 @@ interface Hop {
   headers: OutgoingHttpHeaders;
   body?: Buffer;
   maxBytes: number;
+  truncate: boolean;
   idleTimeoutMs: number;
   ca?: SafeRequestOptions['ca'];
   deadline: Deadline;
@@ -221,6 +230,7 @@ interface HopResult {
   status: number;
   headers: IncomingHttpHeaders;
   body: Buffer;
+  truncated?: boolean;
 }
 
 function connectionError(err: unknown, url: string): SafeRequestError {
@@ -309,7 +319,7 @@ function exchange(hop: Hop): Promise<HopResult> {
 
       const noBody = hop.method === 'HEAD' || status === 204 || status === 304 || (status >= 100 && status < 200);
       const declared = Number(response.headers['content-length']);
-      if (!noBody && Number.isFinite(declared) && declared > hop.maxBytes) {
+      if (!noBody && !hop.truncate && Number.isFinite(declared) && declared > hop.maxBytes) {
         finish(tooLarge(url, hop.maxBytes, `content-length ${declared}`));
         return;
       }
@@ -317,11 +327,19 @@ function exchange(hop: Hop): Promise<HopResult> {
       const chunks: Buffer[] = [];
       let received = 0;
       response.on('data', (chunk: Buffer) => {
-        received += chunk.length;
-        if (received > hop.maxBytes) {
-          finish(tooLarge(url, hop.maxBytes, 'streamed'));
+        if (received + chunk.length > hop.maxBytes) {
+          if (!hop.truncate) {
+            finish(tooLarge(url, hop.maxBytes, 'streamed'));
+            return;
+          }
+          chunks.push(chunk.subarray(0, hop.maxBytes - received));
+          finish(null, { ...base, body: Buffer.concat(chunks, hop.maxBytes), truncated: true });
+          // The rest is not wanted: close the private socket rather than read it.
+          response.destroy();
+          req.destroy();
           return;
         }
+        received += chunk.length;
         chunks.push(chunk);
       });
       response.on('end', () => finish(null, { ...base, body: Buffer.concat(chunks, received) }));
@@ -415,6 +433,7 @@ export async function safeRequest(rawUrl: string, opts: SafeRequestOptions): Pro
         headers: buildHeaders(target, userHeaders, userAgent, body),
         body,
         maxBytes,
+        truncate: opts.overMaxBytes === 'truncate',
         idleTimeoutMs: opts.idleTimeoutMs ?? timeoutMs,
         ca: opts.ca,
         deadline,

@@ -25,6 +25,7 @@ import { type AttemptOutcome, WebhookDeliveriesRepository } from './webhook-deli
 import type { DeliveryAttempt, WebhookDeliveryEntity } from './webhook-delivery.entity.js';
 import { WebhookEndpointsRepository } from './webhook-endpoints.repository.js';
 
+/** Of a receiver's answer only the status counts: more body than this is not read (nor a failure). */
 const RESPONSE_CAP_BYTES = 64 * 1024;
 /** DESIGN section 8: a receiver gets 10 s to answer. */
 const DELIVERY_TIMEOUT_MS = 10_000;
@@ -105,6 +106,7 @@ export class WebhookProcessor {
         policy: this.policy,
         timeoutMs: DELIVERY_TIMEOUT_MS,
         maxBytes: RESPONSE_CAP_BYTES,
+        overMaxBytes: 'truncate',
         maxRedirects: 0,
       });
       status = res.status;
