@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import type { IncomingHttpHeaders } from 'node:http';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -26,6 +27,7 @@ const ENV = {
   RENDER_SWEEP_AFTER_MS: '1000',
   RENDER_SWEEP_INTERVAL_MS: '200',
   WEBHOOK_RETRY_SCALE: '0.001',
+  MAX_PENDING_VIDEOS_PER_ORG: '3',
 };
 
 interface VideoBody {
@@ -248,6 +250,28 @@ describe('videos', () => {
     expect(big.status).toBe(400);
     expect(big.body.detail.code).toBe('video_too_large');
     expect(big.body.detail.errors[0]).toMatchObject({ name: 'template_id', reason: expect.stringContaining('1920x1080') });
+  });
+
+  it('answers 429 beyond MAX_PENDING_VIDEOS_PER_ORG pending videos of one organisation, and takes one again when there is room', async () => {
+    const busy = await createOrg(t.ds);
+    const tpl = await publishedTemplate(t.baseUrl, busy.liveKey, ANIMATED);
+    // Pending videos no worker will pick up: touched in the future, so the reconciler leaves them.
+    const ids = Array.from({ length: 3 }, () => randomUUID());
+    for (const id of ids) {
+      await t.ds.query(
+        `INSERT INTO videos (id, org_id, template_id, template_version, duration_seconds, fps, is_test, updated_at)
+         VALUES ($1, $2, $3, 1, 1, 24, false, now() + interval '1 hour')`,
+        [id, busy.orgId, tpl],
+      );
+    }
+    const body = { template_id: tpl, duration_seconds: 0.5, fps: 24 };
+    const refused = await api(t.baseUrl, busy.liveKey, 'POST', '/v1/videos', body);
+    expect([refused.status, refused.body]).toEqual([429, { detail: 'Too many videos pending for this organisation' }]);
+    // Another organisation is not held back by it.
+    expect((await api(t.baseUrl, org.liveKey, 'POST', '/v1/videos', { ...body, template_id: templateId })).status).toBe(202);
+    await t.ds.query('DELETE FROM videos WHERE id = ANY($1)', [ids.slice(0, 1)]);
+    expect((await api(t.baseUrl, busy.liveKey, 'POST', '/v1/videos', body)).status).toBe(202);
+    await t.ds.query('DELETE FROM videos WHERE id = ANY($1)', [ids]);
   });
 
   it('answers 201 with the finished video within Prefer: wait, and lists by status', async () => {

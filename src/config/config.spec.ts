@@ -81,6 +81,12 @@ describe('loadConfig', () => {
     );
   });
 
+  it('reads the pending-video cap (0 = no cap)', () => {
+    expect(loadConfig({ SIGNING_SECRET: secret }).maxPendingVideosPerOrg).toBe(100);
+    expect(loadConfig({ SIGNING_SECRET: secret, MAX_PENDING_VIDEOS_PER_ORG: '0' }).maxPendingVideosPerOrg).toBe(0);
+    expect(() => loadConfig({ SIGNING_SECRET: secret, MAX_PENDING_VIDEOS_PER_ORG: 'many' })).toThrow(/MAX_PENDING_VIDEOS_PER_ORG must be an integer/);
+  });
+
   it('reads the event-rule limits: rules per organisation (0 = no cap) and the shortest schedule interval', () => {
     expect(loadConfig({ SIGNING_SECRET: secret }).eventRules).toEqual({ maxPerOrg: 100, minScheduleIntervalSeconds: 60 });
     expect(loadConfig({ SIGNING_SECRET: secret, MAX_EVENT_RULES_PER_ORG: '0', EVENT_SCHEDULE_MIN_INTERVAL_SECONDS: '1' }).eventRules).toEqual({

@@ -100,6 +100,8 @@ export interface AppConfig {
   };
   /** Renders an organisation may have waiting (status pending); POST /v1/images answers 429 beyond. 0 = no cap. */
   readonly maxPendingRendersPerOrg: number;
+  /** Videos an organisation may have waiting (status pending); POST /v1/videos answers 429 beyond. 0 = no cap. */
+  readonly maxPendingVideosPerOrg: number;
   /** Templates one POST /v1/collections may name (at most COLLECTION_TEMPLATES_CEILING). */
   readonly collectionMaxTemplates: number;
   /** People one POST /v1/people/renders may match (at most PEOPLE_BATCH_CEILING); 400 beyond. */
@@ -230,6 +232,7 @@ export const DEFAULTS = {
   RATE_LIMIT_PER_MINUTE: '600',
   RATE_LIMIT_REDIS_TIMEOUT_MS: '100',
   MAX_PENDING_RENDERS_PER_ORG: '10000',
+  MAX_PENDING_VIDEOS_PER_ORG: '100',
   COLLECTION_MAX_TEMPLATES: '50',
   PEOPLE_BATCH_MAX: '1000',
   API_KEY_CACHE_TTL_MS: '30000',
@@ -522,6 +525,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     redisTimeoutMs: intIn('RATE_LIMIT_REDIS_TIMEOUT_MS', get('RATE_LIMIT_REDIS_TIMEOUT_MS'), 1, 10_000, problems),
   };
   const maxPendingRendersPerOrg = intIn('MAX_PENDING_RENDERS_PER_ORG', get('MAX_PENDING_RENDERS_PER_ORG'), 0, 100_000_000, problems);
+  const maxPendingVideosPerOrg = intIn('MAX_PENDING_VIDEOS_PER_ORG', get('MAX_PENDING_VIDEOS_PER_ORG'), 0, 1_000_000, problems);
   const collectionMaxTemplates = intIn('COLLECTION_MAX_TEMPLATES', get('COLLECTION_MAX_TEMPLATES'), 1, COLLECTION_TEMPLATES_CEILING, problems);
   const peopleBatchMax = intIn('PEOPLE_BATCH_MAX', get('PEOPLE_BATCH_MAX'), 1, PEOPLE_BATCH_CEILING, problems);
   const apiKeyCacheTtlMs = intIn('API_KEY_CACHE_TTL_MS', get('API_KEY_CACHE_TTL_MS'), 0, 3_600_000, problems);
@@ -580,6 +584,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     webhookSweep: Object.freeze(webhookSweep),
     rateLimit: Object.freeze(rateLimit),
     maxPendingRendersPerOrg,
+    maxPendingVideosPerOrg,
     collectionMaxTemplates,
     peopleBatchMax,
     apiKeyCacheTtlMs,

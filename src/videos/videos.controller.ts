@@ -11,7 +11,7 @@ import { RequestHeaders, UuidParam } from '../validation/validation.pipe.js';
 import { CreateImageHeaders } from '../images/images.dto.js';
 import { VideoList, VideoOut } from './video.dto.js';
 import { CreateVideoDto, ListVideosQuery } from './videos.dto.js';
-import { VideosService } from './videos.service.js';
+import { VIDEO_PENDING_CAP_DETAIL, VideosService } from './videos.service.js';
 
 const PREFERENCE_APPLIED = { 'Preference-Applied': header('`wait=N` when the request honoured a `Prefer: wait=N`') };
 
@@ -59,7 +59,7 @@ export class VideosController {
       'template_version_not_found, video_too_large (template over 1920x1080, or frames x pixels over VIDEO_MAX_FRAME_PIXELS), video_odd_size, ' +
       'invalid_webhook_url or invalid_modification',
     ),
-    429: `Rate limit exceeded (a video costs ${RATE_COSTS.render} points)`,
+    429: `Rate limit exceeded (a video costs ${RATE_COSTS.render} points), or the organisation already has MAX_PENDING_VIDEOS_PER_ORG videos pending ("${VIDEO_PENDING_CAP_DETAIL}")`,
     409: 'Idempotency-Key in use: idempotency_conflict (the key was used with another body) or idempotency_in_progress (its first request is still running)',
   })
   async createVideo(

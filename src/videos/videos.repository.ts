@@ -99,6 +99,15 @@ export class VideosRepository {
     return row;
   }
 
+  /** The organisation's pending videos, counted up to `upTo` (all the cap needs to know). */
+  async countPending(orgId: string, upTo: number): Promise<number> {
+    const rows = (await this.ds.query(
+      `SELECT count(*)::int AS n FROM (SELECT 1 FROM videos WHERE org_id = $1 AND status = 'pending' LIMIT $2) AS p`,
+      [orgId, upTo],
+    )) as { n: number }[];
+    return rows[0].n;
+  }
+
   findById(id: string): Promise<VideoEntity | null> {
     return this.ds.getRepository(VideoEntity).findOneBy({ id });
   }

@@ -20,6 +20,10 @@ import { MAX_VIDEO_SIDES, type CreateVideoDto, type ListVideosQuery } from './vi
 import { VideosRepository } from './videos.repository.js';
 
 /** Prefer: wait for videos, woken by the videos queue. */
+
+/** The 429 beyond MAX_PENDING_VIDEOS_PER_ORG. */
+export const VIDEO_PENDING_CAP_DETAIL = 'Too many videos pending for this organisation';
+
 @Injectable()
 export class VideoWaiter extends SettleWaiter {
   constructor(videos: VideoProducer) {
@@ -91,6 +95,9 @@ export class VideosService {
       ]);
     }
     if (input.webhook_url !== undefined) await this.requests.checkWebhookUrl('webhook_url', input.webhook_url);
+    // Before the remote pre-flight, as for images; concurrent POSTs may overshoot by their number.
+    const cap = this.config.maxPendingVideosPerOrg;
+    if (cap > 0 && (await this.videos.countPending(p.orgId, cap)) >= cap) throw new ApiError(429, VIDEO_PENDING_CAP_DETAIL);
     const effective = await this.templates.checkModifications(p.orgId, version, input.modifications as Modification[]);
     // Remote image_urls reachable and within the limits, as for images (400 invalid_modification).
     await this.requests.preflight(p.orgId, effective);

@@ -6901,7 +6901,7 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description Rate limit exceeded (a video costs 10 points) */
+            /** @description Rate limit exceeded (a video costs 10 points), or the organisation already has MAX_PENDING_VIDEOS_PER_ORG videos pending ("Too many videos pending for this organisation") */
             429: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
