@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import Stripe from 'stripe';
 import { signWebhookBody, verifyWebhookSignature } from '../src/webhooks/signing.js';
 import { solidImage } from './fixtures/images.js';
+import { RulesRepository } from '../src/events/rules.repository.js';
 import { startApi, type TestApp } from './support/app.js';
 import { createOrg, type TestOrg } from './support/factories.js';
 import { sendPng, sleep, startImageServer, type ImageServer } from './support/image-server.js';
@@ -359,6 +360,28 @@ describe('event rules, sources and schedules', () => {
     expect((await api(t.baseUrl, capped.liveKey, 'DELETE', `/v1/event-rules/${gone}`)).status).toBe(204);
     expect((await create()).status).toBe(201);
     expect((await create()).status).toBe(400);
+  });
+
+  it('the retention sweep deletes ingested events and rule runs older than EVENT_RETENTION_DAYS and keeps the rest', async () => {
+    const aged = await createOrg(t.ds);
+    const source = randomUUID();
+    const ruleId = randomUUID();
+    for (const days of [120, 91, 89, 1]) {
+      const [{ id }] = (await t.ds.query(
+        `INSERT INTO ingested_events (org_id, source_id, event_id, type, payload, created_at) VALUES ($1, $2, $3, 'x', '{}', now() - $4::interval) RETURNING id`,
+        [aged.orgId, source, `evt_${days}`, `${days} days`],
+      )) as { id: string }[];
+      await t.ds.query(
+        `INSERT INTO event_rule_runs (org_id, rule_id, ingested_event_id, event_id, status, created_at) VALUES ($1, $2, $3, $4, 'skipped', now() - $5::interval)`,
+        [aged.orgId, ruleId, id, `evt_${days}`, `${days} days`],
+      );
+    }
+    const left = async (table: string): Promise<string[]> =>
+      ((await t.ds.query(`SELECT event_id FROM ${table} WHERE org_id = $1 ORDER BY event_id`, [aged.orgId])) as { event_id: string }[]).map((r) => r.event_id);
+    // Other organisations' rows of that age go too (none of this suite's are that old).
+    expect(await t.app.get(RulesRepository).pruneOlderThan(90)).toBeGreaterThanOrEqual(4);
+    expect(await left('ingested_events')).toEqual(['evt_1', 'evt_89']);
+    expect(await left('event_rule_runs')).toEqual(['evt_1', 'evt_89']);
   });
 
   it('lists rules with the envelope and a keyset cursor', async () => {

@@ -87,12 +87,11 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ SIGNING_SECRET: secret, MAX_PENDING_VIDEOS_PER_ORG: 'many' })).toThrow(/MAX_PENDING_VIDEOS_PER_ORG must be an integer/);
   });
 
-  it('reads the event-rule limits: rules per organisation (0 = no cap) and the shortest schedule interval', () => {
-    expect(loadConfig({ SIGNING_SECRET: secret }).eventRules).toEqual({ maxPerOrg: 100, minScheduleIntervalSeconds: 60 });
-    expect(loadConfig({ SIGNING_SECRET: secret, MAX_EVENT_RULES_PER_ORG: '0', EVENT_SCHEDULE_MIN_INTERVAL_SECONDS: '1' }).eventRules).toEqual({
-      maxPerOrg: 0,
-      minScheduleIntervalSeconds: 1,
-    });
+  it('reads the event-rule limits: rules per organisation (0 = no cap), the shortest schedule interval, the retention', () => {
+    expect(loadConfig({ SIGNING_SECRET: secret }).eventRules).toEqual({ maxPerOrg: 100, minScheduleIntervalSeconds: 60, retentionDays: 90 });
+    expect(
+      loadConfig({ SIGNING_SECRET: secret, MAX_EVENT_RULES_PER_ORG: '0', EVENT_SCHEDULE_MIN_INTERVAL_SECONDS: '1', EVENT_RETENTION_DAYS: '7' }).eventRules,
+    ).toEqual({ maxPerOrg: 0, minScheduleIntervalSeconds: 1, retentionDays: 7 });
     expect(() => loadConfig({ SIGNING_SECRET: secret, MAX_EVENT_RULES_PER_ORG: '-1', EVENT_SCHEDULE_MIN_INTERVAL_SECONDS: '0' })).toThrow(
       /MAX_EVENT_RULES_PER_ORG must be an integer between 0 and 1000000 \(got "-1"\)[\s\S]*EVENT_SCHEDULE_MIN_INTERVAL_SECONDS must be between 1/,
     );

@@ -125,6 +125,8 @@ export interface AppConfig {
     readonly maxPerOrg: number;
     /** The shortest time a rule's schedule may leave between two ticks (400 naming schedule.cron below). */
     readonly minScheduleIntervalSeconds: number;
+    /** Ingested events and rule runs are deleted by the worker this many days after they were recorded. */
+    readonly retentionDays: number;
   };
   /** Video renders (POST /v1/videos, their own queue and processor). */
   readonly video: {
@@ -246,6 +248,7 @@ export const DEFAULTS = {
   TEMPLATE_MAX_KEYFRAMES: '100',
   MAX_EVENT_RULES_PER_ORG: '100',
   EVENT_SCHEDULE_MIN_INTERVAL_SECONDS: '60',
+  EVENT_RETENTION_DAYS: '90',
   VIDEO_TIMEOUT_MS: '300000',
   VIDEO_MAX_FRAME_PIXELS: String(1920 * 1080 * 30 * 60),
   VIDEO_CONCURRENCY: '1',
@@ -538,6 +541,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const eventRules = {
     maxPerOrg: intIn('MAX_EVENT_RULES_PER_ORG', get('MAX_EVENT_RULES_PER_ORG'), 0, 1_000_000, problems),
     minScheduleIntervalSeconds: intIn('EVENT_SCHEDULE_MIN_INTERVAL_SECONDS', get('EVENT_SCHEDULE_MIN_INTERVAL_SECONDS'), 1, 86_400, problems),
+    retentionDays: intIn('EVENT_RETENTION_DAYS', get('EVENT_RETENTION_DAYS'), 1, 3650, problems),
   };
 
   // A secret from the environment is checked with everything else; the disk is only touched for

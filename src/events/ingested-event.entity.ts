@@ -4,6 +4,7 @@ import { CreatedAtColumn, IdColumn } from '../database/columns.js';
 /** One accepted event; (source_id, event_id) is unique, so a replay is recognised and fires nothing. */
 @Entity({ name: 'ingested_events' })
 @Index('uq_ingested_events_source_event', ['sourceId', 'eventId'], { unique: true })
+@Index('idx_ingested_events_created', ['createdAt'])
 export class IngestedEventEntity {
   @IdColumn()
   id: string;

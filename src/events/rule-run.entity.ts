@@ -18,6 +18,7 @@ export interface RunError {
 @Index('idx_event_rule_runs_rule_created', ['ruleId', 'createdAt', 'id'])
 @Index('uq_event_rule_runs_rule_event', ['ruleId', 'ingestedEventId'], { unique: true })
 @Index('uq_event_rule_runs_rule_tick', ['ruleId', 'scheduledAt'], { unique: true })
+@Index('idx_event_rule_runs_created', ['createdAt'])
 export class RuleRunEntity {
   @IdColumn()
   id: string;

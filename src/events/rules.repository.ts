@@ -77,6 +77,24 @@ export class RulesRepository {
     return row;
   }
 
+  /**
+   * Deletes up to `limit` rule runs and then up to `limit` ingested events recorded more than
+   * `days` days ago (the retention sweep calls it until it deletes nothing); answers how many
+   * rows went. A replay of a deleted event is accepted again, so the retention should outlast
+   * any sender's retries (Stripe's end after 3 days, and its signatures expire after 5 minutes).
+   */
+  async pruneOlderThan(days: number, limit = 1000): Promise<number> {
+    let deleted = 0;
+    for (const table of ['event_rule_runs', 'ingested_events']) {
+      const res = (await this.ds.query(
+        `DELETE FROM ${table} WHERE id IN (SELECT id FROM ${table} WHERE created_at < now() - ($1 || ' days')::interval LIMIT $2)`,
+        [String(days), limit],
+      )) as [unknown[], number];
+      deleted += res[1];
+    }
+    return deleted;
+  }
+
   /** Applies `next` to the locked row (null when it is not the org's). */
   async update(orgId: string, id: string, next: (row: EventRuleEntity) => Promise<Partial<NewRule>>): Promise<EventRuleEntity | null> {
     const row = await this.ds.transaction(async (em) => {

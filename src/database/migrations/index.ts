@@ -12,6 +12,7 @@ import { EventRules1765123200000 } from './1765123200000-event-rules.js';
 import { Videos1765209600000 } from './1765209600000-videos.js';
 import { CollectionPeople1765382400000 } from './1765382400000-collection-people.js';
 import { GrantNewScopes1765468800000 } from './1765468800000-grant-new-scopes.js';
+import { EventRetention1765555200000 } from './1765555200000-event-retention.js';
 
 /** Explicit list: globs do not work under ESM/ts-jest, and the order must be stable. */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   Videos1765209600000,
   CollectionPeople1765382400000,
   GrantNewScopes1765468800000,
+  EventRetention1765555200000,
 ];
