@@ -20,6 +20,20 @@ describe('BodyBuffer', () => {
     expect(ownsWholeBuffer(bytes)).toBe(true);
   });
 
+  it('holds at most 1 MiB until the body fills it, then grows straight to the declared length (and past it by doubling)', () => {
+    const MiB = 1024 * 1024;
+    const body = new BodyBuffer(20 * MiB, String(5 * MiB));
+    expect(body.append(Buffer.alloc(10, 1))).toBe(true);
+    const sizes = [body.capacity];
+    body.append(Buffer.alloc(MiB, 2));
+    sizes.push(body.capacity);
+    body.append(Buffer.alloc(4 * MiB, 3));
+    sizes.push(body.capacity);
+    expect(sizes).toEqual([MiB, 5 * MiB, 10 * MiB]);
+    const bytes = body.take();
+    expect([bytes.length, bytes[0], bytes[10], bytes[MiB + 10]]).toEqual([5 * MiB + 10, 1, 2, 3]);
+  });
+
   it('grows without a declared length, and with a length it cannot parse', () => {
     for (const declared of [undefined, 'abc', '-5', '1e400']) {
       const parts = chunks([200_000, 200_000, 300_000]);
