@@ -6,6 +6,7 @@ import { APP_CONFIG } from '../config/config.module.js';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Pool } from 'pg';
 import { DataSource, type EntityManager } from 'typeorm';
+import { countPendingUpTo } from '../database/count-pending.js';
 import { type EventRow, OutboxRepository } from '../queue/outbox.repository.js';
 import { EventType, OutboxTopic, ResourceKind } from '../queue/outbox.types.js';
 import type { CursorPosition } from '../common/pagination/cursor.js';
@@ -274,12 +275,8 @@ export class ImagesRepository implements OnModuleDestroy {
   }
 
   /** Pending renders of an org, counted up to `upTo` (the cap) so a huge backlog costs no more than the cap (idx_images_org_pending). */
-  async countPending(orgId: string, upTo: number): Promise<number> {
-    const rows = (await this.ds.query(
-      `SELECT count(*)::int AS n FROM (SELECT 1 FROM images WHERE org_id = $1 AND status = 'pending' LIMIT $2) AS p`,
-      [orgId, upTo],
-    )) as { n: number }[];
-    return rows[0].n;
+  countPending(orgId: string, upTo: number): Promise<number> {
+    return countPendingUpTo(this.ds, 'images', orgId, upTo);
   }
 
   /** One keyset page (limit + 1 rows, see toPage), newest first, over idx_images_org_created. One query, no hydration. */

@@ -6,6 +6,7 @@ import type { AppConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { fetchKeysetRows } from '../common/pagination/keyset.js';
 import type { CursorPosition } from '../common/pagination/cursor.js';
+import { countPendingUpTo } from '../database/count-pending.js';
 import { OutboxRepository } from '../queue/outbox.repository.js';
 import { EventType, OutboxTopic, ResourceKind } from '../queue/outbox.types.js';
 import { VideoEntity, type VideoError, type VideoStatus } from './video.entity.js';
@@ -100,12 +101,8 @@ export class VideosRepository {
   }
 
   /** The organisation's pending videos, counted up to `upTo` (all the cap needs to know). */
-  async countPending(orgId: string, upTo: number): Promise<number> {
-    const rows = (await this.ds.query(
-      `SELECT count(*)::int AS n FROM (SELECT 1 FROM videos WHERE org_id = $1 AND status = 'pending' LIMIT $2) AS p`,
-      [orgId, upTo],
-    )) as { n: number }[];
-    return rows[0].n;
+  countPending(orgId: string, upTo: number): Promise<number> {
+    return countPendingUpTo(this.ds, 'videos', orgId, upTo);
   }
 
   findById(id: string): Promise<VideoEntity | null> {
