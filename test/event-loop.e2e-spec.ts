@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
 import { typeormOptions } from '../src/database/typeorm-options.js';
@@ -102,24 +103,40 @@ function mainThreadCpuMs(pid: number | undefined): number | undefined {
   }
 }
 
+/**
+ * A Node script (READER, SENDER) in its own process, without the test's NODE_OPTIONS: each line
+ * it writes to stdout goes to `onLine`; closing its stdin stops it.
+ */
+class ScriptProcess {
+  private readonly proc: ChildProcess;
+
+  constructor(script: string, args: string[], onLine: (line: string) => void) {
+    this.proc = spawn(process.execPath, ['--input-type=module', '-e', script, ...args], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, NODE_OPTIONS: '' } });
+    createInterface({ input: this.proc.stdout as NodeJS.ReadableStream }).on('line', onLine);
+  }
+
+  write(line: string): void {
+    this.proc.stdin?.write(`${line}\n`);
+  }
+
+  async stop(): Promise<void> {
+    const exited = new Promise((r) => this.proc.once('exit', r));
+    this.proc.stdin?.end();
+    await exited;
+  }
+}
+
 /** Keeps one GET in flight at a time, from a child process, until stopped. */
 class Reader {
   readonly samples: Sample[] = [];
   readonly failures: string[] = [];
-  private readonly proc: ChildProcess;
-  private buffered = '';
+  private readonly script: ScriptProcess;
 
   constructor(url: string, key: string) {
-    this.proc = spawn(process.execPath, ['--input-type=module', '-e', READER, url, key], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, NODE_OPTIONS: '' } });
-    this.proc.stdout?.on('data', (d: Buffer) => {
-      this.buffered += d.toString();
-      const lines = this.buffered.split('\n');
-      this.buffered = lines.pop() ?? '';
-      for (const line of lines) {
-        const [at, ms, status] = line.split(' ').map(Number);
-        if (status !== 200) this.failures.push(`GET answered ${status}`);
-        this.samples.push({ at, ms });
-      }
+    this.script = new ScriptProcess(READER, [url, key], (line) => {
+      const [at, ms, status] = line.split(' ').map(Number);
+      if (status !== 200) this.failures.push(`GET answered ${status}`);
+      this.samples.push({ at, ms });
     });
   }
 
@@ -127,10 +144,8 @@ class Reader {
     return this.samples.filter((s) => s.at >= from && s.at < to);
   }
 
-  async stop(): Promise<void> {
-    const exited = new Promise((r) => this.proc.once('exit', r));
-    this.proc.stdin?.end();
-    await exited;
+  stop(): Promise<void> {
+    return this.script.stop();
   }
 }
 
@@ -189,37 +204,24 @@ interface SendRequest {
 }
 
 class Sender {
-  private readonly proc: ChildProcess;
   private readonly waiting = new Map<number, (a: Answer) => void>();
-  private buffered = '';
   private next = 0;
-
-  constructor() {
-    this.proc = spawn(process.execPath, ['--input-type=module', '-e', SENDER], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, NODE_OPTIONS: '' } });
-    this.proc.stdout?.on('data', (d: Buffer) => {
-      this.buffered += d.toString();
-      const lines = this.buffered.split('\n');
-      this.buffered = lines.pop() ?? '';
-      for (const line of lines) {
-        const { id, ...answer } = JSON.parse(line) as Answer & { id: number };
-        this.waiting.get(id)?.(answer);
-        this.waiting.delete(id);
-      }
-    });
-  }
+  private readonly script = new ScriptProcess(SENDER, [], (line) => {
+    const { id, ...answer } = JSON.parse(line) as Answer & { id: number };
+    this.waiting.get(id)?.(answer);
+    this.waiting.delete(id);
+  });
 
   send(req: SendRequest): Promise<Answer> {
     const id = ++this.next;
     return new Promise((resolve) => {
       this.waiting.set(id, resolve);
-      this.proc.stdin?.write(`${JSON.stringify({ id, ...req })}\n`);
+      this.script.write(JSON.stringify({ id, ...req }));
     });
   }
 
-  async stop(): Promise<void> {
-    const exited = new Promise((r) => this.proc.once('exit', r));
-    this.proc.stdin?.end();
-    await exited;
+  stop(): Promise<void> {
+    return this.script.stop();
   }
 }
 

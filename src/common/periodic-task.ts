@@ -13,17 +13,23 @@ export abstract class PeriodicTask implements OnApplicationBootstrap, OnModuleDe
 
   protected abstract get intervalMs(): number;
 
+  /** Whether the first pass runs at bootstrap rather than one interval later (for long intervals). */
+  protected readonly runsAtStart: boolean = false;
+
   protected abstract pass(): Promise<unknown>;
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      if (this.busy) return;
-      this.busy = true;
-      this.pass()
-        .catch((err: unknown) => this.warn(`pass failed: ${String(err)}`))
-        .finally(() => (this.busy = false));
-    }, this.intervalMs);
+    this.timer = setInterval(() => this.run(), this.intervalMs);
     this.timer.unref();
+    if (this.runsAtStart) this.run();
+  }
+
+  private run(): void {
+    if (this.busy) return;
+    this.busy = true;
+    this.pass()
+      .catch((err: unknown) => this.warn(`pass failed: ${String(err)}`))
+      .finally(() => (this.busy = false));
   }
 
   onModuleDestroy(): void {

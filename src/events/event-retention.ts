@@ -26,10 +26,7 @@ export class EventRetention extends PeriodicTask {
     return 3_600_000;
   }
 
-  override onApplicationBootstrap(): void {
-    super.onApplicationBootstrap();
-    this.pass().catch((err: unknown) => this.warn(`pass failed: ${String(err)}`));
-  }
+  protected override readonly runsAtStart = true;
 
   protected async pass(): Promise<void> {
     const days = this.config.eventRules.retentionDays;

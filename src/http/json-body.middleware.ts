@@ -39,7 +39,6 @@ export class UnreadableJsonBody {
   }
 }
 
-/** FastAPI's test: `application/json` or `application/*+json`, parameters ignored. */
 /** Bodies read in a thread (the large ones), so later steps can split their own work on them. */
 const largeBodies = new WeakSet<object>();
 
@@ -51,6 +50,7 @@ export function isLargeBody(value: unknown): boolean {
   return typeof value === 'object' && value !== null && largeBodies.has(value);
 }
 
+/** FastAPI's test: `application/json` or `application/*+json`, parameters ignored. */
 export function isJsonContentType(value: string | undefined): boolean {
   if (!value) return false;
   const parts = value.split(';')[0].trim().toLowerCase().split('/');
@@ -136,7 +136,7 @@ export function jsonBodyMiddleware(options: JsonBodyOptions): (req: Req, res: Se
       return;
     }
     // One buffer as the body arrives, not chunks kept to the end (BodyBuffer: why).
-    const body = new BodyBuffer(limitBytes, req.headers['content-length']);
+    const body = new BodyBuffer(limitBytes, declared);
     function onData(chunk: Buffer): void {
       if (!body.append(chunk)) refuse();
     }
